@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { DatabaseSchema } from './schema.ts';
+import { migrateToLatest } from './migrate.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+export type Db = Kysely<DatabaseSchema>;
+export type DbTransaction = Transaction<DatabaseSchema>;
+/** Repositories accept either the root handle or an open transaction. */
+export type DbExecutor = Db | DbTransaction;
+
+export interface Database {
+  db: Db;
+  dialect: DialectName;
+  /** Where the data lives, for messages (password-free). */
+  location: string;
+  close(): Promise<void>;
+}
+
+// bigint (int8) columns hold epoch milliseconds and minor units: well inside 2^53.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//.test(location);
+}
+
+export async function openDatabase(location: string, options: { migrate?: boolean } = {}): Promise<Database> {
+  const database = isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
+  if (options.migrate !== false) await migrateToLatest(database.db as Kysely<unknown>, database.dialect);
+  return database;
+}
+
+function openSqlite(path: string): Database {
+  const absolute = path === ':memory:' ? path : resolve(path);
+  if (absolute !== ':memory:') mkdirSync(dirname(absolute), { recursive: true });
+  const connection = new BetterSqlite3(absolute);
+  connection.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before the client hears 200, even across a power cut; group commit pays for it.
+  connection.pragma('synchronous = FULL');
+  connection.pragma('busy_timeout = 10000');
+  connection.pragma('cache_size = -65536');
+  connection.pragma('temp_store = MEMORY');
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: connection }) });
+  return { db, dialect: 'sqlite', location: absolute, close: () => db.destroy() };
+}
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A dropped idle connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const safeLocation = url.replace(/\/\/[^@/]*@/, '//');
+  return { db, dialect: 'postgres', location: safeLocation, close: () => db.destroy() };
+}
+
+/**
+ * Opens a write transaction that holds the database's write lock from its first statement.
+ * SQLite's deferred BEGIN would fail with SQLITE_BUSY when a reader later upgrades; PostgreSQL
+ * takes the named advisory lock so concurrent writers of the same log serialize.
+ */
+export async function withWriteLock<T>(
+  database: Database,
+  lockName: string,
+  work: (transaction: DbTransaction) => Promise<T>,
+): Promise<T> {
+  return database.db.transaction().execute(async (transaction) => {
+    if (database.dialect === 'postgres') {
+      await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(transaction);
+    } else {
+      // Any write takes SQLite's RESERVED lock at once; this one changes nothing.
+      await sql`update processor_checkpoints set position = position where 0`.execute(transaction);
+    }
+    return work(transaction);
+  });
+}

@@ -1,0 +1,105 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** JSON is text in SQLite and jsonb in PostgreSQL: written as a string, read through `parseJson`. */
+export type JsonColumn = ColumnType<unknown, string, string>;
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  currency: string;
+  timezone: string;
+  phone_region: string;
+  identity_settings: JsonColumn;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  workspace_id: string;
+  kind: 'write' | 'secret';
+  key_hash: string;
+  key_prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  message_id: string;
+  type: string;
+  event_name: string | null;
+  user_id: string | null;
+  anonymous_id: string | null;
+  event_time: number;
+  received_at: number;
+  sent_at: number | null;
+  original_timestamp: number | null;
+  payload: JsonColumn;
+  /** Derived: the member the processor attributed the event to (content columns never change). */
+  member_id: string | null;
+}
+
+export interface ProcessorCheckpointsTable {
+  name: string;
+  position: number;
+  updated_at: number;
+}
+
+export interface MembersTable {
+  id: string;
+  workspace_id: string;
+  created_at: number;
+  created_by_event: string;
+  merged_into: string | null;
+  traits: JsonColumn;
+  trait_times: JsonColumn;
+  features: JsonColumn;
+  updated_at: number;
+}
+
+export interface IdentifiersTable {
+  workspace_id: string;
+  type: string;
+  value: string;
+  member_id: string;
+  linked_at: number;
+  event_id: string;
+}
+
+export interface IdentityLogTable {
+  seq: Generated<number>;
+  workspace_id: string;
+  kind: 'created' | 'linked' | 'merged' | 'conflict' | 'split' | 'blocked';
+  member_id: string;
+  other_member_id: string | null;
+  identifier_type: string | null;
+  identifier_value: string | null;
+  event_id: string;
+  at: number;
+  detail: JsonColumn;
+}
+
+export interface OrdersTable {
+  workspace_id: string;
+  order_id: string;
+  member_id: string;
+  completed: number;
+  total: number;
+  currency: string;
+  refunded: number;
+  completed_at: number | null;
+  event_id: string;
+}
+
+export interface DatabaseSchema {
+  workspaces: WorkspacesTable;
+  api_keys: ApiKeysTable;
+  events: EventsTable;
+  processor_checkpoints: ProcessorCheckpointsTable;
+  members: MembersTable;
+  identifiers: IdentifiersTable;
+  identity_log: IdentityLogTable;
+  orders: OrdersTable;
+}

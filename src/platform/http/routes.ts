@@ -1,0 +1,100 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { type ZodType } from 'zod';
+import { HearthError, type Issue } from '../errors.ts';
+
+export type AuthKind = 'secret' | 'none';
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Set for routes with `auth: 'secret'`. */
+  workspaceId: string;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export interface RouteDefinition<P, Q, B, R> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  summary: string;
+  tag: string;
+  auth: AuthKind;
+  params?: ZodType<P>;
+  query?: ZodType<Q>;
+  body?: ZodType<B>;
+  /** The success body; documents the route and shapes the answer. */
+  response: ZodType<R>;
+  successStatus?: number;
+  handler(input: RouteInput<P, Q, B>): Promise<R>;
+}
+
+/** What the OpenAPI document needs of a route; kept as the routes register. */
+export interface DocumentedRoute {
+  method: string;
+  url: string;
+  summary: string;
+  tag: string;
+  auth: AuthKind | 'write';
+  params?: ZodType;
+  query?: ZodType;
+  body?: ZodType;
+  response: ZodType;
+  successStatus: number;
+  extraResponses?: Record<string, string>;
+}
+
+export type SecretAuthenticator = (request: FastifyRequest) => Promise<string>;
+
+function toIssues(prefix: string, error: z.ZodError): Issue[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+}
+
+function parseOrThrow<T>(schema: ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = toIssues(where, result.error);
+    const first = issues[0];
+    throw new HearthError('invalid_request', first ? `${first.path}: ${first.message}` : 'invalid request', { issues });
+  }
+  return result.data;
+}
+
+/** Registers a management route: zod validates params, query and body, and the route joins the OpenAPI document. */
+export function registerRoute<P, Q, B, R>(
+  app: FastifyInstance,
+  documented: DocumentedRoute[],
+  authenticate: SecretAuthenticator,
+  definition: RouteDefinition<P, Q, B, R>,
+): void {
+  documented.push({
+    method: definition.method,
+    url: definition.url,
+    summary: definition.summary,
+    tag: definition.tag,
+    auth: definition.auth,
+    ...(definition.params ? { params: definition.params } : {}),
+    ...(definition.query ? { query: definition.query } : {}),
+    ...(definition.body ? { body: definition.body } : {}),
+    response: definition.response,
+    successStatus: definition.successStatus ?? 200,
+  });
+  app.route({
+    method: definition.method,
+    url: definition.url,
+    handler: async (request, reply) => {
+      const workspaceId = definition.auth === 'secret' ? await authenticate(request) : '';
+      const params = parseOrThrow(definition.params, request.params, 'params');
+      const query = parseOrThrow(definition.query, request.query, 'query');
+      const body = parseOrThrow(definition.body, request.body ?? {}, 'body');
+      const result = await definition.handler({ params, query, body, workspaceId, request, reply });
+      reply.status(definition.successStatus ?? 200);
+      return result;
+    },
+  });
+}

@@ -1,0 +1,148 @@
+import type { Clock } from '../clock.ts';
+import { withWriteLock, type Database, type DbExecutor } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import type { LoggedEvent, ProcessingBatch, Stage } from './stage.ts';
+
+export interface ProcessorOptions {
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  stages: Stage[];
+  readEventsAfter(db: DbExecutor, position: number, limit: number): Promise<LoggedEvent[]>;
+  batchSize?: number;
+  /** When idle, look for work written by other processes this often. */
+  pollMilliseconds?: number;
+}
+
+export interface Processor {
+  /** Processes one batch; returns how many events it took. */
+  runOnce(): Promise<number>;
+  runUntilIdle(onProgress?: (position: number) => void): Promise<number>;
+  start(): void;
+  wake(): void;
+  stop(): Promise<void>;
+  position(): Promise<number>;
+  /** Clears every stage's derived state and the checkpoint (the log stays). */
+  reset(): Promise<void>;
+}
+
+const checkpointName = 'main';
+
+/** SQLite calls are synchronous: without a macrotask break, a long catch-up starves HTTP and timers. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function readCheckpoint(db: DbExecutor): Promise<number> {
+  const row = await db
+    .selectFrom('processor_checkpoints')
+    .select('position')
+    .where('name', '=', checkpointName)
+    .executeTakeFirst();
+  return row?.position ?? 0;
+}
+
+async function saveCheckpoint(db: DbExecutor, position: number, now: number): Promise<void> {
+  await db
+    .insertInto('processor_checkpoints')
+    .values({ name: checkpointName, position, updated_at: now })
+    .onConflict((conflict) => conflict.column('name').doUpdateSet({ position, updated_at: now }))
+    .execute();
+}
+
+/**
+ * Reads the log in order and runs the stages. The checkpoint moves in the same transaction as the
+ * state the stages wrote, and the write lock makes concurrent processors (another process on the
+ * same database) take turns, so a crash or a race never applies an event twice.
+ */
+export function createProcessor(options: ProcessorOptions): Processor {
+  const batchSize = options.batchSize ?? 2_000;
+  const pollMilliseconds = options.pollMilliseconds ?? 250;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+
+  async function runOnce(): Promise<number> {
+    return withWriteLock(options.database, 'processor', async (transaction) => {
+      const position = await readCheckpoint(transaction);
+      const events = await options.readEventsAfter(transaction, position, batchSize);
+      if (events.length === 0) return 0;
+      const batch: ProcessingBatch = {
+        transaction,
+        dialect: options.database.dialect,
+        events,
+        merges: [],
+        rebuiltMembers: new Set(),
+        now: options.clock.now(),
+      };
+      for (const stage of options.stages) await stage.apply(batch);
+      const last = events[events.length - 1] as LoggedEvent;
+      await saveCheckpoint(transaction, last.seq, batch.now);
+      return events.length;
+    });
+  }
+
+  async function runUntilIdle(onProgress?: (position: number) => void): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const processed = await runOnce();
+      total += processed;
+      if (processed === 0) return total;
+      if (onProgress) onProgress(await position());
+      await yieldToEventLoop();
+    }
+  }
+
+  function sleep(milliseconds: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, milliseconds);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async function runLoop(): Promise<void> {
+    while (running) {
+      try {
+        const processed = await runOnce();
+        if (processed === 0) await sleep(pollMilliseconds);
+        else await yieldToEventLoop();
+      } catch (error) {
+        // The batch rolled back; the same events are tried again after a pause.
+        options.logger.error({ err: error }, 'processing batch failed');
+        await sleep(1_000);
+      }
+    }
+  }
+
+  async function position(): Promise<number> {
+    return readCheckpoint(options.database.db);
+  }
+
+  async function reset(): Promise<void> {
+    await withWriteLock(options.database, 'processor', async (transaction) => {
+      for (const stage of [...options.stages].reverse()) await stage.reset(transaction);
+      await saveCheckpoint(transaction, 0, options.clock.now());
+    });
+  }
+
+  return {
+    runOnce,
+    runUntilIdle,
+    start: () => {
+      if (running) return;
+      running = true;
+      loop = runLoop();
+    },
+    wake: () => wakeUp?.(),
+    stop: async () => {
+      running = false;
+      wakeUp?.();
+      await loop;
+    },
+    position,
+    reset,
+  };
+}

@@ -1,0 +1,45 @@
+import type { DbTransaction, DialectName } from '../db/database.ts';
+
+/** One entry of the event log as the processor hands it to the stages. */
+export interface LoggedEvent {
+  seq: number;
+  id: string;
+  workspaceId: string;
+  messageId: string;
+  type: string;
+  eventName: string | null;
+  eventTime: number;
+  receivedAt: number;
+  payload: Record<string, unknown>;
+  /** Set by the identity stage; later stages read it. */
+  memberId: string | null;
+}
+
+export interface MemberMerge {
+  survivorId: string;
+  mergedId: string;
+  eventId: string;
+}
+
+/**
+ * A batch of the log in flight. Stages run in order inside one transaction that also advances the
+ * checkpoint, so each event's effects are applied exactly once. The identity outcome is carried
+ * here because every later stage keys its state by member.
+ */
+export interface ProcessingBatch {
+  transaction: DbTransaction;
+  dialect: DialectName;
+  events: LoggedEvent[];
+  /** Merges decided in this batch, in order; later stages fold the merged member's state into the survivor. */
+  merges: MemberMerge[];
+  /** Members whose history was re-attributed (an operator split): later stages rebuild them from their events. */
+  rebuiltMembers: Set<string>;
+  now: number;
+}
+
+export interface Stage {
+  readonly name: string;
+  apply(batch: ProcessingBatch): Promise<void>;
+  /** Clears the stage's derived state before a replay. */
+  reset(transaction: DbTransaction): Promise<void>;
+}

@@ -1,0 +1,76 @@
+import { systemClock, type Clock } from './platform/clock.ts';
+import { openDatabase, type Database } from './platform/db/database.ts';
+import { createLogger, type Logger } from './platform/log.ts';
+import { createProcessor, type Processor } from './platform/processor/processor.ts';
+import type { Stage } from './platform/processor/stage.ts';
+import { createEventLogWriter, type EventLogWriter } from './modules/ingest/event-log-writer.ts';
+import { readEventsAfter } from './modules/ingest/event-log.repo.ts';
+import { createIngestService, type IngestService } from './modules/ingest/ingest.service.ts';
+import { createWorkspaceService, type WorkspaceService } from './modules/workspaces/workspaces.service.ts';
+import { createIdentityStage } from './modules/identity/identity.stage.ts';
+import { createIdentityService, type IdentityService } from './modules/identity/identity.service.ts';
+import { createProfilesStage } from './modules/profiles/profiles.stage.ts';
+import { createProfilesService, type ProfilesService } from './modules/profiles/profiles.service.ts';
+
+export interface Runtime {
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  workspaces: WorkspaceService;
+  writer: EventLogWriter;
+  ingest: IngestService;
+  processor: Processor;
+  identity: IdentityService;
+  profiles: ProfilesService;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  database: string;
+  logLevel?: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Events per processing transaction. */
+  batchSize?: number;
+  maxPendingEvents?: number;
+}
+
+/** The composition root: platform pieces and modules wired once, for the server, the worker and the CLI. */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
+  const database = await openDatabase(options.database);
+  const workspaces = createWorkspaceService(database, clock);
+  const stages: Stage[] = [createIdentityStage({ workspaces }), createProfilesStage({ workspaces })];
+  const processor = createProcessor({
+    database,
+    clock,
+    logger,
+    stages,
+    readEventsAfter,
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+  });
+  const writer = createEventLogWriter(database, {
+    ...(options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {}),
+    onAppended: () => processor.wake(),
+  });
+  const ingest = createIngestService({ clock, writer });
+  const identity = createIdentityService({ database, clock, workspaces, writer, processor });
+  const profiles = createProfilesService({ database });
+  return {
+    database,
+    clock,
+    logger,
+    workspaces,
+    writer,
+    ingest,
+    processor,
+    identity,
+    profiles,
+    close: async () => {
+      await processor?.stop();
+      await writer.drain();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { createHttpApp, type HttpApp } from './platform/http/app.ts';
+import { registerIngestRoutes } from './modules/ingest/ingest.routes.ts';
+import { registerIdentityRoutes } from './modules/identity/identity.routes.ts';
+import { registerProfilesRoutes } from './modules/profiles/profiles.routes.ts';
+import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
+import type { Runtime } from './runtime.ts';
+
+export const hearthVersion = '0.1.0';
+
+/** Every module's routes on one Fastify app; used by `hearth serve` and by tests through real HTTP. */
+export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolean } = {}): HttpApp {
+  const http = createHttpApp({
+    logger: runtime.logger,
+    version: hearthVersion,
+    authenticateSecret: (key) => runtime.workspaces.authenticate('secret', key),
+    isReady: options.isReady ?? (() => true),
+  });
+  registerIngestRoutes(http, {
+    ingest: runtime.ingest,
+    authenticateWriteKey: (key) => runtime.workspaces.authenticate('write', key),
+  });
+  registerWorkspaceRoutes(http, { workspaces: runtime.workspaces });
+  registerProfilesRoutes(http, { profiles: runtime.profiles, identity: runtime.identity });
+  registerIdentityRoutes(http, { identity: runtime.identity, workspaces: runtime.workspaces });
+  return http;
+}
+
+export interface RunningServer {
+  url: string;
+  http: HttpApp;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  /** Run the processor in this process (default). Off when `hearth worker` processes elsewhere. */
+  process?: boolean;
+}
+
+export async function startServer(runtime: Runtime, options: ServerOptions): Promise<RunningServer> {
+  let ready = false;
+  const http = buildHttpApp(runtime, { isReady: () => ready });
+  const address = await http.app.listen({ port: options.port, host: options.host });
+  if (options.process !== false) runtime.processor.start();
+  ready = true;
+  const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  return {
+    url,
+    http,
+    close: async () => {
+      ready = false;
+      await http.app.close();
+    },
+  };
+}
