@@ -1,0 +1,101 @@
+import type { Database } from '../../platform/db/database.ts';
+import { withWriteLock } from '../../platform/db/database.ts';
+import { HearthError } from '../../platform/errors.ts';
+import type { NewEvent } from './ingest.schema.ts';
+import { eventKey, insertEvents } from './event-log.repo.ts';
+
+export interface AppendResult {
+  accepted: number;
+  duplicates: number;
+}
+
+export interface EventLogWriter {
+  /** Resolves once the events are committed (durable), never before. */
+  append(events: NewEvent[]): Promise<AppendResult>;
+  pendingEvents(): number;
+  drain(): Promise<void>;
+}
+
+interface PendingAppend {
+  events: NewEvent[];
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface EventLogWriterOptions {
+  /** Above this many events waiting for a commit, new appends are refused with 429. */
+  maxPendingEvents?: number;
+  /** Upper bound of one group commit. */
+  maxEventsPerCommit?: number;
+  onAppended?: () => void;
+}
+
+/**
+ * Group commit: appends that arrive while a commit is running wait for the next one, so many
+ * requests share one fsync. Each caller still hears back only after its own events are durable.
+ */
+export function createEventLogWriter(database: Database, options: EventLogWriterOptions = {}): EventLogWriter {
+  const maxPending = options.maxPendingEvents ?? 100_000;
+  const maxPerCommit = options.maxEventsPerCommit ?? 10_000;
+  const queue: PendingAppend[] = [];
+  let queuedEvents = 0;
+  let flushing: Promise<void> | undefined;
+
+  function takeNextGroup(): PendingAppend[] {
+    const group: PendingAppend[] = [];
+    let size = 0;
+    while (queue.length > 0 && (group.length === 0 || size + (queue[0]?.events.length ?? 0) <= maxPerCommit)) {
+      const next = queue.shift() as PendingAppend;
+      group.push(next);
+      size += next.events.length;
+    }
+    queuedEvents -= size;
+    return group;
+  }
+
+  async function commitGroup(group: PendingAppend[]): Promise<void> {
+    try {
+      const all = group.flatMap((pending) => pending.events);
+      const inserted = await withWriteLock(database, 'event-log', (transaction) => insertEvents(transaction, all));
+      for (const pending of group) {
+        let accepted = 0;
+        for (const event of pending.events) {
+          // A key counts as accepted once; a repeat inside the same commit is a duplicate.
+          if (inserted.delete(eventKey(event.workspaceId, event.messageId))) accepted += 1;
+        }
+        pending.resolve({ accepted, duplicates: pending.events.length - accepted });
+      }
+      options.onAppended?.();
+    } catch (error) {
+      for (const pending of group) pending.reject(error);
+    }
+  }
+
+  async function flush(): Promise<void> {
+    while (queue.length > 0) await commitGroup(takeNextGroup());
+    flushing = undefined;
+  }
+
+  function append(events: NewEvent[]): Promise<AppendResult> {
+    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    if (queuedEvents + events.length > maxPending) {
+      return Promise.reject(
+        new HearthError('overloaded', 'too many events are waiting to be written; retry shortly', {
+          retryAfterSeconds: 1,
+        }),
+      );
+    }
+    const result = new Promise<AppendResult>((resolve, reject) => queue.push({ events, resolve, reject }));
+    queuedEvents += events.length;
+    flushing ??= Promise.resolve().then(flush);
+    return result;
+  }
+
+  return {
+    append,
+    pendingEvents: () => queuedEvents,
+    drain: async () => {
+      while (flushing) await flushing;
+    },
+  };
+}

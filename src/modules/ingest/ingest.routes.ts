@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { HearthError } from '../../platform/errors.ts';
+import type { HttpApp } from '../../platform/http/app.ts';
+import { decodeTrackingBody, findWriteKey } from './body-decoding.ts';
+import { ingestLimits, ingestResponseSchema, segmentMessageSchema, batchEnvelopeSchema } from './ingest.schema.ts';
+import type { IngestRoute, IngestService } from './ingest.service.ts';
+
+/** Full names and the short ones analytics.js uses. */
+const routeNames: Array<[string, IngestRoute]> = [
+  ['batch', 'batch'],
+  ['b', 'batch'],
+  ['identify', 'identify'],
+  ['i', 'identify'],
+  ['track', 'track'],
+  ['t', 'track'],
+  ['page', 'page'],
+  ['p', 'page'],
+  ['screen', 'screen'],
+  ['s', 'screen'],
+  ['group', 'group'],
+  ['g', 'group'],
+  ['alias', 'alias'],
+  ['a', 'alias'],
+];
+
+export function registerIngestRoutes(
+  http: HttpApp,
+  dependencies: { ingest: IngestService; authenticateWriteKey(key: string): Promise<string | undefined> },
+): void {
+  for (const [name, route] of routeNames) {
+    http.documented.push({
+      method: 'POST',
+      url: `/v1/${name}`,
+      summary:
+        name === route
+          ? `Segment-compatible ${route} call${route === 'batch' ? 's (up to 2500 events)' : ''}`
+          : `Short form of /v1/${route}, as analytics.js sends it`,
+      tag: 'tracking',
+      auth: 'write',
+      body: route === 'batch' ? batchEnvelopeSchema : segmentMessageSchema,
+      response: ingestResponseSchema,
+      successStatus: 200,
+      extraResponses: { '429': 'Overloaded; retry after Retry-After seconds', '503': 'Transient fault; retry' },
+    });
+  }
+
+  // Encapsulated: the tracking API reads raw bytes itself (gzip, text/plain, its own size limits).
+  void http.app.register(async (scope: FastifyInstance) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: ingestLimits.maxRequestBytes },
+      (_request, body, done) => done(null, body),
+    );
+    for (const [name, route] of routeNames) {
+      scope.post(`/v1/${name}`, async (request, reply) => {
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const body = decodeTrackingBody(raw, request.headers['content-encoding']);
+        const writeKey = findWriteKey(request.headers.authorization, body);
+        if (!writeKey) {
+          throw new HearthError(
+            'unauthorized',
+            'send the write key as the HTTP Basic user name or as writeKey in the body',
+          );
+        }
+        const workspaceId = await dependencies.authenticateWriteKey(writeKey);
+        if (!workspaceId) throw new HearthError('unauthorized', 'unknown write key');
+        await dependencies.ingest.ingest(workspaceId, body, route);
+        return reply.status(200).send({ success: true });
+      });
+    }
+  });
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** Limits of Segment's HTTP tracking API, which Hearth keeps so clients behave the same. */
+export const ingestLimits = {
+  maxEventBytes: 32 * 1024,
+  maxRequestBytes: 500 * 1024,
+  maxBatchItems: 2500,
+  maxMessageIdLength: 100,
+  /**
+   * Bulk import keeps history whole: one invoice of the UCI retail data set holds up to 96 KB of
+   * lines, which Segment's 32 KB live-tracking limit would reject.
+   */
+  maxImportEventBytes: 1024 * 1024,
+} as const;
+
+export const messageTypes = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
+export type MessageType = (typeof messageTypes)[number];
+
+const identitySchema = z.union([z.string(), z.number()]).transform((value) => String(value));
+const instantSchema = z.union([z.string(), z.number()]).refine((value) => !Number.isNaN(new Date(value).getTime()), {
+  message: 'must be an ISO-8601 date-time',
+});
+const objectSchema = z.record(z.string(), z.unknown());
+
+/**
+ * One Segment spec message. Unknown fields pass through untouched: the log keeps what was sent.
+ * `type` may be absent when the route names it (`/v1/track`).
+ */
+export const segmentMessageSchema = z
+  .looseObject({
+    type: z.enum(messageTypes),
+    messageId: z
+      .union([z.string(), z.number()])
+      .transform((value) => String(value))
+      .refine((value) => value.length > 0, 'must not be empty')
+      .refine((value) => value.length <= ingestLimits.maxMessageIdLength, 'must be at most 100 characters')
+      .optional(),
+    userId: identitySchema.nullish(),
+    anonymousId: identitySchema.nullish(),
+    previousId: identitySchema.nullish(),
+    groupId: identitySchema.nullish(),
+    event: z.string().nullish(),
+    name: z.string().nullish(),
+    category: z.string().nullish(),
+    timestamp: instantSchema.nullish(),
+    originalTimestamp: instantSchema.nullish(),
+    sentAt: instantSchema.nullish(),
+    context: objectSchema.nullish(),
+    integrations: objectSchema.nullish(),
+    properties: objectSchema.nullish(),
+    traits: objectSchema.nullish(),
+  })
+  .superRefine((message, context) => {
+    const hasUser = Boolean(message.userId) || Boolean(message.anonymousId);
+    if (!hasUser) {
+      context.addIssue({ code: 'custom', path: ['userId'], message: 'userId or anonymousId is required' });
+    }
+    if (message.type === 'track' && !message.event) {
+      context.addIssue({ code: 'custom', path: ['event'], message: 'a track call needs an event name' });
+    }
+    if (message.type === 'alias' && !message.previousId) {
+      context.addIssue({ code: 'custom', path: ['previousId'], message: 'an alias call needs previousId' });
+    }
+    if (message.type === 'group' && !message.groupId) {
+      context.addIssue({ code: 'custom', path: ['groupId'], message: 'a group call needs groupId' });
+    }
+  });
+export type SegmentMessage = z.output<typeof segmentMessageSchema>;
+
+/** The body of `/v1/batch`; items are validated one by one so errors can name the item. */
+export const batchEnvelopeSchema = z.looseObject({
+  batch: z.array(z.unknown()).max(ingestLimits.maxBatchItems, 'must hold at most 2500 events'),
+  context: objectSchema.nullish(),
+  integrations: objectSchema.nullish(),
+  sentAt: instantSchema.nullish(),
+  writeKey: z.string().nullish(),
+});
+
+export const ingestResponseSchema = z.object({ success: z.literal(true) });
+
+export const ingestErrorSchema = z.object({
+  error: z.string(),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+});
+
+/** An event as the log stores it: the message plus the times Hearth derived. */
+export interface NewEvent {
+  id: string;
+  workspaceId: string;
+  messageId: string;
+  /** A Segment call, or an operator action recorded in the log (`hearth_operation`). */
+  type: MessageType | 'hearth_operation';
+  eventName: string | null;
+  userId: string | null;
+  anonymousId: string | null;
+  eventTime: number;
+  receivedAt: number;
+  sentAt: number | null;
+  originalTimestamp: number | null;
+  payload: Record<string, unknown>;
+}
