@@ -1,0 +1,67 @@
+import type { LoggedEvent } from '../../platform/processor/stage.ts';
+import { identifierKey, extractIdentifiers, isBlocked, type ExtractionContext } from './identifiers.ts';
+import type { IdentityGraph } from './identity-graph.ts';
+import type { Identifier, IdentitySettings } from './identity.schema.ts';
+
+/** Operator actions travel through the log as events of this type, so replay repeats them. */
+export const operationEventType = 'hearth_operation';
+
+export interface SplitOperation {
+  operation: 'split';
+  memberId: string;
+  identifier: Identifier;
+  block: boolean;
+}
+
+export function isOperation(event: LoggedEvent): boolean {
+  return event.type === operationEventType;
+}
+
+export function readSplitOperation(event: LoggedEvent): SplitOperation | undefined {
+  const payload = event.payload as Partial<SplitOperation>;
+  if (payload.operation !== 'split' || !payload.memberId || !payload.identifier) return undefined;
+  return {
+    operation: 'split',
+    memberId: payload.memberId,
+    identifier: payload.identifier,
+    block: Boolean(payload.block),
+  };
+}
+
+/** The member an event creates takes the event's time-sortable id, so replay creates the same ids. */
+export function memberIdForEvent(eventId: string): string {
+  return `mem_${eventId.replace(/^evt_/, '')}`;
+}
+
+/** Values to look up before resolving: the event's identifiers and an alias's previousId. */
+export function lookupValues(event: LoggedEvent, identifiers: Identifier[]): string[] {
+  const values = identifiers.map((identifier) => identifier.value);
+  const previousId = event.payload.previousId;
+  if (event.type === 'alias' && typeof previousId === 'string') values.push(previousId.trim());
+  return values;
+}
+
+/**
+ * An alias names an earlier id without saying which kind: an existing user id wins, otherwise it is
+ * taken as an anonymous id (Segment's usual case: the visitor before they signed up). A blocked
+ * previousId (`null`, `anonymous`, a workspace blocked value) links nothing, like any other identifier.
+ */
+export function withAliasIdentifier(
+  event: LoggedEvent,
+  identifiers: Identifier[],
+  graph: IdentityGraph,
+  settings: IdentitySettings,
+): Identifier[] {
+  const previousId = event.payload.previousId;
+  if (event.type !== 'alias' || typeof previousId !== 'string' || !previousId.trim()) return identifiers;
+  const value = previousId.trim();
+  if (isBlocked(value, settings)) return identifiers;
+  const asUser = { type: 'user_id', value };
+  const type = graph.owners.has(identifierKey(asUser)) ? 'user_id' : 'anonymous_id';
+  if (identifiers.some((identifier) => identifier.type === type && identifier.value === value)) return identifiers;
+  return [...identifiers, { type, value }];
+}
+
+export function extractEventIdentifiers(event: LoggedEvent, context: ExtractionContext): Identifier[] {
+  return extractIdentifiers(event.payload, context).identifiers;
+}

@@ -1,0 +1,122 @@
+import { toJson } from '../../platform/db/json.ts';
+import type { LoggedEvent, ProcessingBatch } from '../../platform/processor/stage.ts';
+import { readMemberEvents } from '../ingest/event-log.repo.ts';
+import { identifierKey } from './identifiers.ts';
+import { extractEventIdentifiers, memberIdForEvent, type SplitOperation } from './identity-events.ts';
+import type { Identifier, IdentitySettings } from './identity.schema.ts';
+import * as repo from './identity.repo.ts';
+import { computeSplitGroups } from './split-groups.ts';
+
+async function resolveSurvivor(batch: ProcessingBatch, memberId: string): Promise<string | undefined> {
+  const found = await repo.findMergedInto(batch.transaction, memberId);
+  if (!found) return undefined;
+  return found.mergedInto ?? memberId;
+}
+
+/**
+ * An alias linked its previousId (as a user id or an anonymous id) to the rest of the event; the
+ * recomputed grouping must keep that link, or the previous id would fall out as a group of its own.
+ */
+function aliasIdentifiers(event: LoggedEvent): Identifier[] {
+  const previousId = event.payload.previousId;
+  if (event.type !== 'alias' || typeof previousId !== 'string' || !previousId.trim()) return [];
+  const value = previousId.trim();
+  return [
+    { type: 'user_id', value },
+    { type: 'anonymous_id', value },
+  ];
+}
+
+/**
+ * An operator removed an identifier from a member: the member's group is recomputed from its own
+ * events without that identifier, the identifier moves to a new member, and every event is
+ * re-attributed. Later stages rebuild the affected members from their events.
+ */
+export async function applySplit(
+  batch: ProcessingBatch,
+  workspaceId: string,
+  settings: IdentitySettings,
+  phoneRegion: string,
+  operationEvent: LoggedEvent,
+  split: SplitOperation,
+): Promise<void> {
+  const transaction = batch.transaction;
+  const memberId = await resolveSurvivor(batch, split.memberId);
+  const owner = await repo.findOwner(transaction, workspaceId, split.identifier);
+  const logBase = { workspace_id: workspaceId, event_id: operationEvent.id, at: operationEvent.eventTime };
+  if (!memberId || owner !== memberId) {
+    await repo.insertIdentityLog(transaction, [
+      {
+        ...logBase,
+        kind: 'split',
+        member_id: split.memberId,
+        other_member_id: null,
+        identifier_type: split.identifier.type,
+        identifier_value: split.identifier.value,
+        detail: toJson({ skipped: 'the identifier no longer belongs to the member' }),
+      },
+    ]);
+    return;
+  }
+  const owned = new Set((await repo.findIdentifiersOfMembers(transaction, [memberId])).map(identifierKey));
+  const events = (await readMemberEvents(transaction, [memberId], { limit: Number.MAX_SAFE_INTEGER })).reverse();
+  const extraction = { phoneRegion, settings };
+  const { groups, eventGroup } = computeSplitGroups({
+    events: events.map((event) => ({
+      seq: event.seq,
+      identifiers: [...extractEventIdentifiers(event, extraction), ...aliasIdentifiers(event)].filter((identifier) =>
+        owned.has(identifierKey(identifier)),
+      ),
+    })),
+    removed: split.identifier,
+    priority: settings.priority,
+  });
+  if (groups.length < 2) {
+    await repo.insertIdentityLog(transaction, [
+      {
+        ...logBase,
+        kind: 'split',
+        member_id: memberId,
+        other_member_id: null,
+        identifier_type: split.identifier.type,
+        identifier_value: split.identifier.value,
+        detail: toJson({ skipped: 'the member has no other identifier' }),
+      },
+    ]);
+    return;
+  }
+  // The group holding the member's oldest identifiers keeps its id; the others are new members.
+  const base = memberIdForEvent(operationEvent.id);
+  const memberIds = groups.map((_group, index) => (index === 1 ? memberId : `${base}_${index}`));
+  const newMembers = memberIds.filter((id) => id !== memberId);
+  await repo.insertMembers(
+    transaction,
+    newMembers.map((id) => ({ id, workspaceId, createdAt: operationEvent.eventTime, eventId: operationEvent.id })),
+  );
+  await repo.setIdentifierOwners(
+    transaction,
+    workspaceId,
+    groups.flatMap((group, index) =>
+      group.map((identifier) => ({ ...identifier, memberId: memberIds[index] as string })),
+    ),
+  );
+  const assignments = events.map((event) => ({
+    seq: event.seq,
+    memberId: memberIds[eventGroup.get(event.seq) ?? 1] ?? memberId,
+  }));
+  await repo.setEventMembers(transaction, batch.dialect, assignments);
+  const bySeq = new Map(assignments.map((assignment) => [assignment.seq, assignment.memberId]));
+  for (const event of batch.events) if (bySeq.has(event.seq)) event.memberId = bySeq.get(event.seq) ?? null;
+  await repo.insertIdentityLog(transaction, [
+    {
+      ...logBase,
+      kind: 'split',
+      member_id: memberId,
+      other_member_id: memberIds[0] ?? null,
+      identifier_type: split.identifier.type,
+      identifier_value: split.identifier.value,
+      detail: toJson({ members: memberIds, block: split.block }),
+    },
+  ]);
+  for (const id of memberIds) batch.rebuiltMembers.add(id);
+}

@@ -1,0 +1,166 @@
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { HearthError, notFound } from '../../platform/errors.ts';
+import { createId } from '../../platform/ids.ts';
+import type { Processor } from '../../platform/processor/processor.ts';
+import type { EventLogWriter } from '../ingest/event-log-writer.ts';
+import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
+import { normalizeIdentifier, normalizeIdentifierType } from './identifiers.ts';
+import { operationEventType, type SplitOperation } from './identity-events.ts';
+import { readIdentitySettings } from './identity-settings.ts';
+import {
+  identitySettingsSchema,
+  type Identifier,
+  type IdentityLogEntry,
+  type IdentitySettings,
+} from './identity.schema.ts';
+import * as repo from './identity.repo.ts';
+
+export interface IdentityService {
+  /** The surviving member for an id in this workspace (a merged-away id answers with its survivor). */
+  resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
+  lookup(workspaceId: string, type: string, value: string): Promise<string>;
+  identifiersOf(memberId: string): Promise<Identifier[]>;
+  history(workspaceId: string, memberId: string): Promise<IdentityLogEntry[]>;
+  split(
+    workspaceId: string,
+    memberId: string,
+    identifier: Identifier,
+    block: boolean,
+  ): Promise<{ memberId: string; detachedMemberId: string; members: string[] }>;
+  getSettings(workspaceId: string): Promise<IdentitySettings>;
+  saveSettings(workspaceId: string, input: unknown): Promise<IdentitySettings>;
+}
+
+export function createIdentityService(dependencies: {
+  database: Database;
+  clock: Clock;
+  workspaces: WorkspaceService;
+  writer: EventLogWriter;
+  processor: Processor;
+}): IdentityService {
+  const { database, clock, workspaces, writer, processor } = dependencies;
+  const db = database.db;
+
+  async function workspaceOf(workspaceId: string) {
+    const workspace = await workspaces.get(workspaceId);
+    if (!workspace) throw notFound('workspace not found');
+    return workspace;
+  }
+
+  async function resolveMemberId(workspaceId: string, memberId: string): Promise<string> {
+    const found = await repo.findMergedInto(db, memberId);
+    if (!found || found.workspaceId !== workspaceId) throw notFound(`member ${memberId} not found`);
+    return found.mergedInto ?? memberId;
+  }
+
+  async function lookup(workspaceId: string, rawType: string, rawValue: string): Promise<string> {
+    const workspace = await workspaceOf(workspaceId);
+    const type = normalizeIdentifierType(rawType);
+    const { value, reason } = normalizeIdentifier(type, rawValue, workspace.phoneRegion);
+    if (value === undefined)
+      throw new HearthError('invalid_request', `value: ${reason}`, {
+        issues: [{ path: 'query.value', message: reason ?? 'invalid' }],
+      });
+    const owner = await repo.findOwner(db, workspaceId, { type, value });
+    if (!owner) throw notFound(`no member has ${type} ${value}`);
+    return owner;
+  }
+
+  async function history(workspaceId: string, memberId: string): Promise<IdentityLogEntry[]> {
+    const survivor = await resolveMemberId(workspaceId, memberId);
+    const ids = [survivor, ...(await repo.findMergedMemberIds(db, survivor))];
+    const rows = await repo.readIdentityLog(db, ids);
+    return rows.map((row) => ({
+      kind: row.kind,
+      memberId: row.member_id,
+      otherMemberId: row.other_member_id,
+      identifier:
+        row.identifier_type !== null ? { type: row.identifier_type, value: row.identifier_value ?? '' } : null,
+      eventId: row.event_id,
+      at: new Date(row.at).toISOString(),
+      detail: row.detail,
+    }));
+  }
+
+  async function waitUntilProcessed(seq: number): Promise<void> {
+    // Running a batch here is safe next to the background loop: batches take the processor's lock.
+    while ((await processor.position()) < seq) {
+      if ((await processor.runOnce()) === 0 && (await processor.position()) < seq) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  }
+
+  async function split(workspaceId: string, memberId: string, identifier: Identifier, block: boolean) {
+    const survivor = await resolveMemberId(workspaceId, memberId);
+    const owner = await repo.findOwner(db, workspaceId, identifier);
+    if (owner !== survivor) throw notFound(`member ${survivor} has no ${identifier.type} ${identifier.value}`);
+    if (block) {
+      const settings = await getSettings(workspaceId);
+      if (!settings.blockedValues.includes(identifier.value)) {
+        await saveSettings(workspaceId, { ...settings, blockedValues: [...settings.blockedValues, identifier.value] });
+      }
+    }
+    const now = clock.now();
+    const messageId = `hearth-split-${createId(now)}`;
+    const payload: Record<string, unknown> & SplitOperation = {
+      operation: 'split',
+      memberId: survivor,
+      identifier,
+      block,
+      messageId,
+    };
+    await writer.append([
+      {
+        id: `evt_${createId(now)}`,
+        workspaceId,
+        messageId,
+        type: operationEventType,
+        eventName: 'Identifier Removed',
+        userId: null,
+        anonymousId: null,
+        eventTime: now,
+        receivedAt: now,
+        sentAt: null,
+        originalTimestamp: null,
+        payload,
+      },
+    ]);
+    const row = await db
+      .selectFrom('events')
+      .select(['seq', 'id'])
+      .where('workspace_id', '=', workspaceId)
+      .where('message_id', '=', messageId)
+      .executeTakeFirstOrThrow();
+    await waitUntilProcessed(row.seq);
+    const entry = (await repo.readIdentityLog(db, [survivor]))
+      .filter((log) => log.event_id === row.id && log.kind === 'split')
+      .pop();
+    const members = (entry?.detail.members as string[] | undefined) ?? [];
+    if (members.length < 2)
+      throw new HearthError('conflict', String(entry?.detail.skipped ?? 'the identifier could not be split off'));
+    return { memberId: survivor, detachedMemberId: members[0] as string, members };
+  }
+
+  async function getSettings(workspaceId: string): Promise<IdentitySettings> {
+    return readIdentitySettings((await workspaceOf(workspaceId)).identitySettings);
+  }
+
+  async function saveSettings(workspaceId: string, input: unknown): Promise<IdentitySettings> {
+    const settings = identitySettingsSchema.parse(input);
+    await workspaces.saveIdentitySettings(workspaceId, settings);
+    return settings;
+  }
+
+  return {
+    resolveMemberId,
+    lookup,
+    identifiersOf: async (memberId) =>
+      (await repo.findIdentifiersOfMembers(db, [memberId])).map(({ type, value }) => ({ type, value })),
+    history,
+    split,
+    getSettings,
+    saveSettings,
+  };
+}

@@ -1,0 +1,178 @@
+import type { Insertable } from 'kysely';
+import { toJson } from '../../platform/db/json.ts';
+import type { IdentityLogTable } from '../../platform/db/schema.ts';
+import type { LoggedEvent, ProcessingBatch, Stage } from '../../platform/processor/stage.ts';
+import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
+import { identifierKey } from './identifiers.ts';
+import {
+  extractEventIdentifiers,
+  isOperation,
+  lookupValues,
+  memberIdForEvent,
+  readSplitOperation,
+  withAliasIdentifier,
+} from './identity-events.ts';
+import { addToGraph, createIdentityGraph, resolveIdentifiers, type IdentityGraph } from './identity-graph.ts';
+import { applySplit } from './identity-split.ts';
+import * as repo from './identity.repo.ts';
+import { readIdentitySettings } from './identity-settings.ts';
+import type { Identifier, IdentitySettings } from './identity.schema.ts';
+
+interface SegmentContext {
+  batch: ProcessingBatch;
+  workspaceId: string;
+  settings: IdentitySettings;
+  phoneRegion: string;
+}
+
+async function loadGraph(context: SegmentContext, values: string[]): Promise<IdentityGraph> {
+  const graph = createIdentityGraph();
+  const owned = await repo.findIdentifiersByValues(context.batch.transaction, context.workspaceId, values);
+  const owners = [...new Set(owned.map((row) => row.memberId))];
+  for (const row of await repo.findIdentifiersOfMembers(context.batch.transaction, owners)) {
+    addToGraph(graph, row.memberId, { type: row.type, value: row.value });
+  }
+  return graph;
+}
+
+function finalMember(memberId: string | null, mergedInto: Map<string, string>): string | null {
+  let current = memberId;
+  while (current !== null && mergedInto.has(current)) current = mergedInto.get(current) as string;
+  return current;
+}
+
+/** Resolves a run of ordinary events: load the graph once, decide in memory, write once. */
+async function resolveSegment(context: SegmentContext, events: LoggedEvent[]): Promise<void> {
+  const { batch, workspaceId, settings } = context;
+  const extraction = { phoneRegion: context.phoneRegion, settings };
+  const extracted = events.map((event) => extractEventIdentifiers(event, extraction));
+  const graph = await loadGraph(
+    context,
+    events.flatMap((event, index) => lookupValues(event, extracted[index] ?? [])),
+  );
+
+  const created: Array<{ id: string; workspaceId: string; createdAt: number; eventId: string }> = [];
+  const links: Array<Identifier & { linkedAt: number; eventId: string }> = [];
+  const log: Array<Insertable<IdentityLogTable>> = [];
+  const mergedInto = new Map<string, string>();
+  const merges: Array<{ survivorId: string; mergedId: string }> = [];
+
+  events.forEach((event, index) => {
+    const identifiers = withAliasIdentifier(event, extracted[index] ?? [], graph, settings);
+    const resolution = resolveIdentifiers(graph, identifiers, settings, memberIdForEvent(event.id));
+    event.memberId = resolution.memberId;
+    if (resolution.memberId === null) return;
+    const base = { workspace_id: workspaceId, event_id: event.id, at: event.eventTime };
+    if (resolution.created) {
+      created.push({ id: resolution.memberId, workspaceId, createdAt: event.eventTime, eventId: event.id });
+      log.push({
+        ...base,
+        kind: 'created',
+        member_id: resolution.memberId,
+        other_member_id: null,
+        identifier_type: null,
+        identifier_value: null,
+        detail: toJson({ identifiers: resolution.links }),
+      });
+    }
+    for (const identifier of resolution.links) {
+      links.push({ ...identifier, linkedAt: event.eventTime, eventId: event.id });
+      if (!resolution.created) {
+        log.push({
+          ...base,
+          kind: 'linked',
+          member_id: resolution.memberId,
+          other_member_id: null,
+          identifier_type: identifier.type,
+          identifier_value: identifier.value,
+          detail: '{}',
+        });
+      }
+    }
+    for (const merge of resolution.merges) {
+      mergedInto.set(merge.mergedId, merge.survivorId);
+      merges.push(merge);
+      batch.merges.push({ ...merge, eventId: event.id });
+      log.push({
+        ...base,
+        kind: 'merged',
+        member_id: merge.survivorId,
+        other_member_id: merge.mergedId,
+        identifier_type: null,
+        identifier_value: null,
+        detail: '{}',
+      });
+    }
+    for (const conflict of resolution.conflicts) {
+      log.push({
+        ...base,
+        kind: 'conflict',
+        member_id: conflict.memberId,
+        other_member_id: conflict.otherMemberId,
+        identifier_type: conflict.identifier.type,
+        identifier_value: conflict.identifier.value,
+        detail: toJson({ reason: conflict.reason }),
+      });
+    }
+  });
+
+  const transaction = batch.transaction;
+  await repo.insertMembers(transaction, created);
+  await repo.insertIdentifiers(
+    transaction,
+    workspaceId,
+    links.map((link) => ({ ...link, memberId: graph.owners.get(identifierKey(link)) as string })),
+  );
+  for (const merge of merges) {
+    await repo.reassignMember(
+      transaction,
+      merge.mergedId,
+      finalMember(merge.survivorId, mergedInto) as string,
+      batch.now,
+    );
+  }
+  for (const event of events) event.memberId = finalMember(event.memberId, mergedInto);
+  await repo.setEventMembers(
+    transaction,
+    batch.dialect,
+    events.map((event) => ({ seq: event.seq, memberId: event.memberId })),
+  );
+  await repo.insertIdentityLog(transaction, log);
+}
+
+async function applyWorkspaceEvents(context: SegmentContext, events: LoggedEvent[]): Promise<void> {
+  let run: LoggedEvent[] = [];
+  for (const event of events) {
+    if (!isOperation(event)) {
+      run.push(event);
+      continue;
+    }
+    if (run.length > 0) await resolveSegment(context, run);
+    run = [];
+    const split = readSplitOperation(event);
+    if (split)
+      await applySplit(context.batch, context.workspaceId, context.settings, context.phoneRegion, event, split);
+  }
+  if (run.length > 0) await resolveSegment(context, run);
+}
+
+export function createIdentityStage(dependencies: { workspaces: WorkspaceService }): Stage {
+  return {
+    name: 'identity',
+    async apply(batch) {
+      const byWorkspace = new Map<string, LoggedEvent[]>();
+      for (const event of batch.events) {
+        const list = byWorkspace.get(event.workspaceId);
+        if (list) list.push(event);
+        else byWorkspace.set(event.workspaceId, [event]);
+      }
+      for (const [workspaceId, events] of byWorkspace) {
+        const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
+        if (!workspace) continue;
+        const settings = readIdentitySettings(workspace.identitySettings);
+        await applyWorkspaceEvents({ batch, workspaceId, settings, phoneRegion: workspace.phoneRegion }, events);
+      }
+    },
+    reset: (transaction) => repo.resetIdentity(transaction),
+  };
+}

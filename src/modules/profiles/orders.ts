@@ -1,0 +1,159 @@
+/** Orders per Segment's e-commerce spec v2; amounts become integer minor units. */
+export interface OrderState {
+  orderId: string;
+  memberId: string;
+  completed: boolean;
+  total: number;
+  currency: string;
+  refunded: number;
+  completedAt: number | null;
+  eventId: string;
+}
+
+export interface ParsedOrderEvent {
+  kind: 'completed' | 'refunded';
+  orderId: string;
+  /** Minor units; null when a refund names no amount (a full refund of what is left). */
+  amount: number | null;
+  currency: string;
+  categorySpend: Record<string, number>;
+}
+
+export type OrderEffect =
+  | { kind: 'order'; memberId: string; total: number; completedAt: number; categorySpend: Record<string, number> }
+  | { kind: 'refund'; memberId: string; amount: number };
+
+const digitsCache = new Map<string, number>();
+
+export function currencyDigits(currency: string): number {
+  let digits = digitsCache.get(currency);
+  if (digits === undefined) {
+    try {
+      digits =
+        new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    digitsCache.set(currency, digits);
+  }
+  return digits;
+}
+
+function toNumber(value: unknown): number | undefined {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
+}
+
+export function toMinorUnits(amount: number, currency: string): number {
+  return Math.round(amount * 10 ** currencyDigits(currency));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function productLines(
+  properties: Record<string, unknown>,
+  currency: string,
+): Array<{ category: string | undefined; amount: number }> {
+  const products = Array.isArray(properties.products) ? properties.products : [];
+  return products.filter(isRecord).map((product) => ({
+    category: typeof product.category === 'string' && product.category ? product.category : undefined,
+    amount: toMinorUnits(Math.abs((toNumber(product.price) ?? 0) * (toNumber(product.quantity) ?? 1)), currency),
+  }));
+}
+
+/** Reads `Order Completed` / `Order Refunded`; other events, or orders without an id, are not orders. */
+export function parseOrderEvent(
+  eventName: string | null,
+  payload: Record<string, unknown>,
+  workspaceCurrency: string,
+): ParsedOrderEvent | undefined {
+  const kind = eventName === 'Order Completed' ? 'completed' : eventName === 'Order Refunded' ? 'refunded' : undefined;
+  if (!kind) return undefined;
+  const properties = isRecord(payload.properties) ? payload.properties : {};
+  const orderId = properties.order_id ?? properties.orderId;
+  if ((typeof orderId !== 'string' && typeof orderId !== 'number') || String(orderId) === '') return undefined;
+  const currency = typeof properties.currency === 'string' ? properties.currency.toUpperCase() : workspaceCurrency;
+  const lines = productLines(properties, currency);
+  const stated = toNumber(properties.total) ?? toNumber(properties.revenue);
+  const fromLines = lines.length > 0 ? lines.reduce((sum, line) => sum + line.amount, 0) : null;
+  const amount = stated !== undefined ? toMinorUnits(Math.abs(stated), currency) : fromLines;
+  const categorySpend: Record<string, number> = {};
+  for (const line of lines) {
+    if (line.category) categorySpend[line.category] = (categorySpend[line.category] ?? 0) + line.amount;
+  }
+  return {
+    kind,
+    orderId: String(orderId),
+    amount: kind === 'completed' ? (amount ?? 0) : amount,
+    currency,
+    categorySpend,
+  };
+}
+
+/**
+ * One order event against what is known of the order. A repeated `Order Completed` changes
+ * nothing; a refund is capped at what is left to refund; a refund of an order not seen yet is kept
+ * (and counted) so that the order, when it arrives, is not counted as unrefunded.
+ */
+export function applyOrderEvent(
+  existing: OrderState | undefined,
+  parsed: ParsedOrderEvent,
+  context: { memberId: string; eventId: string; eventTime: number; workspaceCurrency: string },
+): { order: OrderState; effects: OrderEffect[] } {
+  const countsInSpend = parsed.currency === context.workspaceCurrency;
+  if (parsed.kind === 'completed') {
+    if (existing?.completed) return { order: existing, effects: [] };
+    const total = parsed.amount ?? 0;
+    // A refund that came first could not be capped then; now that the total is known, it is.
+    const excess = Math.max(0, (existing?.refunded ?? 0) - total);
+    const order: OrderState = {
+      orderId: parsed.orderId,
+      memberId: context.memberId,
+      completed: true,
+      total,
+      currency: parsed.currency,
+      refunded: (existing?.refunded ?? 0) - excess,
+      completedAt: context.eventTime,
+      eventId: context.eventId,
+    };
+    const effects: OrderEffect[] = countsInSpend
+      ? [
+          {
+            kind: 'order',
+            memberId: context.memberId,
+            total: order.total,
+            completedAt: context.eventTime,
+            categorySpend: parsed.categorySpend,
+          },
+        ]
+      : [];
+    if (existing && excess > 0 && existing.currency === context.workspaceCurrency) {
+      effects.push({ kind: 'refund', memberId: existing.memberId, amount: -excess });
+    }
+    return { order, effects };
+  }
+  if (existing?.completed) {
+    const left = Math.max(0, existing.total - existing.refunded);
+    const amount = Math.min(left, parsed.amount ?? left);
+    const order = { ...existing, refunded: existing.refunded + amount };
+    const counts = amount > 0 && existing.currency === context.workspaceCurrency;
+    return { order, effects: counts ? [{ kind: 'refund', memberId: existing.memberId, amount }] : [] };
+  }
+  const amount = parsed.amount ?? 0;
+  const order: OrderState = existing
+    ? { ...existing, refunded: existing.refunded + amount }
+    : {
+        orderId: parsed.orderId,
+        memberId: context.memberId,
+        completed: false,
+        total: 0,
+        currency: parsed.currency,
+        refunded: amount,
+        completedAt: null,
+        eventId: context.eventId,
+      };
+  const counts = amount > 0 && countsInSpend;
+  return { order, effects: counts ? [{ kind: 'refund', memberId: context.memberId, amount }] : [] };
+}

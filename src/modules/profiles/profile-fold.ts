@@ -1,0 +1,86 @@
+import type { LoggedEvent } from '../../platform/processor/stage.ts';
+import {
+  emptyFeatures,
+  mergeFeatures,
+  observeEvent,
+  recordOrder,
+  recordRefund,
+  type FeatureState,
+} from './features.ts';
+import { applyOrderEvent, parseOrderEvent, type OrderState } from './orders.ts';
+import { applyTraits, emptyTraits, mergeTraits, traitsOfEvent, type TraitState } from './traits.ts';
+
+export interface ProfileState {
+  traits: TraitState;
+  features: FeatureState;
+}
+
+export function emptyProfile(): ProfileState {
+  return { traits: emptyTraits(), features: emptyFeatures() };
+}
+
+export function mergeProfiles(into: ProfileState, from: ProfileState): void {
+  mergeTraits(into.traits, from.traits);
+  mergeFeatures(into.features, from.features);
+}
+
+/** The state one fold works on: profiles by member and orders by id, loaded by the caller. */
+export interface FoldState {
+  workspaceCurrency: string;
+  profiles: Map<string, ProfileState>;
+  orders: Map<string, OrderState>;
+  changedOrders: Set<string>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Where the member was met: `context.channel` (wechat, tmall, jd, douyin, app, store…), else `properties.channel`. */
+export function channelOfEvent(payload: Record<string, unknown>): string | undefined {
+  const context = isRecord(payload.context) ? payload.context : {};
+  const properties = isRecord(payload.properties) ? payload.properties : {};
+  const channel = context.channel ?? properties.channel;
+  return typeof channel === 'string' && channel.trim() ? channel.trim().toLowerCase() : undefined;
+}
+
+function profileOf(state: FoldState, memberId: string): ProfileState {
+  let profile = state.profiles.get(memberId);
+  if (!profile) {
+    profile = emptyProfile();
+    state.profiles.set(memberId, profile);
+  }
+  return profile;
+}
+
+/** Applies one attributed event: seen times and channel, traits, and its order or refund. */
+export function foldEvent(state: FoldState, event: LoggedEvent): void {
+  const memberId = event.memberId;
+  if (memberId === null) return;
+  const profile = profileOf(state, memberId);
+  observeEvent(profile.features, event.eventTime, channelOfEvent(event.payload));
+  applyTraits(profile.traits, traitsOfEvent(event.type, event.payload), event.eventTime, event.seq);
+  if (event.type !== 'track') return;
+  const parsed = parseOrderEvent(event.eventName, event.payload, state.workspaceCurrency);
+  if (!parsed) return;
+  const { order, effects } = applyOrderEvent(state.orders.get(parsed.orderId), parsed, {
+    memberId,
+    eventId: event.id,
+    eventTime: event.eventTime,
+    workspaceCurrency: state.workspaceCurrency,
+  });
+  state.orders.set(parsed.orderId, order);
+  state.changedOrders.add(parsed.orderId);
+  for (const effect of effects) {
+    const target = profileOf(state, effect.memberId).features;
+    if (effect.kind === 'order') recordOrder(target, effect);
+    else recordRefund(target, effect.amount);
+  }
+}
+
+export function orderIdOfEvent(event: LoggedEvent): string | undefined {
+  if (event.type !== 'track') return undefined;
+  const properties = isRecord(event.payload.properties) ? event.payload.properties : {};
+  const orderId = properties.order_id ?? properties.orderId;
+  return typeof orderId === 'string' || typeof orderId === 'number' ? String(orderId) : undefined;
+}

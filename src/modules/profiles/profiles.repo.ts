@@ -1,0 +1,151 @@
+import type { DbExecutor } from '../../platform/db/database.ts';
+import { parseJson, toJson } from '../../platform/db/json.ts';
+import { emptyFeatures, type FeatureState } from './features.ts';
+import type { OrderState } from './orders.ts';
+import type { ProfileState } from './profile-fold.ts';
+
+const chunkSize = 500;
+
+function chunks<T>(items: T[], size = chunkSize): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
+export interface MemberRow {
+  id: string;
+  workspaceId: string;
+  createdAt: number;
+  createdByEvent: string;
+  mergedInto: string | null;
+  profile: ProfileState;
+  updatedAt: number;
+}
+
+export async function loadMembers(db: DbExecutor, ids: string[]): Promise<Map<string, MemberRow>> {
+  const members = new Map<string, MemberRow>();
+  for (const chunk of chunks([...new Set(ids)])) {
+    const rows = await db.selectFrom('members').selectAll().where('id', 'in', chunk).execute();
+    for (const row of rows) {
+      members.set(row.id, {
+        id: row.id,
+        workspaceId: row.workspace_id,
+        createdAt: row.created_at,
+        createdByEvent: row.created_by_event,
+        mergedInto: row.merged_into,
+        profile: {
+          traits: {
+            traits: parseJson<Record<string, unknown>>(row.traits),
+            times: parseJson<Record<string, [number, number]>>(row.trait_times),
+          },
+          features: { ...emptyFeatures(), ...parseJson<Partial<FeatureState>>(row.features) },
+        },
+        updatedAt: row.updated_at,
+      });
+    }
+  }
+  return members;
+}
+
+/** Members exist already (identity created them); this rewrites their profile columns in bulk. */
+export async function saveProfiles(db: DbExecutor, members: MemberRow[], now: number): Promise<void> {
+  for (const chunk of chunks(members, 300)) {
+    await db
+      .insertInto('members')
+      .values(
+        chunk.map((member) => ({
+          id: member.id,
+          workspace_id: member.workspaceId,
+          created_at: member.createdAt,
+          created_by_event: member.createdByEvent,
+          merged_into: member.mergedInto,
+          traits: toJson(member.profile.traits.traits),
+          trait_times: toJson(member.profile.traits.times),
+          features: toJson(member.profile.features),
+          updated_at: now,
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.column('id').doUpdateSet((eb) => ({
+          traits: eb.ref('excluded.traits'),
+          trait_times: eb.ref('excluded.trait_times'),
+          features: eb.ref('excluded.features'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function loadOrders(
+  db: DbExecutor,
+  workspaceId: string,
+  orderIds: string[],
+): Promise<Map<string, OrderState>> {
+  const orders = new Map<string, OrderState>();
+  for (const chunk of chunks([...new Set(orderIds)])) {
+    const rows = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('order_id', 'in', chunk)
+      .execute();
+    for (const row of rows) {
+      orders.set(row.order_id, {
+        orderId: row.order_id,
+        memberId: row.member_id,
+        completed: row.completed === 1,
+        total: row.total,
+        currency: row.currency,
+        refunded: row.refunded,
+        completedAt: row.completed_at,
+        eventId: row.event_id,
+      });
+    }
+  }
+  return orders;
+}
+
+export async function saveOrders(db: DbExecutor, workspaceId: string, orders: OrderState[]): Promise<void> {
+  for (const chunk of chunks(orders, 500)) {
+    await db
+      .insertInto('orders')
+      .values(
+        chunk.map((order) => ({
+          workspace_id: workspaceId,
+          order_id: order.orderId,
+          member_id: order.memberId,
+          completed: order.completed ? 1 : 0,
+          total: order.total,
+          currency: order.currency,
+          refunded: order.refunded,
+          completed_at: order.completedAt,
+          event_id: order.eventId,
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.columns(['workspace_id', 'order_id']).doUpdateSet((eb) => ({
+          member_id: eb.ref('excluded.member_id'),
+          completed: eb.ref('excluded.completed'),
+          total: eb.ref('excluded.total'),
+          currency: eb.ref('excluded.currency'),
+          refunded: eb.ref('excluded.refunded'),
+          completed_at: eb.ref('excluded.completed_at'),
+          event_id: eb.ref('excluded.event_id'),
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function reassignOrders(db: DbExecutor, fromMemberId: string, toMemberId: string): Promise<void> {
+  await db.updateTable('orders').set({ member_id: toMemberId }).where('member_id', '=', fromMemberId).execute();
+}
+
+export async function deleteOrdersOfMembers(db: DbExecutor, memberIds: string[]): Promise<void> {
+  for (const chunk of chunks(memberIds)) await db.deleteFrom('orders').where('member_id', 'in', chunk).execute();
+}
+
+export async function resetProfiles(db: DbExecutor): Promise<void> {
+  await db.deleteFrom('orders').execute();
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { identifierSchema } from '../identity/identity.schema.ts';
+
+export const featuresSchema = z.object({
+  firstSeenAt: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+  eventCount: z.number().int(),
+  orderCount: z.number().int(),
+  totalSpend: z.number().int().describe('minor units of the workspace currency'),
+  refundTotal: z.number().int(),
+  netSpend: z.number().int(),
+  averageOrderValue: z.number().int().describe('totalSpend / orderCount, rounded'),
+  firstOrderAt: z.string().nullable(),
+  lastOrderAt: z.string().nullable(),
+  categories: z.record(z.string(), z.object({ spend: z.number().int(), orders: z.number().int() })),
+  channels: z.array(z.string()).describe('channels seen, first touch first'),
+});
+
+export const memberSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  identifiers: z.array(identifierSchema),
+  traits: z.record(z.string(), z.unknown()),
+  features: featuresSchema,
+});
+export type Member = z.infer<typeof memberSchema>;
+
+export const memberParamsSchema = z.object({ id: z.string().min(1) });
+
+export const memberEventsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1, 'must be at least 1').max(500, 'must be at most 500').default(50),
+  cursor: z.coerce.number().int().min(1).optional().describe('nextCursor of the previous page'),
+});
+
+export const memberEventSchema = z.object({
+  id: z.string(),
+  messageId: z.string(),
+  type: z.string(),
+  event: z.string().nullable(),
+  timestamp: z.string(),
+  receivedAt: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+export const memberEventsResponseSchema = z.object({
+  memberId: z.string(),
+  events: z.array(memberEventSchema),
+  nextCursor: z.number().int().nullable(),
+});
