@@ -1,0 +1,56 @@
+import type { Clock } from '../../src/platform/clock.ts';
+import { silentLogger } from '../../src/platform/log.ts';
+import { openRuntime, type Runtime } from '../../src/runtime.ts';
+import { startServer } from '../../src/server.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+export interface TestServer {
+  url: string;
+  runtime: Runtime;
+  database: TestDatabase;
+  workspaceId: string;
+  writeKey: string;
+  secretKey: string;
+  /** Basic auth header for the tracking API. */
+  trackingAuth: string;
+  /** Bearer header for the management API. */
+  apiAuth: string;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  clock?: Clock;
+  workspace?: { name?: string; currency?: string; timezone?: string; phoneRegion?: string };
+  maxPendingEvents?: number;
+  /** Leave the processor stopped so a test can drive it by hand. */
+  manualProcessing?: boolean;
+}
+
+/** A real Hearth server on a fresh database and a random port. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = await createTestDatabase();
+  const runtime = await openRuntime({
+    database: database.location,
+    logger: silentLogger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {}),
+  });
+  const keys = await runtime.workspaces.create({ name: 'Test brand', ...options.workspace });
+  const server = await startServer(runtime, { port: 0, host: '127.0.0.1' });
+  if (options.manualProcessing) await runtime.processor.stop();
+  return {
+    url: server.url,
+    runtime,
+    database,
+    workspaceId: keys.workspaceId,
+    writeKey: keys.writeKey,
+    secretKey: keys.secretKey,
+    trackingAuth: `Basic ${Buffer.from(`${keys.writeKey}:`).toString('base64')}`,
+    apiAuth: `Bearer ${keys.secretKey}`,
+    close: async () => {
+      await server.close();
+      await runtime.close();
+      await database.drop();
+    },
+  };
+}
