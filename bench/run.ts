@@ -1,0 +1,211 @@
+// `npm run bench`: throughput of this machine, end to end, each figure beside its raw limit.
+// Options: --members N (demo members sent over HTTP, default 20000), --concurrency N (default 8),
+// --batch N (events per request, default 500), --skip-import.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateDemoMessages } from '../src/modules/demo/demo-data.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { openRuntime } from '../src/runtime.ts';
+import { insertRawEvents, type RawInsertResult } from './raw-insert.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const retailCsv = resolve(root, '../shared/data/online_retail_uci.csv');
+const retailMapping = join(root, 'examples/online-retail-mapping.json');
+
+const { values } = parseArgs({
+  options: {
+    members: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '500' },
+    'skip-import': { type: 'boolean', default: false },
+  },
+});
+const members = Number(values.members);
+const concurrency = Number(values.concurrency);
+const batchSize = Number(values.batch);
+
+const workDirectory = join(root, '.bench', new Date().toISOString().replace(/[:.]/g, '-'));
+mkdirSync(workDirectory, { recursive: true });
+
+function rate(count: number, seconds: number): string {
+  return `${Math.round(count / seconds).toLocaleString('en')}/s`;
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+}
+
+/** Starts the real `hearth serve` in its own process, as production runs it. */
+async function startServer(database: string): Promise<{ url: string; writeKey: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['bin/hearth.js', 'serve', '--port', '0', '--no-process', '--db', database], {
+    cwd: root,
+    env: { ...process.env, HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  return new Promise((done, fail) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /running on (http:\/\/\S+)/.exec(output)?.[1];
+      const writeKey = /write key:\s+(wk_\w+)/.exec(output)?.[1];
+      if (url && writeKey) done({ url, writeKey, child });
+    });
+    child.once('exit', (code) => fail(new Error(`hearth serve exited with ${code}: ${output}`)));
+  });
+}
+
+function buildBodies(): { bodies: string[]; events: number } {
+  const bodies: string[] = [];
+  let batch: unknown[] = [];
+  let events = 0;
+  const sentAt = new Date().toISOString();
+  for (const message of generateDemoMessages({ members, seed: 1 })) {
+    batch.push(message);
+    events += 1;
+    if (batch.length === batchSize) {
+      bodies.push(JSON.stringify({ batch, sentAt }));
+      batch = [];
+    }
+  }
+  if (batch.length > 0) bodies.push(JSON.stringify({ batch, sentAt }));
+  return { bodies, events };
+}
+
+async function sendAll(url: string, writeKey: string, bodies: string[]) {
+  const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  const latencies: number[] = [];
+  let retries = 0;
+  let next = 0;
+  async function sendOne(body: string): Promise<void> {
+    for (;;) {
+      const started = performance.now();
+      const response = await fetch(`${url}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body,
+      });
+      await response.arrayBuffer();
+      if (response.status === 200) {
+        latencies.push(performance.now() - started);
+        return;
+      }
+      if (response.status !== 429 && response.status !== 503) throw new Error(`HTTP ${response.status}`);
+      retries += 1;
+      await new Promise((wait) => setTimeout(wait, Number(response.headers.get('retry-after') ?? 1) * 1000));
+    }
+  }
+  async function worker(): Promise<void> {
+    while (next < bodies.length) {
+      const body = bodies[next] as string;
+      next += 1;
+      await sendOne(body);
+    }
+  }
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { seconds, retries, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
+async function measureHttpAndProcessing(lines: string[]): Promise<void> {
+  const database = join(workDirectory, 'http.db');
+  const { bodies, events } = buildBodies();
+  const server = await startServer(database);
+  const sent = await sendAll(server.url, server.writeKey, bodies);
+  server.child.kill('SIGTERM');
+  await new Promise((done) => server.child.once('exit', done));
+
+  const runtime = await openRuntime({ database, logger: silentLogger });
+  const stored = await runtime.database.db
+    .selectFrom('events')
+    .select((builder) => builder.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  const started = performance.now();
+  const processed = await runtime.processor.runUntilIdle();
+  const processSeconds = (performance.now() - started) / 1000;
+  await runtime.close();
+  const raw = await insertRawEvents(database, join(workDirectory, 'raw-http.db'));
+
+  const httpRate = events / sent.seconds;
+  lines.push(
+    `HTTP batch ingestion  ${events.toLocaleString('en')} demo events (${members.toLocaleString('en')} members), ` +
+      `${bodies.length} requests of ${batchSize}, ${concurrency} concurrent`,
+    `  accepted and durable: ${rate(events, sent.seconds)} (${Number(stored.count).toLocaleString('en')} stored, ` +
+      `${sent.retries} retried after 429)`,
+    `  request latency:      p50 ${sent.p50.toFixed(1)} ms, p99 ${sent.p99.toFixed(1)} ms`,
+    `  raw limit:            ${describeRaw(raw)}; ratio ${(httpRate / raw.rowsPerSecond).toFixed(2)}`,
+    `Processing (identity + profiles + features)`,
+    `  ${processed.toLocaleString('en')} events in ${processSeconds.toFixed(1)} s: ${rate(processed, processSeconds)}`,
+  );
+}
+
+function describeRaw(raw: RawInsertResult): string {
+  return `${Math.round(raw.rowsPerSecond).toLocaleString('en')}/s (${raw.rows.toLocaleString('en')} rows by a bare prepared INSERT, one transaction)`;
+}
+
+async function runCli(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['bin/hearth.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`hearth ${args.join(' ')} failed (${code}): ${stderr.slice(-2000)}`);
+  return stdout;
+}
+
+async function measureImport(lines: string[]): Promise<void> {
+  const database = join(workDirectory, 'import.db');
+  await runCli([
+    'workspace',
+    'create',
+    '--name',
+    'Retail',
+    '--currency',
+    'GBP',
+    '--timezone',
+    'Europe/London',
+    '--db',
+    database,
+  ]);
+  const started = performance.now();
+  const output = await runCli([
+    'import',
+    retailCsv,
+    '--map',
+    retailMapping,
+    '--json',
+    '--no-process',
+    '--db',
+    database,
+  ]);
+  const seconds = (performance.now() - started) / 1000;
+  const counts = JSON.parse(output) as { accepted: number; duplicates: number; rejected: number; rows: number };
+  const raw = await insertRawEvents(database, join(workDirectory, 'raw-import.db'));
+  const eventRate = counts.accepted / seconds;
+  lines.push(
+    `Import (hearth import, online_retail_uci.csv, CLI start-up included)`,
+    `  ${counts.rows.toLocaleString('en')} CSV rows → ${counts.accepted.toLocaleString('en')} events ` +
+      `(${counts.rejected} rejected) in ${seconds.toFixed(1)} s: ${rate(counts.rows, seconds)} rows, ${rate(counts.accepted, seconds)} events`,
+    `  raw limit:            ${describeRaw(raw)}; ratio (events) ${(eventRate / raw.rowsPerSecond).toFixed(2)}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const lines = [
+    `Hearth bench, ${new Date().toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
+      `${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, SQLite (WAL, synchronous=FULL)`,
+  ];
+  await measureHttpAndProcessing(lines);
+  if (!values['skip-import']) await measureImport(lines);
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  rmSync(workDirectory, { recursive: true, force: true });
+}
+
+await main();
