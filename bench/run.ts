@@ -1,6 +1,7 @@
 // `npm run bench`: throughput of this machine, end to end, each figure beside its raw limit.
 // Options: --members N (demo members sent over HTTP, default 20000), --concurrency N (default 8),
-// --batch N (events per request, default 500), --skip-import.
+// --batch N (events per request, default 500), --skip-import, --profile DIR (V8 CPU profiles of
+// the server, the processing and the import, for finding hot spots).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -23,11 +24,13 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     batch: { type: 'string', default: '500' },
     'skip-import': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const members = Number(values.members);
 const concurrency = Number(values.concurrency);
 const batchSize = Number(values.batch);
+const profileFlags = values.profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(values.profile)] : [];
 
 const workDirectory = join(root, '.bench', new Date().toISOString().replace(/[:.]/g, '-'));
 mkdirSync(workDirectory, { recursive: true });
@@ -42,11 +45,15 @@ function percentile(sorted: number[], fraction: number): number {
 
 /** Starts the real `hearth serve` in its own process, as production runs it. */
 async function startServer(database: string): Promise<{ url: string; writeKey: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/hearth.js', 'serve', '--port', '0', '--no-process', '--db', database], {
-    cwd: root,
-    env: { ...process.env, HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profileFlags, 'bin/hearth.js', 'serve', '--port', '0', '--no-process', '--db', database],
+    {
+      cwd: root,
+      env: { ...process.env, HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   return new Promise((done, fail) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -150,7 +157,10 @@ function describeRaw(raw: RawInsertResult): string {
 }
 
 async function runCli(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, ['bin/hearth.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profileFlags, 'bin/hearth.js', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

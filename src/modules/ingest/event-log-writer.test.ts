@@ -86,6 +86,15 @@ describe('createEventLogWriter', () => {
     expect([await countEvents(database.db, 'ws_a'), await countEvents(database.db, 'ws_b')]).toEqual([3, 2]);
   });
 
+  it('takes an append larger than the whole limit when nothing else waits, so it is not refused forever', async () => {
+    const writer = createEventLogWriter(database, { maxPendingEvents: 2 });
+    const large = writer.append(events('ws_a', 'large-', 5));
+    expect(writer.pendingEvents()).toBe(5);
+    expect(await rejectionOf(writer.append(events('ws_a', 'behind-', 1)))).toMatchObject({ code: 'overloaded' });
+    expect(await large).toEqual({ accepted: 5, duplicates: 0 });
+    expect(await countEvents(database.db, 'ws_a')).toBe(5);
+  });
+
   it('answers an empty append without touching the database', async () => {
     const writer = createEventLogWriter(database, { maxPendingEvents: 0 });
     expect(await writer.append([])).toEqual({ accepted: 0, duplicates: 0 });

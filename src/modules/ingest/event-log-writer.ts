@@ -56,7 +56,9 @@ export function createEventLogWriter(database: Database, options: EventLogWriter
   async function commitGroup(group: PendingAppend[]): Promise<void> {
     try {
       const all = group.flatMap((pending) => pending.events);
-      const inserted = await withWriteLock(database, 'event-log', (transaction) => insertEvents(transaction, all));
+      const inserted = await withWriteLock(database, 'event-log', (transaction) =>
+        insertEvents(database, transaction, all),
+      );
       for (const pending of group) {
         let accepted = 0;
         for (const event of pending.events) {
@@ -78,7 +80,8 @@ export function createEventLogWriter(database: Database, options: EventLogWriter
 
   function append(events: NewEvent[]): Promise<AppendResult> {
     if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
-    if (queuedEvents + events.length > maxPending) {
+    // An empty queue takes any append, so one larger than the limit is not refused forever.
+    if (queuedEvents > 0 && queuedEvents + events.length > maxPending) {
       return Promise.reject(
         new HearthError('overloaded', 'too many events are waiting to be written; retry shortly', {
           retryAfterSeconds: 1,

@@ -99,4 +99,6 @@ export interface NewEvent {
   sentAt: number | null;
   originalTimestamp: number | null;
   payload: Record<string, unknown>;
+  /** The payload as JSON, when preparation already serialized it (to check its size). */
+  serializedPayload?: string;
 }

@@ -52,9 +52,10 @@ export function createIngestService(dependencies: { clock: Clock; writer: EventL
     const { batch, context, integrations, sentAt } = envelope.data;
     const events: NewEvent[] = [];
     const issues: Issue[] = [];
+    const base = baseContext(workspaceId, receivedAt);
     batch.forEach((item, index) => {
       const result = prepareMessage(item, {
-        ...baseContext(workspaceId, receivedAt),
+        ...base,
         path: `batch[${index}]`,
         batchContext: context ?? null,
         batchIntegrations: integrations ?? null,

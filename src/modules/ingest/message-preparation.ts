@@ -38,16 +38,6 @@ export function prepareMessage(raw: unknown, context: PreparationContext): Prepa
   if (!isRecord(raw)) {
     return { ok: false, issues: [{ path: context.path, message: 'must be a JSON object' }] };
   }
-  const bytes = Buffer.byteLength(JSON.stringify(raw));
-  const limit = context.maxEventBytes ?? ingestLimits.maxEventBytes;
-  if (bytes > limit) {
-    return {
-      ok: false,
-      issues: [
-        { path: context.path, message: `event is ${bytes} bytes; the limit is ${limit / 1024} KB (${limit} bytes)` },
-      ],
-    };
-  }
   const candidate = raw.type === undefined && context.routeType ? { ...raw, type: context.routeType } : raw;
   const parsed = segmentMessageSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -83,6 +73,9 @@ export function prepareMessage(raw: unknown, context: PreparationContext): Prepa
     sentAt: sentAt === null ? null : new Date(sentAt).toISOString(),
     receivedAt: new Date(context.receivedAt).toISOString(),
   };
+  const serializedPayload = JSON.stringify(payload);
+  const oversize = findOversize(raw, serializedPayload, context);
+  if (oversize) return { ok: false, issues: [oversize] };
   return {
     ok: true,
     event: {
@@ -98,6 +91,20 @@ export function prepareMessage(raw: unknown, context: PreparationContext): Prepa
       sentAt,
       originalTimestamp,
       payload,
+      serializedPayload,
     },
   };
+}
+
+/**
+ * The limit applies to the event as the client sent it. What is stored is the same message plus
+ * a few derived fields, so it is serialized once, for storage, and the sent message only measured
+ * when the stored one comes near the limit.
+ */
+function findOversize(raw: Record<string, unknown>, serializedPayload: string, context: PreparationContext) {
+  const limit = context.maxEventBytes ?? ingestLimits.maxEventBytes;
+  if (serializedPayload.length <= limit / 3 || Buffer.byteLength(serializedPayload) <= limit) return undefined;
+  const bytes = Buffer.byteLength(JSON.stringify(raw));
+  if (bytes <= limit) return undefined;
+  return { path: context.path, message: `event is ${bytes} bytes; the limit is ${limit / 1024} KB (${limit} bytes)` };
 }

@@ -11,12 +11,20 @@ export type Db = Kysely<DatabaseSchema>;
 export type DbTransaction = Transaction<DatabaseSchema>;
 /** Repositories accept either the root handle or an open transaction. */
 export type DbExecutor = Db | DbTransaction;
+export type SqliteConnection = BetterSqlite3.Database;
+export type SqliteStatement = BetterSqlite3.Statement;
 
 export interface Database {
   db: Db;
   dialect: DialectName;
   /** Where the data lives, for messages (password-free). */
   location: string;
+  /**
+   * The SQLite connection under Kysely, for the few hot paths (appending to the log, marking
+   * events) where a cached prepared statement beats building SQL per call. Statements run on it
+   * join the transaction Kysely has open, because Kysely uses this one connection.
+   */
+  sqlite?: SqliteConnection;
   close(): Promise<void>;
 }
 
@@ -44,7 +52,7 @@ function openSqlite(path: string): Database {
   connection.pragma('cache_size = -65536');
   connection.pragma('temp_store = MEMORY');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: connection }) });
-  return { db, dialect: 'sqlite', location: absolute, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: absolute, sqlite: connection, close: () => db.destroy() };
 }
 
 function openPostgres(url: string): Database {
