@@ -125,7 +125,9 @@ function routesOfTree(tree: string): string[] {
     const path = `${prefixes[depth - 1] ?? ''}${match[2] ?? ''}`;
     prefixes.push(path);
     for (const method of (match[3] ?? '').split(', ')) {
-      if (method && method !== 'HEAD') routes.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
+      // HEAD comes with GET, and CORS preflights (OPTIONS) are not operations a client calls.
+      if (method && method !== 'HEAD' && method !== 'OPTIONS')
+        routes.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
     }
   }
   return routes.sort();
@@ -135,6 +137,38 @@ interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>>;
 }
+
+describe('browsers', () => {
+  it('answers a CORS preflight and lets any origin read the answer, since the write key authorizes', async () => {
+    server = await startTestServer({ manualProcessing: true });
+    const preflight = await fetch(`${server.url}/v1/t`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://shop.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect([
+      preflight.status,
+      preflight.headers.get('access-control-allow-origin'),
+      preflight.headers.get('access-control-allow-methods'),
+      preflight.headers.get('access-control-allow-headers'),
+    ]).toEqual([204, 'https://shop.example.com', 'POST, OPTIONS', 'Authorization, Content-Type, Content-Encoding']);
+
+    const response = await fetch(`${server.url}/v1/t`, {
+      method: 'POST',
+      headers: { origin: 'https://shop.example.com', 'content-type': 'text/plain' },
+      body: JSON.stringify({ writeKey: server.writeKey, userId: 'web-1', event: 'Viewed', messageId: 'cors-1' }),
+    });
+    expect([response.status, response.headers.get('access-control-allow-origin'), await response.json()]).toEqual([
+      200,
+      'https://shop.example.com',
+      { success: true },
+    ]);
+    expect((await storedEvents(server)).map((event) => event.messageId)).toEqual(['cors-1']);
+  });
+});
 
 describe('system routes', () => {
   it('answers /healthz with 200', async () => {

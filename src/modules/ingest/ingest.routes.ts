@@ -52,8 +52,22 @@ export function registerIngestRoutes(
       { parseAs: 'buffer', bodyLimit: ingestLimits.maxRequestBytes },
       (_request, body, done) => done(null, body),
     );
+    // Browsers post from the brand's own sites (analytics.js): any origin may send events, since
+    // the write key, not a cookie, is what authorizes them.
+    scope.addHook('onRequest', async (request, reply) => {
+      reply.header('Access-Control-Allow-Origin', request.headers.origin ?? '*');
+      reply.header('Vary', 'Origin');
+    });
     for (const [name, route] of routeNames) {
-      scope.post(`/v1/${name}`, async (request, reply) => {
+      scope.options(`/v1/${name}`, async (_request, reply) =>
+        reply
+          .status(204)
+          .header('Access-Control-Allow-Methods', 'POST, OPTIONS')
+          .header('Access-Control-Allow-Headers', 'Authorization, Content-Type, Content-Encoding')
+          .header('Access-Control-Max-Age', '86400')
+          .send(),
+      );
+      scope.post(`/v1/${name}`, { bodyLimit: ingestLimits.maxRequestBytes }, async (request, reply) => {
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const body = decodeTrackingBody(raw, request.headers['content-encoding']);
         const writeKey = findWriteKey(request.headers.authorization, body);

@@ -34,6 +34,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 function mapError(
   error: unknown,
   logger: Logger,
+  bodyLimit: number,
 ): { status: number; body: Record<string, unknown>; retryAfter?: number } {
   if (error instanceof HearthError) {
     return {
@@ -44,10 +45,8 @@ function mapError(
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return {
-      status: 400,
-      body: { error: 'invalid_request', message: 'the request body is larger than 500 KB (512000 bytes)', issues: [] },
-    };
+    const message = `the request body is larger than ${bodyLimit / 1024} KB (${bodyLimit} bytes)`;
+    return { status: 400, body: { error: 'invalid_request', message, issues: [{ path: '', message }] } };
   }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return {
@@ -75,8 +74,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   const documented: DocumentedRoute[] = [];
 
-  app.setErrorHandler((error, _request, reply) => {
-    const mapped = mapError(error, options.logger);
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = mapError(error, options.logger, request.routeOptions.bodyLimit ?? 1024 * 1024);
     if (mapped.retryAfter !== undefined) reply.header('Retry-After', String(mapped.retryAfter));
     void reply.status(mapped.status).send(mapped.body);
   });
