@@ -11,6 +11,9 @@ import { createIdentityStage } from './modules/identity/identity.stage.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/identity.service.ts';
 import { createProfilesStage } from './modules/profiles/profiles.stage.ts';
 import { createProfilesService, type ProfilesService } from './modules/profiles/profiles.service.ts';
+import { findSurvivors, loadMemberViews } from './modules/profiles/member-views.ts';
+import { createLoyaltyStage } from './modules/loyalty/loyalty.stage.ts';
+import { createLoyaltyService, type LoyaltyService } from './modules/loyalty/loyalty.service.ts';
 
 export interface Runtime {
   database: Database;
@@ -22,6 +25,7 @@ export interface Runtime {
   processor: Processor;
   identity: IdentityService;
   profiles: ProfilesService;
+  loyalty: LoyaltyService;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const database = await openDatabase(options.database);
   const workspaces = createWorkspaceService(database, clock);
-  const stages: Stage[] = [createIdentityStage({ workspaces }), createProfilesStage({ workspaces })];
+  const stages: Stage[] = [
+    createIdentityStage({ workspaces }),
+    createProfilesStage({ workspaces }),
+    createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
+  ];
   const processor = createProcessor({
     database,
     clock,
@@ -57,6 +65,14 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const ingest = createIngestService({ clock, writer });
   const identity = createIdentityService({ database, clock, workspaces, writer, processor });
   const profiles = createProfilesService({ database });
+  const loyalty = createLoyaltyService({
+    database,
+    clock,
+    writer,
+    processor,
+    workspaces,
+    resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
+  });
   return {
     database,
     clock,
@@ -67,6 +83,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     processor,
     identity,
     profiles,
+    loyalty,
     close: async () => {
       await processor?.stop();
       await writer.drain();

@@ -2,6 +2,7 @@ import { createHttpApp, type HttpApp } from './platform/http/app.ts';
 import { registerIngestRoutes } from './modules/ingest/ingest.routes.ts';
 import { registerIdentityRoutes } from './modules/identity/identity.routes.ts';
 import { registerProfilesRoutes } from './modules/profiles/profiles.routes.ts';
+import { registerLoyaltyRoutes } from './modules/loyalty/loyalty.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -22,6 +23,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   registerWorkspaceRoutes(http, { workspaces: runtime.workspaces });
   registerProfilesRoutes(http, { profiles: runtime.profiles, identity: runtime.identity });
   registerIdentityRoutes(http, { identity: runtime.identity, workspaces: runtime.workspaces });
+  registerLoyaltyRoutes(http, { loyalty: runtime.loyalty, workspaces: runtime.workspaces });
   return http;
 }
 

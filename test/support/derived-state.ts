@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database, Db } from '../../src/platform/db/database.ts';
 import { parseJson } from '../../src/platform/db/json.ts';
+import { loyaltyDerivedTables } from '../../src/modules/loyalty/points.repo.ts';
 
 /**
  * Everything the processor derives from the log, normalized so that two processings of the same
@@ -30,6 +31,27 @@ export interface DerivedState {
   orders: Array<Record<string, unknown>>;
   /** messageId → member the event was attributed to. */
   attribution: Array<[string, string | null]>;
+  /** Every row of the loyalty stage's tables, as sorted JSON lines per table. */
+  loyalty: Record<string, string[]>;
+}
+
+/** Numbers come back as strings from some drivers, JSON as text from SQLite: one normal form for both. */
+function normalizeRow(row: Record<string, unknown>): string {
+  const normal = Object.entries(row).map(([key, value]) => {
+    if (typeof value === 'string' && /^-?\d+$/.test(value) && !/_id$|^id$/.test(key)) return [key, Number(value)];
+    if (typeof value === 'string' && (key === 'body' || key === 'allocations')) return [key, parseJson(value)];
+    return [key, value];
+  });
+  return JSON.stringify(normal.sort(([a], [b]) => byKey(String(a), String(b))));
+}
+
+async function readLoyaltyState(db: Db): Promise<Record<string, string[]>> {
+  const state: Record<string, string[]> = {};
+  for (const table of loyaltyDerivedTables) {
+    const rows = await db.selectFrom(table).selectAll().execute();
+    state[table] = rows.map((row) => normalizeRow(row as Record<string, unknown>)).sort(byKey);
+  }
+  return state;
 }
 
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -133,6 +155,7 @@ async function readDerivedState(db: Db): Promise<DerivedState> {
     attribution: events
       .map((row): [string, string | null] => [`${row.workspace_id}/${row.message_id}`, row.member_id])
       .sort((a, b) => byKey(a[0], b[0])),
+    loyalty: await readLoyaltyState(db),
   };
 }
 

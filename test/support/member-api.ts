@@ -75,13 +75,20 @@ export interface ErrorBody {
   issues: Array<{ path: string; message: string }>;
 }
 
+export interface RequestOptions {
+  body?: unknown;
+  /** An Authorization header; `null` sends none. Defaults to the workspace's secret key. */
+  auth?: string | null;
+  headers?: Record<string, string>;
+}
+
 export interface MemberApi {
   /** POST /v1/batch with the write key; fails the test unless the server accepts it. */
   send(batch: Array<Record<string, unknown>>): Promise<void>;
   /** Sends, then runs the processor until the log is processed. */
   sendAndProcess(batch: Array<Record<string, unknown>>): Promise<void>;
   process(): Promise<void>;
-  request<T>(method: string, path: string, options?: { body?: unknown; auth?: string | null }): Promise<ApiResponse<T>>;
+  request<T>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   get<T>(path: string): Promise<ApiResponse<T>>;
   /** The id of the member holding an identifier; fails the test when there is none. */
   memberIdOf(type: string, value: string): Promise<string>;
@@ -99,17 +106,14 @@ export function createMemberApi(access: WorkspaceAccess): MemberApi {
   const apiAuth = `Bearer ${access.secretKey}`;
   const trackingAuth = `Basic ${Buffer.from(`${access.writeKey}:`).toString('base64')}`;
 
-  async function request<T>(
-    method: string,
-    path: string,
-    options: { body?: unknown; auth?: string | null } = {},
-  ): Promise<ApiResponse<T>> {
+  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const auth = options.auth === undefined ? apiAuth : options.auth;
     const response = await fetch(`${access.url}${path}`, {
       method,
       headers: {
         ...(auth === null ? {} : { authorization: auth }),
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...options.headers,
       },
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });

@@ -2,9 +2,10 @@ import type { LoggedEvent } from '../../platform/processor/stage.ts';
 import { identifierKey, extractIdentifiers, isBlocked, type ExtractionContext } from './identifiers.ts';
 import type { IdentityGraph } from './identity-graph.ts';
 import type { Identifier, IdentitySettings } from './identity.schema.ts';
+import { operationEventType } from '../ingest/operation-events.ts';
 
-/** Operator actions travel through the log as events of this type, so replay repeats them. */
-export const operationEventType = 'hearth_operation';
+/** Operator actions (splits here) travel through the log as operation events, so replay repeats them. */
+export { operationEventType };
 
 export interface SplitOperation {
   operation: 'split';

@@ -1,12 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { DialectName } from './database.ts';
 import * as foundation from './migrations/0001-foundation.ts';
+import * as loyalty from './migrations/0002-loyalty.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
 /** One ordered list of migrations for both dialects; each receives the dialect for the few types that differ. */
 const migrations: Record<string, DialectMigration> = {
   '0001-foundation': foundation,
+  '0002-loyalty': loyalty,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

@@ -93,6 +93,94 @@ export interface OrdersTable {
   event_id: string;
 }
 
+export interface LoyaltyProgramsTable {
+  workspace_id: string;
+  version: number;
+  document: JsonColumn;
+  created_at: number;
+}
+
+export interface LoyaltyActiveProgramsTable {
+  workspace_id: string;
+  version: number;
+  event_id: string;
+}
+
+export interface PointsEntriesTable {
+  id: string;
+  workspace_id: string;
+  member_id: string;
+  event_id: string;
+  kind: string;
+  available: number;
+  pending: number;
+  reserved: number;
+  shortfall: number;
+  at: number;
+  reason: string;
+  source_type: string;
+  source_id: string | null;
+  order_id: string | null;
+  lot_id: string | null;
+  reservation_id: string | null;
+  program_version: number | null;
+}
+
+export interface PointsLotsTable {
+  id: string;
+  workspace_id: string;
+  member_id: string;
+  points: number;
+  remaining: number;
+  status: 'pending' | 'active';
+  earned_at: number;
+  activates_at: number;
+  expires_at: number | null;
+  order_id: string | null;
+  reversed: number;
+}
+
+export interface PointsReservationsTable {
+  id: string;
+  workspace_id: string;
+  member_id: string;
+  order_id: string;
+  points: number;
+  expires_at: number;
+  allocations: JsonColumn;
+}
+
+export interface PointsAccountsTable {
+  member_id: string;
+  workspace_id: string;
+  available: number;
+  pending: number;
+  reserved: number;
+  debt: number;
+  shortfall: number;
+  lifetime_earned: number;
+  lifetime_redeemed: number;
+  lifetime_expired: number;
+  /** The ledger has applied what time alone does (activation, expiry, hold timeouts) up to here. */
+  advanced_to: number;
+}
+
+export interface LoyaltyRuleUsageTable {
+  workspace_id: string;
+  rule_id: string;
+  /** `total`, or `<member>|d|<local day>`, or `<member>|m|<local month>`. */
+  scope: string;
+  points: number;
+}
+
+export interface LoyaltyOperationResultsTable {
+  event_id: string;
+  workspace_id: string;
+  member_id: string;
+  status: number;
+  body: JsonColumn;
+}
+
 export interface DatabaseSchema {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -102,4 +190,13 @@ export interface DatabaseSchema {
   identifiers: IdentifiersTable;
   identity_log: IdentityLogTable;
   orders: OrdersTable;
+  loyalty_programs: LoyaltyProgramsTable;
+  loyalty_active_programs: LoyaltyActiveProgramsTable;
+  points_entries: PointsEntriesTable;
+  points_lots: PointsLotsTable;
+  points_reservations: PointsReservationsTable;
+  points_accounts: PointsAccountsTable;
+  loyalty_rule_usage: LoyaltyRuleUsageTable;
+  loyalty_orders: OrdersTable;
+  loyalty_operation_results: LoyaltyOperationResultsTable;
 }

@@ -15,6 +15,20 @@ export interface RouteInput<P, Q, B> {
   reply: FastifyReply;
 }
 
+/**
+ * An expected business outcome other than success (not enough points: 409), which a handler
+ * returns rather than throws; the route answers with its status and body.
+ */
+export class Refusal {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+
+  constructor(status: number, body: Record<string, unknown>) {
+    this.status = status;
+    this.body = body;
+  }
+}
+
 export interface RouteDefinition<P, Q, B, R> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
@@ -27,7 +41,9 @@ export interface RouteDefinition<P, Q, B, R> {
   /** The success body; documents the route and shapes the answer. */
   response: ZodType<R>;
   successStatus?: number;
-  handler(input: RouteInput<P, Q, B>): Promise<R>;
+  /** Refusals the route may answer with, by status, for the OpenAPI document. */
+  refusals?: Record<string, string>;
+  handler(input: RouteInput<P, Q, B>): Promise<R | Refusal>;
 }
 
 /** What the OpenAPI document needs of a route; kept as the routes register. */
@@ -83,6 +99,7 @@ export function registerRoute<P, Q, B, R>(
     ...(definition.body ? { body: definition.body } : {}),
     response: definition.response,
     successStatus: definition.successStatus ?? 200,
+    ...(definition.refusals ? { extraResponses: definition.refusals } : {}),
   });
   app.route({
     method: definition.method,
@@ -93,6 +110,10 @@ export function registerRoute<P, Q, B, R>(
       const query = parseOrThrow(definition.query, request.query, 'query');
       const body = parseOrThrow(definition.body, request.body ?? {}, 'body');
       const result = await definition.handler({ params, query, body, workspaceId, request, reply });
+      if (result instanceof Refusal) {
+        reply.status(result.status);
+        return result.body;
+      }
       reply.status(definition.successStatus ?? 200);
       return result;
     },

@@ -1,0 +1,312 @@
+import type { LoggedEvent } from '../../platform/processor/stage.ts';
+import { applyOrderEvent, parseOrderEvent, toMinorUnits, type OrderState } from '../profiles/orders.ts';
+import { channelOfEvent } from '../profiles/profile-fold.ts';
+import { evaluateEarningRules, type EarningEvent, type EarningMember } from './earning-rules.ts';
+import type { LoyaltyProgram } from './loyalty-program.schema.ts';
+import { activationOf, expiryOf, localPeriods } from './point-dates.ts';
+import { applyPointsOperation } from './points-operation-rules.ts';
+import { advanceLedger, earnPoints, reverseOrderPoints, type LedgerEntry, type LedgerState } from './points-ledger.ts';
+import { readPointsOperation, readProgramActivation, type PointsOperationPayload } from './points-operations.ts';
+
+export interface PointsTotals {
+  available: number;
+  pending: number;
+  reserved: number;
+  shortfall: number;
+  lifetimeEarned: number;
+  lifetimeRedeemed: number;
+  lifetimeExpired: number;
+}
+
+export interface MemberPoints {
+  memberId: string;
+  ledger: LedgerState;
+  totals: PointsTotals;
+  advancedTo: number;
+}
+
+export interface StoredEntry extends LedgerEntry {
+  memberId: string;
+  eventId: string;
+  programVersion: number | null;
+}
+
+/** The answer to an operation, kept so a retried request gets the first answer. */
+export interface OperationResult {
+  eventId: string;
+  memberId: string;
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface ActiveProgram {
+  version: number;
+  document: LoyaltyProgram;
+}
+
+export interface LoyaltyFoldState {
+  workspaceId: string;
+  currency: string;
+  timeZone: string;
+  program: ActiveProgram | null;
+  /** A saved version, by number (an activation in the log switches to it). */
+  programVersion(version: number): ActiveProgram | undefined;
+  activated: { version: number; eventId: string } | null;
+  members: Map<string, MemberPoints>;
+  /** The member an id was merged into, for operations addressed to a merged-away id. */
+  survivorOf(memberId: string): string;
+  orders: Map<string, OrderState>;
+  changedOrders: Set<string>;
+  usage: Map<string, number>;
+  changedUsage: Set<string>;
+  entries: StoredEntry[];
+  results: OperationResult[];
+  /** The member as profiles sees it after the event, for rule conditions. */
+  memberView(event: LoggedEvent): EarningMember;
+}
+
+export function emptyTotals(): PointsTotals {
+  return {
+    available: 0,
+    pending: 0,
+    reserved: 0,
+    shortfall: 0,
+    lifetimeEarned: 0,
+    lifetimeRedeemed: 0,
+    lifetimeExpired: 0,
+  };
+}
+
+export function emptyMemberPoints(memberId: string): MemberPoints {
+  return {
+    memberId,
+    ledger: { lots: [], reservations: [], debt: 0 },
+    totals: emptyTotals(),
+    advancedTo: Number.NEGATIVE_INFINITY,
+  };
+}
+
+export function memberPointsOf(state: LoyaltyFoldState, memberId: string): MemberPoints {
+  let member = state.members.get(memberId);
+  if (!member) {
+    member = emptyMemberPoints(memberId);
+    state.members.set(memberId, member);
+  }
+  return member;
+}
+
+/** Balances are sums of entries; lifetime figures count what each kind of entry means. */
+export function addToTotals(totals: PointsTotals, line: LedgerEntry): void {
+  totals.available += line.available;
+  totals.pending += line.pending;
+  totals.reserved += line.reserved;
+  totals.shortfall += line.shortfall;
+  if (line.kind === 'earn' || (line.kind === 'adjust' && line.available > 0)) {
+    totals.lifetimeEarned += line.available + line.pending;
+  }
+  if (line.kind === 'redeem') totals.lifetimeRedeemed -= line.available;
+  if (line.kind === 'commit') totals.lifetimeRedeemed -= line.reserved;
+  if (line.kind === 'expire') totals.lifetimeExpired -= line.available;
+}
+
+function record(state: LoyaltyFoldState, member: MemberPoints, event: LoggedEvent, lines: LedgerEntry[]): void {
+  for (const line of lines) {
+    addToTotals(member.totals, line);
+    state.entries.push({
+      ...line,
+      memberId: member.memberId,
+      eventId: event.id,
+      programVersion: state.program?.version ?? null,
+    });
+  }
+}
+
+function idsFor(event: LoggedEvent): () => string {
+  let next = 0;
+  // Zero-padded, so ids sort in the order the event caused them.
+  return () => `pts_${event.id.replace(/^evt_/, '')}_${String((next += 1)).padStart(4, '0')}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toEarningEvent(event: LoggedEvent, currency: string): EarningEvent {
+  const properties = isRecord(event.payload.properties) ? event.payload.properties : {};
+  const context = isRecord(event.payload.context) ? event.payload.context : {};
+  const order = parseOrderEvent(event.eventName, event.payload, currency);
+  const sameCurrency = (properties.currency ?? currency).toString().toUpperCase() === currency;
+  const products = Array.isArray(properties.products) ? properties.products.filter(isRecord) : [];
+  const store = properties.store_id ?? properties.storeId ?? context.store_id;
+  const statedAmount = properties.total ?? properties.revenue ?? properties.value;
+  const amount = order ? order.amount : typeof statedAmount === 'number' ? toMinorUnits(statedAmount, currency) : null;
+  return {
+    name: event.eventName,
+    eventTime: event.eventTime,
+    properties,
+    context,
+    channel: channelOfEvent(event.payload),
+    store: typeof store === 'string' || typeof store === 'number' ? String(store) : undefined,
+    amount: sameCurrency ? amount : null,
+    lines: sameCurrency
+      ? products.map((product) => ({
+          ...(typeof product.category === 'string' ? { category: product.category } : {}),
+          ...(product.product_id !== undefined ? { productId: String(product.product_id) } : {}),
+          ...(typeof product.sku === 'string' ? { sku: product.sku } : {}),
+          amount: toMinorUnits(Math.abs(Number(product.price ?? 0) * Number(product.quantity ?? 1)) || 0, currency),
+        }))
+      : [],
+  };
+}
+
+function usageKeys(ruleId: string, memberId: string, at: number, timeZone: string) {
+  const { day, month } = localPeriods(at, timeZone);
+  return {
+    total: `${ruleId}\u0000total`,
+    day: `${ruleId}\u0000${memberId}|d|${day}`,
+    month: `${ruleId}\u0000${memberId}|m|${month}`,
+  };
+}
+
+function addUsage(state: LoyaltyFoldState, key: string, points: number): void {
+  state.usage.set(key, (state.usage.get(key) ?? 0) + points);
+  state.changedUsage.add(key);
+}
+
+interface EventStep {
+  state: LoyaltyFoldState;
+  member: MemberPoints;
+  event: LoggedEvent;
+  /** One id sequence per event: every entry it causes gets a distinct, replayable id. */
+  newId: () => string;
+}
+
+function earnFromRules({ state, member, event, newId }: EventStep, fromOrder: string | null) {
+  const program = state.program?.document;
+  if (!program) return;
+  const earnings = evaluateEarningRules({
+    program,
+    event: toEarningEvent(event, state.currency),
+    member: state.memberView(event),
+    timeZone: state.timeZone,
+    usageOf: (ruleId) => {
+      const keys = usageKeys(ruleId, member.memberId, event.eventTime, state.timeZone);
+      return {
+        total: state.usage.get(keys.total) ?? 0,
+        memberDay: state.usage.get(keys.day) ?? 0,
+        memberMonth: state.usage.get(keys.month) ?? 0,
+      };
+    },
+  });
+  for (const earning of earnings) {
+    if (earning.points <= 0) continue;
+    const keys = usageKeys(earning.ruleId, member.memberId, event.eventTime, state.timeZone);
+    for (const key of Object.values(keys)) addUsage(state, key, earning.points);
+    const lines = earnPoints(
+      member.ledger,
+      {
+        points: earning.points,
+        activatesAt: activationOf(program.pendingDays, event.eventTime, fromOrder !== null),
+        expiresAt: expiryOf(program.expiry, event.eventTime, state.timeZone),
+        orderId: fromOrder,
+        reason: earning.reason,
+        source: { type: 'rule', id: earning.ruleId },
+      },
+      { at: event.eventTime, newId },
+    );
+    record(state, member, event, lines);
+  }
+}
+
+function applyOrder(step: EventStep): boolean {
+  const { state, member, event } = step;
+  const parsed = parseOrderEvent(event.eventName, event.payload, state.currency);
+  if (!parsed) return false;
+  const existing = state.orders.get(parsed.orderId);
+  const { order } = applyOrderEvent(existing, parsed, {
+    memberId: member.memberId,
+    eventId: event.id,
+    eventTime: event.eventTime,
+    workspaceCurrency: state.currency,
+  });
+  state.orders.set(parsed.orderId, order);
+  state.changedOrders.add(parsed.orderId);
+  if (parsed.kind === 'completed') {
+    if (!existing?.completed) earnFromRules(step, parsed.orderId);
+    return true;
+  }
+  if (order.completed && order.refunded > (existing?.refunded ?? 0)) {
+    const lines = reverseOrderPoints(
+      member.ledger,
+      {
+        orderId: parsed.orderId,
+        refunded: order.refunded,
+        orderTotal: order.total,
+        allowNegativeBalance: state.program?.document.allowNegativeBalance ?? false,
+      },
+      { at: event.eventTime, newId: step.newId },
+    );
+    record(state, member, event, lines);
+  }
+  return true;
+}
+
+/** Applies what time alone did to the member's points before this event. */
+export function advanceMember({ state, member, event, newId }: EventStep): void {
+  if (event.eventTime <= member.advancedTo) return;
+  record(state, member, event, advanceLedger(member.ledger, event.eventTime, newId));
+  member.advancedTo = event.eventTime;
+}
+
+export function balanceOf(totals: PointsTotals): Record<string, number> {
+  return {
+    available: totals.available,
+    pending: totals.pending,
+    reserved: totals.reserved,
+    lifetimeEarned: totals.lifetimeEarned,
+    lifetimeRedeemed: totals.lifetimeRedeemed,
+    lifetimeExpired: totals.lifetimeExpired,
+  };
+}
+
+function applyOperation(step: EventStep, operation: PointsOperationPayload): void {
+  const { state, member, event } = step;
+  advanceMember(step);
+  const outcome = applyPointsOperation(member.ledger, operation, {
+    program: state.program?.document ?? null,
+    timeZone: state.timeZone,
+    at: event.eventTime,
+    newId: step.newId,
+  });
+  if (outcome.ok) record(state, member, event, outcome.entries);
+  const { ok: _ok, status, ...refusal } = outcome.ok ? { ok: true, status: 200 } : outcome;
+  state.results.push({
+    eventId: event.id,
+    memberId: member.memberId,
+    status,
+    body: outcome.ok ? { memberId: member.memberId, ...balanceOf(member.totals) } : { ...refusal, issues: [] },
+  });
+}
+
+/** One event of the log, for the loyalty program in force at its place in the log. */
+export function foldLoyaltyEvent(state: LoyaltyFoldState, event: LoggedEvent): void {
+  const activation = readProgramActivation(event.payload);
+  if (activation !== undefined) {
+    const program = state.programVersion(activation);
+    if (program) {
+      state.program = program;
+      state.activated = { version: activation, eventId: event.id };
+    }
+    return;
+  }
+  const operation = readPointsOperation(event.payload);
+  if (operation) {
+    const member = memberPointsOf(state, state.survivorOf(operation.memberId));
+    applyOperation({ state, member, event, newId: idsFor(event) }, operation);
+    return;
+  }
+  if (!event.memberId || !state.program || event.type !== 'track') return;
+  const step = { state, member: memberPointsOf(state, event.memberId), event, newId: idsFor(event) };
+  advanceMember(step);
+  if (!applyOrder(step)) earnFromRules(step, null);
+}

@@ -1,0 +1,203 @@
+import type { Selectable } from 'kysely';
+import type { DbExecutor } from '../../platform/db/database.ts';
+import type { PointsLotsTable } from '../../platform/db/schema.ts';
+import { parseJson, toJson } from '../../platform/db/json.ts';
+import type { OrderState } from '../profiles/orders.ts';
+import type { MemberPoints } from './loyalty-fold.ts';
+import { loyaltyProgramSchema, type LoyaltyProgram } from './loyalty-program.schema.ts';
+import type { Allocation, PointsLot } from './points-lots.ts';
+
+const chunkSize = 500;
+
+function chunks<T>(items: T[], size = chunkSize): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
+export interface ProgramVersion {
+  version: number;
+  document: LoyaltyProgram;
+  createdAt: number;
+}
+
+/** Stored documents were valid when saved; parsing again fills in defaults added since. */
+function toProgramVersion(row: { version: number; document: unknown; created_at: number }): ProgramVersion {
+  return {
+    version: row.version,
+    document: loyaltyProgramSchema.parse(parseJson(row.document)),
+    createdAt: row.created_at,
+  };
+}
+
+export async function insertProgramVersion(
+  db: DbExecutor,
+  workspaceId: string,
+  document: LoyaltyProgram,
+  now: number,
+): Promise<number> {
+  const last = await db
+    .selectFrom('loyalty_programs')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  const version = Number(last?.version ?? 0) + 1;
+  await db
+    .insertInto('loyalty_programs')
+    .values({ workspace_id: workspaceId, version, document: toJson(document), created_at: now })
+    .execute();
+  return version;
+}
+
+export async function readProgramVersions(db: DbExecutor, workspaceId: string): Promise<ProgramVersion[]> {
+  const rows = await db
+    .selectFrom('loyalty_programs')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('version')
+    .execute();
+  return rows.map(toProgramVersion);
+}
+
+export async function readActiveVersion(db: DbExecutor, workspaceId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('loyalty_active_programs')
+    .select('version')
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  return row?.version ?? null;
+}
+
+export async function saveActiveVersion(db: DbExecutor, workspaceId: string, version: number, eventId: string) {
+  await db
+    .insertInto('loyalty_active_programs')
+    .values({ workspace_id: workspaceId, version, event_id: eventId })
+    .onConflict((conflict) => conflict.column('workspace_id').doUpdateSet({ version, event_id: eventId }))
+    .execute();
+}
+
+function toLot(row: Selectable<PointsLotsTable>): PointsLot {
+  return {
+    id: row.id,
+    points: row.points,
+    remaining: row.remaining,
+    status: row.status,
+    earnedAt: row.earned_at,
+    activatesAt: row.activates_at,
+    expiresAt: row.expires_at,
+    orderId: row.order_id,
+    reversed: row.reversed,
+  };
+}
+
+/** Balances, open lots and holds of these members; a member without an account starts empty. */
+export async function loadMemberPoints(
+  db: DbExecutor,
+  workspaceId: string,
+  memberIds: string[],
+): Promise<Map<string, MemberPoints>> {
+  const members = new Map<string, MemberPoints>();
+  for (const chunk of chunks([...new Set(memberIds)])) {
+    const accounts = await db
+      .selectFrom('points_accounts')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('member_id', 'in', chunk)
+      .execute();
+    for (const row of accounts) {
+      members.set(row.member_id, {
+        memberId: row.member_id,
+        ledger: { lots: [], reservations: [], debt: row.debt },
+        totals: {
+          available: row.available,
+          pending: row.pending,
+          reserved: row.reserved,
+          shortfall: row.shortfall,
+          lifetimeEarned: row.lifetime_earned,
+          lifetimeRedeemed: row.lifetime_redeemed,
+          lifetimeExpired: row.lifetime_expired,
+        },
+        advancedTo: row.advanced_to,
+      });
+    }
+    const lots = await db
+      .selectFrom('points_lots')
+      .selectAll()
+      .where('member_id', 'in', chunk)
+      .where((eb) => eb.or([eb('remaining', '>', 0), eb('status', '=', 'pending')]))
+      .orderBy('id')
+      .execute();
+    for (const row of lots) members.get(row.member_id)?.ledger.lots.push(toLot(row));
+    const holds = await db.selectFrom('points_reservations').selectAll().where('member_id', 'in', chunk).execute();
+    for (const row of holds.sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      members.get(row.member_id)?.ledger.reservations.push({
+        id: row.id,
+        orderId: row.order_id,
+        points: row.points,
+        expiresAt: row.expires_at,
+        allocations: parseJson<Allocation[]>(row.allocations),
+      });
+    }
+  }
+  return members;
+}
+
+/** The lots an order earned, spent or not: a refund takes back from them. */
+export async function loadLotsOfOrders(
+  db: DbExecutor,
+  workspaceId: string,
+  orderIds: string[],
+): Promise<Array<PointsLot & { memberId: string }>> {
+  const lots: Array<PointsLot & { memberId: string }> = [];
+  for (const chunk of chunks([...new Set(orderIds)])) {
+    const rows = await db
+      .selectFrom('points_lots')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('order_id', 'in', chunk)
+      .orderBy('id')
+      .execute();
+    for (const row of rows) lots.push({ ...toLot(row), memberId: row.member_id });
+  }
+  return lots;
+}
+
+export async function loadOrders(db: DbExecutor, workspaceId: string, orderIds: string[]) {
+  const orders = new Map<string, OrderState>();
+  for (const chunk of chunks([...new Set(orderIds)])) {
+    const rows = await db
+      .selectFrom('loyalty_orders')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('order_id', 'in', chunk)
+      .execute();
+    for (const row of rows) {
+      orders.set(row.order_id, {
+        orderId: row.order_id,
+        memberId: row.member_id,
+        completed: row.completed === 1,
+        total: row.total,
+        currency: row.currency,
+        refunded: row.refunded,
+        completedAt: row.completed_at,
+        eventId: row.event_id,
+      });
+    }
+  }
+  return orders;
+}
+
+export async function loadUsage(db: DbExecutor, workspaceId: string, keys: string[]): Promise<Map<string, number>> {
+  const usage = new Map<string, number>();
+  const wanted = keys.map((key) => key.split('\u0000') as [string, string]);
+  for (const chunk of chunks(wanted)) {
+    const rows = await db
+      .selectFrom('loyalty_rule_usage')
+      .select(['rule_id', 'scope', 'points'])
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) => eb.or(chunk.map(([rule, scope]) => eb.and([eb('rule_id', '=', rule), eb('scope', '=', scope)]))))
+      .execute();
+    for (const row of rows) usage.set(`${row.rule_id}\u0000${row.scope}`, row.points);
+  }
+  return usage;
+}

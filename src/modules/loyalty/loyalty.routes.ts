@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { invalidRequest } from '../../platform/errors.ts';
+import type { HttpApp } from '../../platform/http/app.ts';
+import { Refusal } from '../../platform/http/routes.ts';
+import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
+import {
+  adjustBodySchema,
+  idempotencyKeySchema,
+  memberParamsSchema,
+  orderBodySchema,
+  pointsBalanceSchema,
+  pointsHistoryQuerySchema,
+  pointsHistorySchema,
+  pointsSummarySchema,
+  programVersionSchema,
+  programVersionsSchema,
+  quoteBodySchema,
+  quoteSchema,
+  redeemBodySchema,
+  reserveBodySchema,
+} from './loyalty.schema.ts';
+import type { LoyaltyService, OperationAnswer, SavedProgram } from './loyalty.service.ts';
+import type { PointsOperation } from './points-operations.ts';
+
+const iso = (instant: number) => new Date(instant).toISOString();
+
+function toProgramVersion(saved: SavedProgram) {
+  return { version: saved.version, createdAt: iso(saved.createdAt), active: saved.active, program: saved.program };
+}
+
+function readIdempotencyKey(header: string | string[] | undefined): string | undefined {
+  const parsed = idempotencyKeySchema.safeParse(Array.isArray(header) ? header[0] : header);
+  if (!parsed.success) throw invalidRequest('headers.idempotency-key', parsed.error.issues[0]?.message ?? 'invalid');
+  return parsed.data;
+}
+
+function answer(result: OperationAnswer): z.infer<typeof pointsBalanceSchema> | Refusal {
+  if (result.status === 200) return pointsBalanceSchema.parse(result.body);
+  return new Refusal(result.status, result.body);
+}
+
+const operationRefusals = {
+  '404': 'Unknown member, or no points held for the order',
+  '409': 'Not enough points (the body gives `available`), or the order already holds points',
+  '422': 'Points not a multiple of the program step, or an Idempotency-Key reused for another request',
+};
+
+type OperationBody = { kind: 'adjust' | 'redeem' | 'reserve' | 'commit' | 'release'; summary: string; body: z.ZodType };
+
+const operations: OperationBody[] = [
+  { kind: 'adjust', summary: 'Staff grant (+) or deduction (−) of points', body: adjustBodySchema },
+  { kind: 'redeem', summary: 'Direct redemption: all the points or none', body: redeemBodySchema },
+  {
+    kind: 'reserve',
+    summary: 'Hold points for an order at checkout (released after the program timeout)',
+    body: reserveBodySchema,
+  },
+  { kind: 'commit', summary: 'Spend the points held for an order', body: orderBodySchema },
+  { kind: 'release', summary: 'Give back the points held for an order', body: orderBodySchema },
+];
+
+function registerOperationRoutes(http: HttpApp, loyalty: LoyaltyService): void {
+  for (const operation of operations) {
+    http.route({
+      method: 'POST',
+      url: `/api/members/:id/points/${operation.kind}`,
+      summary: `${operation.summary}. Idempotent by the Idempotency-Key header.`,
+      tag: 'loyalty',
+      auth: 'secret',
+      params: memberParamsSchema,
+      body: operation.body,
+      response: pointsBalanceSchema,
+      refusals: operationRefusals,
+      handler: async ({ workspaceId, params, body, request }) => {
+        const key = readIdempotencyKey(request.headers['idempotency-key']);
+        const action = { action: operation.kind, ...(body as object) } as PointsOperation;
+        return answer(await loyalty.operate(workspaceId, params.id, key, action));
+      },
+    });
+  }
+}
+
+export function registerLoyaltyRoutes(
+  http: HttpApp,
+  dependencies: { loyalty: LoyaltyService; workspaces: WorkspaceService },
+): void {
+  const { loyalty, workspaces } = dependencies;
+
+  http.route({
+    method: 'PUT',
+    url: '/api/loyalty/program',
+    summary: 'Save a new version of the loyalty program; it applies to events from now on',
+    tag: 'loyalty',
+    auth: 'secret',
+    body: z.unknown(),
+    response: programVersionSchema,
+    handler: async ({ workspaceId, body }) => toProgramVersion(await loyalty.saveProgram(workspaceId, body)),
+  });
+  http.route({
+    method: 'GET',
+    url: '/api/loyalty/program',
+    summary: 'The active version of the loyalty program',
+    tag: 'loyalty',
+    auth: 'secret',
+    response: programVersionSchema,
+    handler: async ({ workspaceId }) => toProgramVersion(await loyalty.activeProgram(workspaceId)),
+  });
+  http.route({
+    method: 'GET',
+    url: '/api/loyalty/program/versions',
+    summary: 'Every saved version of the loyalty program, oldest first',
+    tag: 'loyalty',
+    auth: 'secret',
+    response: programVersionsSchema,
+    handler: async ({ workspaceId }) => ({
+      versions: (await loyalty.programVersions(workspaceId)).map(toProgramVersion),
+    }),
+  });
+  http.route({
+    method: 'GET',
+    url: '/api/members/:id/points',
+    summary: 'Points balance: available, pending, held, expiring soon, lifetime totals',
+    tag: 'loyalty',
+    auth: 'secret',
+    params: memberParamsSchema,
+    response: pointsSummarySchema,
+    handler: async ({ workspaceId, params }) => {
+      const summary = await loyalty.summary(workspaceId, params.id);
+      return {
+        memberId: summary.memberId,
+        ...summary.balance,
+        expiringSoon: summary.expiringSoon.map((soon) => ({ points: soon.points, expiresAt: iso(soon.expiresAt) })),
+      };
+    },
+  });
+  http.route({
+    method: 'GET',
+    url: '/api/members/:id/points/history',
+    summary: 'Ledger entries, newest first, each with its reason and source; paged with nextCursor',
+    tag: 'loyalty',
+    auth: 'secret',
+    params: memberParamsSchema,
+    query: pointsHistoryQuerySchema,
+    response: pointsHistorySchema,
+    handler: async ({ workspaceId, params, query }) => {
+      const page = await loyalty.history(workspaceId, params.id, query);
+      return { ...page, entries: page.entries.map((entry) => ({ ...entry, at: iso(entry.at) })) };
+    },
+  });
+  http.route({
+    method: 'POST',
+    url: '/api/members/:id/points/quote',
+    summary: 'At checkout: the most points the order can take, and what they pay',
+    tag: 'loyalty',
+    auth: 'secret',
+    params: memberParamsSchema,
+    body: quoteBodySchema,
+    response: quoteSchema,
+    handler: async ({ workspaceId, params, body }) => {
+      const workspace = await workspaces.get(workspaceId);
+      const quote = await loyalty.quote(workspaceId, params.id, body.orderAmount);
+      return { ...quote, currency: workspace?.currency ?? 'CNY' };
+    },
+  });
+  registerOperationRoutes(http, loyalty);
+}

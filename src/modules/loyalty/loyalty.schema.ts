@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { loyaltyProgramSchema } from './loyalty-program.schema.ts';
+
+/** Shapes of the loyalty API; the program document itself is in loyalty-program.schema.ts. */
+
+export const memberParamsSchema = z.object({ id: z.string().min(1) });
+
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits, or . _ : -')
+  .optional();
+
+const instant = z.string().describe('ISO-8601 instant');
+
+export const pointsBalanceSchema = z.object({
+  memberId: z.string(),
+  available: z.number().int(),
+  pending: z.number().int(),
+  reserved: z.number().int(),
+  lifetimeEarned: z.number().int(),
+  lifetimeRedeemed: z.number().int(),
+  lifetimeExpired: z.number().int(),
+});
+export type PointsBalance = z.infer<typeof pointsBalanceSchema>;
+
+export const pointsSummarySchema = pointsBalanceSchema.extend({
+  expiringSoon: z.array(z.object({ points: z.number().int(), expiresAt: instant })),
+});
+
+export const pointsHistoryQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).optional(),
+});
+
+export const pointsEntrySchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  available: z.number().int(),
+  pending: z.number().int(),
+  reserved: z.number().int(),
+  shortfall: z.number().int(),
+  at: instant,
+  reason: z.string(),
+  source: z.object({ type: z.string(), id: z.string().nullable() }),
+  orderId: z.string().nullable(),
+  programVersion: z.number().int().nullable(),
+  eventId: z.string(),
+});
+
+export const pointsHistorySchema = z.object({
+  memberId: z.string(),
+  entries: z.array(pointsEntrySchema),
+  nextCursor: z.string().nullable(),
+});
+
+const positivePoints = z.number().int('must be a whole number of points').positive('must be more than 0');
+
+export const adjustBodySchema = z.object({
+  points: z
+    .number()
+    .int('must be a whole number of points')
+    .refine((points) => points !== 0, 'must not be 0'),
+  reason: z.string().trim().min(1, 'say why (shown in the member history)').max(500),
+});
+
+export const redeemBodySchema = z.object({
+  points: positivePoints,
+  reason: z.string().trim().min(1).max(500).default('redemption'),
+});
+
+export const quoteBodySchema = z.object({
+  orderAmount: z.number().int('must be in minor units (cents, fen)').positive('must be more than 0'),
+});
+
+export const quoteSchema = z.object({
+  available: z.number().int(),
+  maxPoints: z.number().int(),
+  deduction: z.number().int().describe('what maxPoints pay, in minor units'),
+  currency: z.string(),
+});
+
+export const reserveBodySchema = z.object({ points: positivePoints, orderId: z.string().min(1).max(200) });
+export const orderBodySchema = z.object({ orderId: z.string().min(1).max(200) });
+
+export const refusalSchema = z.object({
+  error: z.string(),
+  message: z.string(),
+  available: z.number().int().optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+});
+
+export const programVersionSchema = z.object({
+  version: z.number().int(),
+  createdAt: instant,
+  active: z.boolean(),
+  program: loyaltyProgramSchema,
+});
+
+export const programVersionsSchema = z.object({ versions: z.array(programVersionSchema) });

@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { HearthError, notFound, type Issue } from '../../platform/errors.ts';
+import { createId } from '../../platform/ids.ts';
+import { processThrough } from '../../platform/processor/catch-up.ts';
+import type { Processor } from '../../platform/processor/processor.ts';
+import type { EventLogWriter } from '../ingest/event-log-writer.ts';
+import { appendOperation } from '../ingest/operation-events.ts';
+import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
+import { loyaltyProgramSchema, type LoyaltyProgram } from './loyalty-program.schema.ts';
+import { emptyMemberPoints } from './loyalty-fold.ts';
+import * as repo from './loyalty.repo.ts';
+import type { PointsOperation, PointsOperationPayload } from './points-operations.ts';
+import * as points from './points.repo.ts';
+import { quotePoints, viewPoints, type PointsSummary } from './points-view.ts';
+
+export interface OperationAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface SavedProgram {
+  version: number;
+  createdAt: number;
+  active: boolean;
+  program: LoyaltyProgram;
+}
+
+export interface LoyaltyService {
+  saveProgram(workspaceId: string, input: unknown): Promise<SavedProgram>;
+  activeProgram(workspaceId: string): Promise<SavedProgram>;
+  programVersions(workspaceId: string): Promise<SavedProgram[]>;
+  summary(workspaceId: string, memberId: string): Promise<PointsSummary & { memberId: string }>;
+  quote(workspaceId: string, memberId: string, orderAmount: number): Promise<ReturnType<typeof quotePoints>>;
+  history(
+    workspaceId: string,
+    memberId: string,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ memberId: string; entries: points.EntryRow[]; nextCursor: string | null }>;
+  /** Adjust, redeem, reserve, commit or release, decided in log order; a retry returns the first answer. */
+  operate(
+    workspaceId: string,
+    memberId: string,
+    key: string | undefined,
+    request: PointsOperation,
+  ): Promise<OperationAnswer>;
+}
+
+export function createLoyaltyService(dependencies: {
+  database: Database;
+  clock: Clock;
+  writer: EventLogWriter;
+  processor: Processor;
+  workspaces: WorkspaceService;
+  resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
+}): LoyaltyService {
+  const { database, clock, processor } = dependencies;
+  const db = database.db;
+
+  async function versionsOf(workspaceId: string): Promise<SavedProgram[]> {
+    const active = await repo.readActiveVersion(db, workspaceId);
+    return (await repo.readProgramVersions(db, workspaceId)).map((saved) => ({
+      version: saved.version,
+      createdAt: saved.createdAt,
+      active: saved.version === active,
+      program: saved.document,
+    }));
+  }
+
+  async function activeDocument(workspaceId: string): Promise<LoyaltyProgram | null> {
+    return (await versionsOf(workspaceId)).find((saved) => saved.active)?.program ?? null;
+  }
+
+  async function saveProgram(workspaceId: string, input: unknown): Promise<SavedProgram> {
+    const parsed = loyaltyProgramSchema.safeParse(input);
+    if (!parsed.success) {
+      const issues: Issue[] = parsed.error.issues.map((issue) => ({
+        path: ['body', ...issue.path.map(String)].join('.'),
+        message: issue.message,
+      }));
+      const first = issues[0];
+      throw new HearthError('invalid_request', first ? `${first.path}: ${first.message}` : 'invalid program', {
+        issues,
+      });
+    }
+    const now = clock.now();
+    const version = await repo.insertProgramVersion(db, workspaceId, parsed.data, now);
+    // The switch goes through the log, so events before it keep the old rules, also on replay.
+    const stored = await appendOperation(dependencies, {
+      workspaceId,
+      messageId: `loyalty-program-${workspaceId}-${version}`,
+      eventName: 'Loyalty Program Changed',
+      payload: { operation: 'loyalty-program', version },
+      now,
+    });
+    await processThrough(processor, stored.seq);
+    return { version, createdAt: now, active: true, program: parsed.data };
+  }
+
+  async function activeProgram(workspaceId: string): Promise<SavedProgram> {
+    const active = (await versionsOf(workspaceId)).find((saved) => saved.active);
+    if (!active) throw notFound('this workspace has no loyalty program yet; PUT /api/loyalty/program');
+    return active;
+  }
+
+  async function loadMember(workspaceId: string, memberIdParam: string) {
+    const memberId = await dependencies.resolveMemberId(workspaceId, memberIdParam);
+    const loaded = (await repo.loadMemberPoints(db, workspaceId, [memberId])).get(memberId);
+    return { memberId, member: loaded ?? emptyMemberPoints(memberId) };
+  }
+
+  async function summary(workspaceId: string, memberIdParam: string) {
+    const { memberId, member } = await loadMember(workspaceId, memberIdParam);
+    return { memberId, ...viewPoints(member, await activeDocument(workspaceId), clock.now()) };
+  }
+
+  async function quote(workspaceId: string, memberIdParam: string, orderAmount: number) {
+    const { member } = await loadMember(workspaceId, memberIdParam);
+    return quotePoints(member, await activeDocument(workspaceId), orderAmount, clock.now());
+  }
+
+  async function operate(
+    workspaceId: string,
+    memberIdParam: string,
+    key: string | undefined,
+    request: PointsOperation,
+  ): Promise<OperationAnswer> {
+    const memberId = await dependencies.resolveMemberId(workspaceId, memberIdParam);
+    const now = clock.now();
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify({ memberId: memberIdParam, request }))
+      .digest('hex');
+    const payload: PointsOperationPayload = { operation: 'points', memberId, request, fingerprint };
+    const stored = await appendOperation(dependencies, {
+      workspaceId,
+      messageId: `points-${key ?? createId(now)}`,
+      eventName: 'Points Operation',
+      payload,
+      now,
+    });
+    if (stored.payload.fingerprint !== fingerprint) {
+      return {
+        status: 422,
+        body: {
+          error: 'idempotency_key_reused',
+          message: 'this Idempotency-Key was used for a different request',
+          issues: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }],
+        },
+      };
+    }
+    await processThrough(processor, stored.seq);
+    const answer = await points.readOperationResult(db, stored.id);
+    if (!answer) throw new HearthError('unavailable', 'the operation was not processed; retry with the same key');
+    return answer;
+  }
+
+  async function history(
+    workspaceId: string,
+    memberIdParam: string,
+    page: { limit: number; cursor?: string | undefined },
+  ) {
+    const memberId = await dependencies.resolveMemberId(workspaceId, memberIdParam);
+    const entries = await points.readEntries(db, memberId, {
+      limit: page.limit + 1,
+      ...(page.cursor ? { beforeId: page.cursor } : {}),
+    });
+    const more = entries.length > page.limit;
+    const shown = entries.slice(0, page.limit);
+    return { memberId, entries: shown, nextCursor: more ? (shown.at(-1)?.id ?? null) : null };
+  }
+
+  return {
+    saveProgram,
+    history,
+    activeProgram,
+    programVersions: versionsOf,
+    summary,
+    quote,
+    operate,
+  };
+}

@@ -1,0 +1,271 @@
+import type { DbExecutor } from '../../platform/db/database.ts';
+import { parseJson, toJson } from '../../platform/db/json.ts';
+import type { OrderState } from '../profiles/orders.ts';
+import type { MemberPoints, OperationResult, StoredEntry } from './loyalty-fold.ts';
+
+const rowsPerInsert = 300;
+
+function chunks<T>(items: T[], size = rowsPerInsert): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
+export async function insertEntries(db: DbExecutor, workspaceId: string, entries: StoredEntry[]): Promise<void> {
+  for (const chunk of chunks(entries)) {
+    await db
+      .insertInto('points_entries')
+      .values(
+        chunk.map((line) => ({
+          id: line.id,
+          workspace_id: workspaceId,
+          member_id: line.memberId,
+          event_id: line.eventId,
+          kind: line.kind,
+          available: line.available,
+          pending: line.pending,
+          reserved: line.reserved,
+          shortfall: line.shortfall,
+          at: line.at,
+          reason: line.reason,
+          source_type: line.source.type,
+          source_id: line.source.id,
+          order_id: line.orderId,
+          lot_id: line.lotId,
+          reservation_id: line.reservationId,
+          program_version: line.programVersion,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Rewrites the lots, holds and balance of each member the batch touched. */
+export async function saveMemberPoints(db: DbExecutor, workspaceId: string, members: MemberPoints[]): Promise<void> {
+  const lots = members.flatMap((member) => member.ledger.lots.map((lot) => ({ ...lot, memberId: member.memberId })));
+  for (const chunk of chunks(lots)) {
+    await db
+      .insertInto('points_lots')
+      .values(
+        chunk.map((lot) => ({
+          id: lot.id,
+          workspace_id: workspaceId,
+          member_id: lot.memberId,
+          points: lot.points,
+          remaining: lot.remaining,
+          status: lot.status,
+          earned_at: lot.earnedAt,
+          activates_at: lot.activatesAt,
+          expires_at: lot.expiresAt,
+          order_id: lot.orderId,
+          reversed: lot.reversed,
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.column('id').doUpdateSet((eb) => ({
+          member_id: eb.ref('excluded.member_id'),
+          remaining: eb.ref('excluded.remaining'),
+          status: eb.ref('excluded.status'),
+          reversed: eb.ref('excluded.reversed'),
+        })),
+      )
+      .execute();
+  }
+  const memberIds = members.map((member) => member.memberId);
+  for (const chunk of chunks(memberIds)) {
+    await db.deleteFrom('points_reservations').where('member_id', 'in', chunk).execute();
+  }
+  const holds = members.flatMap((member) =>
+    member.ledger.reservations.map((hold) => ({ ...hold, memberId: member.memberId })),
+  );
+  for (const chunk of chunks(holds)) {
+    await db
+      .insertInto('points_reservations')
+      .values(
+        chunk.map((hold) => ({
+          id: hold.id,
+          workspace_id: workspaceId,
+          member_id: hold.memberId,
+          order_id: hold.orderId,
+          points: hold.points,
+          expires_at: hold.expiresAt,
+          allocations: toJson(hold.allocations),
+        })),
+      )
+      .execute();
+  }
+  for (const chunk of chunks(members)) {
+    await db
+      .insertInto('points_accounts')
+      .values(
+        chunk.map((member) => ({
+          member_id: member.memberId,
+          workspace_id: workspaceId,
+          available: member.totals.available,
+          pending: member.totals.pending,
+          reserved: member.totals.reserved,
+          debt: member.ledger.debt,
+          shortfall: member.totals.shortfall,
+          lifetime_earned: member.totals.lifetimeEarned,
+          lifetime_redeemed: member.totals.lifetimeRedeemed,
+          lifetime_expired: member.totals.lifetimeExpired,
+          advanced_to: Number.isFinite(member.advancedTo) ? member.advancedTo : 0,
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.column('member_id').doUpdateSet((eb) => ({
+          available: eb.ref('excluded.available'),
+          pending: eb.ref('excluded.pending'),
+          reserved: eb.ref('excluded.reserved'),
+          debt: eb.ref('excluded.debt'),
+          shortfall: eb.ref('excluded.shortfall'),
+          lifetime_earned: eb.ref('excluded.lifetime_earned'),
+          lifetime_redeemed: eb.ref('excluded.lifetime_redeemed'),
+          lifetime_expired: eb.ref('excluded.lifetime_expired'),
+          advanced_to: eb.ref('excluded.advanced_to'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** A merged-away member's points history now belongs to the survivor. */
+export async function reassignPoints(db: DbExecutor, mergedId: string, survivorId: string): Promise<void> {
+  await db.updateTable('points_entries').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
+  await db.updateTable('points_lots').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
+  await db.deleteFrom('points_reservations').where('member_id', '=', mergedId).execute();
+  await db.deleteFrom('points_accounts').where('member_id', '=', mergedId).execute();
+}
+
+export async function saveUsage(db: DbExecutor, workspaceId: string, usage: Array<[string, number]>): Promise<void> {
+  for (const chunk of chunks(usage)) {
+    await db
+      .insertInto('loyalty_rule_usage')
+      .values(
+        chunk.map(([key, points]) => {
+          const [ruleId = '', scope = ''] = key.split('\u0000');
+          return { workspace_id: workspaceId, rule_id: ruleId, scope, points };
+        }),
+      )
+      .onConflict((conflict) =>
+        conflict
+          .columns(['workspace_id', 'rule_id', 'scope'])
+          .doUpdateSet((eb) => ({ points: eb.ref('excluded.points') })),
+      )
+      .execute();
+  }
+}
+
+export async function saveOrders(db: DbExecutor, workspaceId: string, orders: OrderState[]): Promise<void> {
+  for (const chunk of chunks(orders)) {
+    await db
+      .insertInto('loyalty_orders')
+      .values(
+        chunk.map((order) => ({
+          workspace_id: workspaceId,
+          order_id: order.orderId,
+          member_id: order.memberId,
+          completed: order.completed ? 1 : 0,
+          total: order.total,
+          refunded: order.refunded,
+          currency: order.currency,
+          completed_at: order.completedAt,
+          event_id: order.eventId,
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.columns(['workspace_id', 'order_id']).doUpdateSet((eb) => ({
+          member_id: eb.ref('excluded.member_id'),
+          completed: eb.ref('excluded.completed'),
+          total: eb.ref('excluded.total'),
+          refunded: eb.ref('excluded.refunded'),
+          currency: eb.ref('excluded.currency'),
+          completed_at: eb.ref('excluded.completed_at'),
+          event_id: eb.ref('excluded.event_id'),
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function insertOperationResults(db: DbExecutor, workspaceId: string, results: OperationResult[]) {
+  for (const chunk of chunks(results)) {
+    await db
+      .insertInto('loyalty_operation_results')
+      .values(
+        chunk.map((result) => ({
+          event_id: result.eventId,
+          workspace_id: workspaceId,
+          member_id: result.memberId,
+          status: result.status,
+          body: toJson(result.body),
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function readOperationResult(db: DbExecutor, eventId: string) {
+  const row = await db
+    .selectFrom('loyalty_operation_results')
+    .selectAll()
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return row ? { status: row.status, body: parseJson<Record<string, unknown>>(row.body) } : undefined;
+}
+
+/** Everything the loyalty stage derives from the log; program versions are configuration and stay. */
+export const loyaltyDerivedTables = [
+  'points_entries',
+  'points_lots',
+  'points_reservations',
+  'points_accounts',
+  'loyalty_rule_usage',
+  'loyalty_orders',
+  'loyalty_operation_results',
+  'loyalty_active_programs',
+] as const;
+
+export async function resetLoyalty(db: DbExecutor): Promise<void> {
+  for (const table of loyaltyDerivedTables) await db.deleteFrom(table).execute();
+}
+
+export interface EntryRow {
+  id: string;
+  kind: string;
+  available: number;
+  pending: number;
+  reserved: number;
+  shortfall: number;
+  at: number;
+  reason: string;
+  source: { type: string; id: string | null };
+  orderId: string | null;
+  programVersion: number | null;
+  eventId: string;
+}
+
+/** Newest first; `beforeId` pages back from the previous page's last entry. */
+export async function readEntries(
+  db: DbExecutor,
+  memberId: string,
+  options: { beforeId?: string; limit: number },
+): Promise<EntryRow[]> {
+  let query = db.selectFrom('points_entries').selectAll().where('member_id', '=', memberId);
+  if (options.beforeId) query = query.where('id', '<', options.beforeId);
+  const rows = await query.orderBy('id', 'desc').limit(options.limit).execute();
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    available: row.available,
+    pending: row.pending,
+    reserved: row.reserved,
+    shortfall: row.shortfall,
+    at: row.at,
+    reason: row.reason,
+    source: { type: row.source_type, id: row.source_id },
+    orderId: row.order_id,
+    programVersion: row.program_version,
+    eventId: row.event_id,
+  }));
+}
