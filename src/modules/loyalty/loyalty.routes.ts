@@ -6,6 +6,7 @@ import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import {
   adjustBodySchema,
   idempotencyKeySchema,
+  liabilitySchema,
   memberParamsSchema,
   orderBodySchema,
   pointsBalanceSchema,
@@ -161,6 +162,15 @@ export function registerLoyaltyRoutes(
       const quote = await loyalty.quote(workspaceId, params.id, body.orderAmount);
       return { ...quote, currency: workspace?.currency ?? 'CNY' };
     },
+  });
+  http.route({
+    method: 'GET',
+    url: '/api/loyalty/liability',
+    summary: 'Outstanding points and their value, points expiring per month ahead, and the breakage rate',
+    tag: 'loyalty',
+    auth: 'secret',
+    response: liabilitySchema,
+    handler: async ({ workspaceId }) => loyalty.liability(workspaceId),
   });
   registerOperationRoutes(http, loyalty);
 }

@@ -97,3 +97,17 @@ export const programVersionSchema = z.object({
 });
 
 export const programVersionsSchema = z.object({ versions: z.array(programVersionSchema) });
+
+export const liabilitySchema = z.object({
+  points: z.object({
+    active: z.number().int(),
+    pending: z.number().int(),
+    reserved: z.number().int(),
+    debt: z.number().int(),
+    total: z.number().int(),
+  }),
+  value: z.number().int().describe('minor units of the workspace currency'),
+  currency: z.string(),
+  expiringByMonth: z.array(z.object({ month: z.string(), points: z.number().int() })),
+  breakageRate: z.number().nullable(),
+});

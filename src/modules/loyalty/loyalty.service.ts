@@ -9,6 +9,7 @@ import type { EventLogWriter } from '../ingest/event-log-writer.ts';
 import { appendOperation } from '../ingest/operation-events.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { loyaltyProgramSchema, type LoyaltyProgram } from './loyalty-program.schema.ts';
+import { computeLiability, type Liability } from './liability.ts';
 import { emptyMemberPoints } from './loyalty-fold.ts';
 import * as repo from './loyalty.repo.ts';
 import type { PointsOperation, PointsOperationPayload } from './points-operations.ts';
@@ -33,6 +34,7 @@ export interface LoyaltyService {
   programVersions(workspaceId: string): Promise<SavedProgram[]>;
   summary(workspaceId: string, memberId: string): Promise<PointsSummary & { memberId: string }>;
   quote(workspaceId: string, memberId: string, orderAmount: number): Promise<ReturnType<typeof quotePoints>>;
+  liability(workspaceId: string): Promise<Liability>;
   history(
     workspaceId: string,
     memberId: string,
@@ -170,9 +172,23 @@ export function createLoyaltyService(dependencies: {
     return { memberId, entries: shown, nextCursor: more ? (shown.at(-1)?.id ?? null) : null };
   }
 
+  async function liability(workspaceId: string): Promise<Liability> {
+    const workspace = await dependencies.workspaces.get(workspaceId);
+    if (!workspace) throw notFound('workspace not found');
+    const now = clock.now();
+    return computeLiability({
+      outstanding: await points.readOutstandingPoints(db, workspaceId, now),
+      program: await activeDocument(workspaceId),
+      currency: workspace.currency,
+      timeZone: workspace.timezone,
+      now,
+    });
+  }
+
   return {
     saveProgram,
     history,
+    liability,
     activeProgram,
     programVersions: versionsOf,
     summary,

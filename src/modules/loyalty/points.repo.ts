@@ -269,3 +269,62 @@ export async function readEntries(
     eventId: row.event_id,
   }));
 }
+
+export interface OutstandingPoints {
+  active: number;
+  pending: number;
+  reserved: number;
+  debt: number;
+  /** Active points by the instant they expire (only those expiring after `now`). */
+  expiring: Array<{ expiresAt: number; points: number }>;
+  lifetimeExpired: number;
+  lifetimeRedeemed: number;
+}
+
+/** What the workspace owes in points as of `now`: lots not yet spent, expired or taken back. */
+export async function readOutstandingPoints(
+  db: DbExecutor,
+  workspaceId: string,
+  now: number,
+): Promise<OutstandingPoints> {
+  const open = () => db.selectFrom('points_lots').where('workspace_id', '=', workspaceId).where('remaining', '>', 0);
+  // A pending lot whose return window has closed counts as active, as the ledger will make it.
+  const spendable = () => open().where((eb) => eb.or([eb('status', '=', 'active'), eb('activates_at', '<=', now)]));
+  const sum = async (query: ReturnType<typeof open>) =>
+    Number((await query.select((eb) => eb.fn.sum<number>('remaining').as('points')).executeTakeFirst())?.points ?? 0);
+  const active = await sum(
+    spendable().where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])),
+  );
+  const pending = await sum(open().where('status', '=', 'pending').where('activates_at', '>', now));
+  const expiredSince = await sum(spendable().where('expires_at', '<=', now));
+  const expiring = await spendable()
+    .select(['expires_at', (eb) => eb.fn.sum<number>('remaining').as('points')])
+    .where('expires_at', '>', now)
+    .groupBy('expires_at')
+    .orderBy('expires_at')
+    .execute();
+  const holds = await db
+    .selectFrom('points_reservations')
+    .select((eb) => eb.fn.sum<number>('points').as('points'))
+    .where('workspace_id', '=', workspaceId)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  const accounts = await db
+    .selectFrom('points_accounts')
+    .select((eb) => [
+      eb.fn.sum<number>('debt').as('debt'),
+      eb.fn.sum<number>('lifetime_expired').as('expired'),
+      eb.fn.sum<number>('lifetime_redeemed').as('redeemed'),
+    ])
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  return {
+    active,
+    pending,
+    reserved: Number(holds?.points ?? 0),
+    debt: Number(accounts?.debt ?? 0),
+    expiring: expiring.map((row) => ({ expiresAt: Number(row.expires_at), points: Number(row.points) })),
+    lifetimeExpired: Number(accounts?.expired ?? 0) + expiredSince,
+    lifetimeRedeemed: Number(accounts?.redeemed ?? 0),
+  };
+}

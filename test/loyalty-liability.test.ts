@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../src/platform/clock.ts';
+import { createMemberApi, type MemberApi } from './support/member-api.ts';
+import { startTestServer, type TestServer } from './support/test-server.ts';
+
+const day = 86_400_000;
+// 10:00 on 1 May 2026 in Shanghai.
+const start = Date.UTC(2026, 4, 1, 2, 0, 0);
+
+const program = {
+  pointValue: { points: 10, amount: 100 },
+  earning: [
+    {
+      id: 'orders',
+      name: '1 point per CNY',
+      event: 'Order Completed',
+      award: { kind: 'perAmount', points: 1, per: 100 },
+    },
+  ],
+  expiry: { kind: 'rolling', months: 2 },
+};
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function order(userId: string, orderId: string, total: number, at: number) {
+  return {
+    type: 'track',
+    userId,
+    event: 'Order Completed',
+    messageId: `order-${orderId}`,
+    timestamp: new Date(at).toISOString(),
+    properties: { order_id: orderId, total },
+  };
+}
+
+async function points(api: MemberApi, memberId: string) {
+  return (
+    await api.get<{ available: number; lifetimeEarned: number; lifetimeRedeemed: number }>(
+      `/api/members/${memberId}/points`,
+    )
+  ).body;
+}
+
+describe('liability', () => {
+  it('reports points owed, their value, the months they expire in and the breakage once they do', async () => {
+    const clock = createManualClock(start);
+    server = await startTestServer({ clock, workspace: { currency: 'CNY', timezone: 'Asia/Shanghai' } });
+    const api = createMemberApi(server);
+    expect((await api.request('PUT', '/api/loyalty/program', { body: program })).status).toBe(200);
+    await api.sendAndProcess([order('ana', 'o-1', 100, start), order('bo', 'o-2', 40, start + 20 * day)]);
+    const ana = await api.memberIdOf('user_id', 'ana');
+    const redeemed = await api.request('POST', `/api/members/${ana}/points/redeem`, { body: { points: 30 } });
+    expect(redeemed.status).toBe(200);
+
+    const now = await api.get('/api/loyalty/liability');
+    expect(now.body).toEqual({
+      points: { active: 110, pending: 0, reserved: 0, debt: 0, total: 110 },
+      // 10 points are worth 1.00 CNY: 110 points are 11.00.
+      value: 1100,
+      currency: 'CNY',
+      expiringByMonth: [
+        { month: '2026-05', points: 0 },
+        { month: '2026-06', points: 0 },
+        { month: '2026-07', points: 110 },
+        ...['2026-08', '2026-09', '2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03', '2027-04'].map(
+          (month) => ({ month, points: 0 }),
+        ),
+      ],
+      // 30 points have left the books, all redeemed: no breakage yet.
+      breakageRate: 0,
+    });
+
+    // Ana's 70 left expire on 1 July, Bo's 40 on 21 July.
+    clock.set(start + 62 * day);
+    const later = await api.get<{ points: { total: number }; breakageRate: number }>('/api/loyalty/liability');
+    expect([later.body.points.total, later.body.breakageRate]).toEqual([40, 0.7]);
+    expect(await points(api, ana)).toMatchObject({ available: 0, lifetimeEarned: 100, lifetimeRedeemed: 30 });
+  });
+});
+
+describe('merges', () => {
+  it('pools the points of two members found to be one, with their history', async () => {
+    server = await startTestServer({ clock: createManualClock(start) });
+    const api = createMemberApi(server);
+    await api.request('PUT', '/api/loyalty/program', { body: { ...program, expiry: { kind: 'never' } } });
+    await api.sendAndProcess([
+      { ...order('ana', 'o-1', 100, start), context: { traits: { email: 'ana@example.com' } } },
+      {
+        ...order('x', 'o-2', 0, start),
+        userId: undefined,
+        anonymousId: 'device-9',
+        properties: { order_id: 'o-2', total: 25 },
+      },
+    ]);
+    const guest = await api.memberIdOf('anonymous_id', 'device-9');
+    await api.request('POST', `/api/members/${guest}/points/adjust`, { body: { points: 5, reason: 'welcome' } });
+    await api.sendAndProcess([
+      {
+        type: 'identify',
+        userId: 'ana',
+        anonymousId: 'device-9',
+        messageId: 'link',
+        timestamp: new Date(start + day).toISOString(),
+      },
+    ]);
+    const ana = await api.memberIdOf('user_id', 'ana');
+    expect(await api.memberIdOf('anonymous_id', 'device-9')).toBe(ana);
+    expect(await points(api, ana)).toMatchObject({ available: 130, lifetimeEarned: 130 });
+    expect(await points(api, guest)).toMatchObject({ available: 130 });
+    const history = await api.get<{ entries: Array<{ kind: string; available: number }> }>(
+      `/api/members/${ana}/points/history`,
+    );
+    expect(history.body.entries.map((entry) => entry.available).sort((a, b) => a - b)).toEqual([5, 25, 100]);
+  });
+});
