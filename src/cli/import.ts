@@ -17,7 +17,13 @@ import {
 } from '../modules/ingest/import/import.service.ts';
 import { readNdjsonItems } from '../modules/ingest/import/ndjson-source.ts';
 import type { Runtime } from '../runtime.ts';
-import { openCommandRuntime, printJson, withDatabaseOption, type DatabaseOptions } from './shared-options.ts';
+import {
+  openCommandRuntime,
+  printJson,
+  resolveWorkspace,
+  withDatabaseOption,
+  type DatabaseOptions,
+} from './shared-options.ts';
 
 type ImportFormat = 'ndjson' | 'csv';
 
@@ -62,28 +68,6 @@ function createProgress(enabled: boolean): Progress {
     log: (text) => bars.log(text),
     stop: () => bars.stop(),
   };
-}
-
-async function resolveWorkspace(
-  runtime: Runtime,
-  requested: string | undefined,
-): Promise<{ id: string; timezone: string }> {
-  if (requested) {
-    const workspace = await runtime.workspaces.get(requested);
-    if (!workspace) throw new Error(`--workspace: there is no workspace ${requested} (see \`hearth workspace list\`)`);
-    return workspace;
-  }
-  const workspaces = await runtime.workspaces.list();
-  const [only] = workspaces;
-  if (workspaces.length === 1 && only) return only;
-  if (workspaces.length === 0) {
-    throw new Error(
-      '--workspace: the database has no workspace yet; create one with `hearth workspace create --name …`',
-    );
-  }
-  throw new Error(
-    `--workspace is required: the database has ${workspaces.length} workspaces (${workspaces.map((item) => item.id).join(', ')})`,
-  );
 }
 
 async function checkFile(file: string): Promise<number> {

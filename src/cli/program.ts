@@ -7,6 +7,7 @@ import { registerReplayCommand } from './replay.ts';
 import { registerImportCommand } from './import.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerWorkerCommand } from './worker.ts';
+import { registerSimulateCommand } from './simulate.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hearth')
@@ -20,5 +21,6 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerImportCommand(program);
   registerDemoCommand(program);
+  registerSimulateCommand(program);
   return program;
 }

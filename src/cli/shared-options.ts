@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../platform/config.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
+import type { Workspace } from '../modules/workspaces/workspaces.schema.ts';
 
 export interface DatabaseOptions {
   db?: string;
@@ -40,4 +41,24 @@ export function parseInteger(name: string, minimum = 0) {
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** The workspace a command works on: the one named, or the only one the database has. */
+export async function resolveWorkspace(runtime: Runtime, requested: string | undefined): Promise<Workspace> {
+  if (requested) {
+    const workspace = await runtime.workspaces.get(requested);
+    if (!workspace) throw new Error(`--workspace: there is no workspace ${requested} (see \`hearth workspace list\`)`);
+    return workspace;
+  }
+  const workspaces = await runtime.workspaces.list();
+  const [only] = workspaces;
+  if (workspaces.length === 1 && only) return only;
+  if (workspaces.length === 0) {
+    throw new Error(
+      '--workspace: the database has no workspace yet; create one with `hearth workspace create --name …`',
+    );
+  }
+  throw new Error(
+    `--workspace is required: the database has ${workspaces.length} workspaces (${workspaces.map((item) => item.id).join(', ')})`,
+  );
 }
