@@ -117,3 +117,35 @@ describe('merges', () => {
     expect(history.body.entries.map((entry) => entry.available).sort((a, b) => a - b)).toEqual([5, 25, 100]);
   });
 });
+
+describe('explain', () => {
+  it('sums the ledger by cause so the lines add up to the balance, including expiry since the last event', async () => {
+    const clock = createManualClock(start);
+    server = await startTestServer({ clock, workspace: { currency: 'CNY', timezone: 'Asia/Shanghai' } });
+    const api = createMemberApi(server);
+    await api.request('PUT', '/api/loyalty/program', { body: program });
+    await api.sendAndProcess([order('ana', 'o-1', 100, start), order('ana', 'o-2', 60, start + 40 * day)]);
+    const ana = await api.memberIdOf('user_id', 'ana');
+    clock.set(start + 41 * day);
+    await api.request('POST', `/api/members/${ana}/points/redeem`, { body: { points: 30, reason: 'tea' } });
+    await api.request('POST', `/api/members/${ana}/points/adjust`, { body: { points: 12, reason: 'apology' } });
+    // o-1's 70 points left expire on 1 July, with no event since to record it.
+    clock.set(start + 62 * day);
+    const explained = await api.get<{
+      points: {
+        balance: { available: number };
+        total: number;
+        because: Array<{ label: string; points: number; entries: number }>;
+      };
+    }>(`/api/members/${ana}/explain`);
+    expect(explained.status).toBe(200);
+    expect(explained.body.points.balance.available).toBe(72);
+    expect(explained.body.points.total).toBe(72);
+    expect(explained.body.points.because.map((line) => [line.label, line.points, line.entries])).toEqual([
+      ['earned by rule "1 point per CNY" (orders)', 160, 2],
+      ['expired or released since the last activity', -70, 0],
+      ['redeemed', -30, 1],
+      ['staff adjustment', 12, 1],
+    ]);
+  });
+});

@@ -258,7 +258,7 @@ export function advanceMember({ state, member, event, newId }: EventStep): void 
   member.advancedTo = event.eventTime;
 }
 
-export function balanceOf(totals: PointsTotals): Record<string, number> {
+export function balanceOf(totals: PointsTotals): Omit<PointsTotals, 'shortfall'> {
   return {
     available: totals.available,
     pending: totals.pending,

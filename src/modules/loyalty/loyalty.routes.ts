@@ -5,6 +5,7 @@ import { Refusal } from '../../platform/http/routes.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import {
   adjustBodySchema,
+  explanationSchema,
   idempotencyKeySchema,
   liabilitySchema,
   memberParamsSchema,
@@ -171,6 +172,30 @@ export function registerLoyaltyRoutes(
     auth: 'secret',
     response: liabilitySchema,
     handler: async ({ workspaceId }) => loyalty.liability(workspaceId),
+  });
+  http.route({
+    method: 'GET',
+    url: '/api/members/:id/explain',
+    summary: 'Why the member holds these points: the ledger summed by the rule, order or action behind it',
+    tag: 'loyalty',
+    auth: 'secret',
+    params: memberParamsSchema,
+    response: explanationSchema,
+    handler: async ({ workspaceId, params }) => {
+      const explanation = await loyalty.explain(workspaceId, params.id);
+      return {
+        memberId: explanation.memberId,
+        points: {
+          balance: explanation.summary.balance,
+          total: explanation.total,
+          because: explanation.lines.map((line) => ({
+            ...line,
+            firstAt: line.entries > 0 ? iso(line.firstAt) : null,
+            lastAt: line.entries > 0 ? iso(line.lastAt) : null,
+          })),
+        },
+      };
+    },
   });
   registerOperationRoutes(http, loyalty);
 }

@@ -111,3 +111,23 @@ export const liabilitySchema = z.object({
   expiringByMonth: z.array(z.object({ month: z.string(), points: z.number().int() })),
   breakageRate: z.number().nullable(),
 });
+
+export const explanationSchema = z.object({
+  memberId: z.string(),
+  points: z.object({
+    balance: pointsBalanceSchema.omit({ memberId: true }),
+    /** The lines add up to available + pending + reserved. */
+    total: z.number().int(),
+    because: z.array(
+      z.object({
+        label: z.string(),
+        kind: z.string(),
+        source: z.object({ type: z.string(), id: z.string().nullable() }),
+        points: z.number().int(),
+        entries: z.number().int(),
+        firstAt: instant.nullable(),
+        lastAt: instant.nullable(),
+      }),
+    ),
+  }),
+});

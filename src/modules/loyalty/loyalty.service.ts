@@ -11,6 +11,7 @@ import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { loyaltyProgramSchema, type LoyaltyProgram } from './loyalty-program.schema.ts';
 import { computeLiability, type Liability } from './liability.ts';
 import { emptyMemberPoints } from './loyalty-fold.ts';
+import { explainPoints, type ExplanationLine } from './points-explanation.ts';
 import * as repo from './loyalty.repo.ts';
 import type { PointsOperation, PointsOperationPayload } from './points-operations.ts';
 import * as points from './points.repo.ts';
@@ -28,6 +29,13 @@ export interface SavedProgram {
   program: LoyaltyProgram;
 }
 
+export interface PointsExplanation {
+  memberId: string;
+  summary: PointsSummary;
+  lines: ExplanationLine[];
+  total: number;
+}
+
 export interface LoyaltyService {
   saveProgram(workspaceId: string, input: unknown): Promise<SavedProgram>;
   activeProgram(workspaceId: string): Promise<SavedProgram>;
@@ -35,6 +43,7 @@ export interface LoyaltyService {
   summary(workspaceId: string, memberId: string): Promise<PointsSummary & { memberId: string }>;
   quote(workspaceId: string, memberId: string, orderAmount: number): Promise<ReturnType<typeof quotePoints>>;
   liability(workspaceId: string): Promise<Liability>;
+  explain(workspaceId: string, memberId: string): Promise<PointsExplanation>;
   history(
     workspaceId: string,
     memberId: string,
@@ -185,10 +194,26 @@ export function createLoyaltyService(dependencies: {
     });
   }
 
+  async function explain(workspaceId: string, memberIdParam: string): Promise<PointsExplanation> {
+    const { memberId, member } = await loadMember(workspaceId, memberIdParam);
+    const versions = await versionsOf(workspaceId);
+    const active = versions.find((saved) => saved.active)?.program ?? null;
+    const view = viewPoints(member, active, clock.now());
+    const held = (totals: { available: number; pending: number; reserved: number }) =>
+      totals.available + totals.pending + totals.reserved;
+    const explanation = explainPoints({
+      groups: await points.readEntryGroups(db, memberId),
+      programs: versions.map((saved) => saved.program),
+      sinceLastActivity: held(view.balance) - held(member.totals),
+    });
+    return { memberId, summary: view, ...explanation };
+  }
+
   return {
     saveProgram,
     history,
     liability,
+    explain,
     activeProgram,
     programVersions: versionsOf,
     summary,

@@ -328,3 +328,65 @@ export async function readOutstandingPoints(
     lifetimeRedeemed: Number(accounts?.redeemed ?? 0),
   };
 }
+
+export interface EntryGroup {
+  kind: string;
+  sourceType: string;
+  sourceId: string | null;
+  available: number;
+  pending: number;
+  reserved: number;
+  entries: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** The member's ledger summed by what kind of entry and what caused it: the "why" of a balance. */
+export async function readEntryGroups(db: DbExecutor, memberId: string): Promise<EntryGroup[]> {
+  const rows = await db
+    .selectFrom('points_entries')
+    .select((eb) => [
+      'kind',
+      'source_type',
+      'source_id',
+      eb.fn.sum<number>('available').as('available'),
+      eb.fn.sum<number>('pending').as('pending'),
+      eb.fn.sum<number>('reserved').as('reserved'),
+      eb.fn.countAll<number>().as('entries'),
+      eb.fn.min('at').as('first_at'),
+      eb.fn.max('at').as('last_at'),
+    ])
+    .where('member_id', '=', memberId)
+    .groupBy(['kind', 'source_type', 'source_id'])
+    .execute();
+  return rows.map((row) => ({
+    kind: row.kind,
+    sourceType: row.source_type,
+    sourceId: row.source_id,
+    available: Number(row.available),
+    pending: Number(row.pending),
+    reserved: Number(row.reserved),
+    entries: Number(row.entries),
+    firstAt: Number(row.first_at),
+    lastAt: Number(row.last_at),
+  }));
+}
+
+/** The events behind a rule's points for a member, newest first. */
+export async function readRuleEvents(db: DbExecutor, memberId: string, ruleId: string, limit: number) {
+  const rows = await db
+    .selectFrom('points_entries')
+    .select(['event_id', 'available', 'pending', 'at', 'reason'])
+    .where('member_id', '=', memberId)
+    .where('source_type', '=', 'rule')
+    .where('source_id', '=', ruleId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    eventId: row.event_id,
+    points: Number(row.available) + Number(row.pending),
+    at: Number(row.at),
+    reason: row.reason,
+  }));
+}
