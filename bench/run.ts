@@ -1,20 +1,21 @@
 // `npm run bench`: throughput of this machine, end to end, each figure beside its raw limit.
 // Options: --members N (demo members sent over HTTP, default 20000), --concurrency N (default 8),
-// --batch N (events per request, default 500), --skip-import, --profile DIR (V8 CPU profiles of
+// --batch N (events per request, default 500), --skip-ingest, --skip-import, --skip-loyalty, --ledger-operations N
+// (default 4000), --postgres URL (an admin URL; a fresh database is made for the run), --profile DIR (V8 CPU profiles of
 // the server, the processing and the import, for finding hot spots).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateDemoMessages } from '../src/modules/demo/demo-data.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { openRuntime } from '../src/runtime.ts';
+import { measureLedgerOperations, withPostgresDatabase } from './loyalty.ts';
 import { insertRawEvents, type RawInsertResult } from './raw-insert.ts';
+import { root, startServeProcess } from './serve-process.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const retailCsv = resolve(root, '../shared/data/online_retail_uci.csv');
 const retailMapping = join(root, 'examples/online-retail-mapping.json');
 
@@ -24,6 +25,10 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     batch: { type: 'string', default: '500' },
     'skip-import': { type: 'boolean', default: false },
+    'skip-ingest': { type: 'boolean', default: false },
+    'skip-loyalty': { type: 'boolean', default: false },
+    'ledger-operations': { type: 'string', default: '4000' },
+    postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     profile: { type: 'string' },
   },
 });
@@ -41,29 +46,6 @@ function rate(count: number, seconds: number): string {
 
 function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
-}
-
-/** Starts the real `hearth serve` in its own process, as production runs it. */
-async function startServer(database: string): Promise<{ url: string; writeKey: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [...profileFlags, 'bin/hearth.js', 'serve', '--port', '0', '--no-process', '--db', database],
-    {
-      cwd: root,
-      env: { ...process.env, HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let output = '';
-  return new Promise((done, fail) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /running on (http:\/\/\S+)/.exec(output)?.[1];
-      const writeKey = /write key:\s+(wk_\w+)/.exec(output)?.[1];
-      if (url && writeKey) done({ url, writeKey, child });
-    });
-    child.once('exit', (code) => fail(new Error(`hearth serve exited with ${code}: ${output}`)));
-  });
 }
 
 function buildBodies(): { bodies: string[]; events: number } {
@@ -123,10 +105,9 @@ async function sendAll(url: string, writeKey: string, bodies: string[]) {
 async function measureHttpAndProcessing(lines: string[]): Promise<void> {
   const database = join(workDirectory, 'http.db');
   const { bodies, events } = buildBodies();
-  const server = await startServer(database);
+  const server = await startServeProcess(database, { extraArgs: ['--no-process'], nodeFlags: profileFlags });
   const sent = await sendAll(server.url, server.writeKey, bodies);
-  server.child.kill('SIGTERM');
-  await new Promise((done) => server.child.once('exit', done));
+  await server.stop();
 
   const runtime = await openRuntime({ database, logger: silentLogger });
   const stored = await runtime.database.db
@@ -207,13 +188,24 @@ async function measureImport(lines: string[]): Promise<void> {
   );
 }
 
+async function measureLoyalty(lines: string[]): Promise<void> {
+  const common = { operations: Number(values['ledger-operations']), concurrency: 32, members: 1_000, profileFlags };
+  lines.push(
+    ...(await measureLedgerOperations({ ...common, database: join(workDirectory, 'ledger.db'), label: 'SQLite' })),
+    ...(await withPostgresDatabase(values.postgres, (database) =>
+      measureLedgerOperations({ ...common, database, label: 'PostgreSQL' }),
+    )),
+  );
+}
+
 async function main(): Promise<void> {
   const lines = [
     `Hearth bench, ${new Date().toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
       `${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, SQLite (WAL, synchronous=FULL)`,
   ];
-  await measureHttpAndProcessing(lines);
+  if (!values['skip-ingest']) await measureHttpAndProcessing(lines);
   if (!values['skip-import']) await measureImport(lines);
+  if (!values['skip-loyalty']) await measureLoyalty(lines);
   process.stdout.write(`\n${lines.join('\n')}\n`);
   rmSync(workDirectory, { recursive: true, force: true });
 }

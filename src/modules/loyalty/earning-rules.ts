@@ -56,14 +56,17 @@ function fieldValue(field: string, event: EarningEvent, member: EarningMember): 
   return event.name ?? undefined;
 }
 
+/**
+ * Payloads carry numbers and flags as strings as often as not ("7", "true"), and configurations
+ * write them either way: scalars compare by number when both read as one, else as text, ignoring case.
+ */
 function sameValue(actual: unknown, expected: string | number | boolean): boolean {
   if (actual === expected) return true;
-  if (typeof expected === 'number' && typeof actual === 'string' && actual.trim() !== '') {
-    return Number(actual) === expected;
-  }
-  if (typeof expected === 'string' && typeof actual === 'string')
-    return actual.toLowerCase() === expected.toLowerCase();
-  return false;
+  if (typeof actual !== 'string' && typeof actual !== 'number' && typeof actual !== 'boolean') return false;
+  const actualNumber = numeric(actual);
+  const expectedNumber = numeric(expected);
+  if (actualNumber !== undefined && expectedNumber !== undefined) return actualNumber === expectedNumber;
+  return String(actual).toLowerCase() === String(expected).toLowerCase();
 }
 
 function numeric(value: unknown): number | undefined {
@@ -110,6 +113,14 @@ function hundredths(multiplier: number | undefined): bigint {
   return BigInt(Math.round((multiplier ?? 1) * 100));
 }
 
+function roundQuotient(numerator: bigint, denominator: bigint, rounding: LoyaltyProgram['rounding']): number {
+  const quotient = numerator / denominator;
+  const remainder = numerator % denominator;
+  if (remainder === 0n || rounding === 'floor') return Number(quotient);
+  if (rounding === 'ceil') return Number(quotient + 1n);
+  return Number(remainder * 2n >= denominator ? quotient + 1n : quotient);
+}
+
 /** amount × points ÷ per × multipliers, rounded once, in integers so no float drift creeps in. */
 function scaledPoints(
   amount: number,
@@ -119,17 +130,12 @@ function scaledPoints(
 ): number {
   if (amount <= 0) return 0;
   const numerator = BigInt(amount) * BigInt(award.points) * hundredths(award.multiplier) * hundredths(rule.multiplier);
-  const denominator = BigInt(award.per) * 10_000n;
-  const quotient = numerator / denominator;
-  const remainder = numerator % denominator;
-  if (remainder === 0n || rounding === 'floor') return Number(quotient);
-  if (rounding === 'ceil') return Number(quotient + 1n);
-  return Number(remainder * 2n >= denominator ? quotient + 1n : quotient);
+  return roundQuotient(numerator, BigInt(award.per) * 10_000n, rounding);
 }
 
 function awardPoints(rule: EarningRule, event: EarningEvent, rounding: LoyaltyProgram['rounding']): number {
   const award = rule.award;
-  if (award.kind === 'fixed') return Math.round((award.points * Number(hundredths(rule.multiplier))) / 100);
+  if (award.kind === 'fixed') return roundQuotient(BigInt(award.points) * hundredths(rule.multiplier), 100n, rounding);
   if (award.kind === 'perAmount') return scaledPoints(event.amount ?? 0, award, rule, rounding);
   const matching = event.lines.filter(
     (line) =>

@@ -63,7 +63,8 @@ const multiplier = z
   .number()
   .positive('must be more than 0')
   .max(100, 'must be at most 100')
-  .refine((value) => Number.isInteger(value * 100), 'must have at most 2 decimals');
+  // value × 100 is not exact in binary (1.1 × 100 = 110.00000000000001): compare with a tolerance.
+  .refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6, 'must have at most 2 decimals');
 
 /** Points per amount of money: `{points: 1, per: 100}` is one point per 1.00 (100 minor units). */
 const rateFields = {

@@ -76,6 +76,17 @@ export async function saveActiveVersion(db: DbExecutor, workspaceId: string, ver
     .execute();
 }
 
+/** Each lot as it was read, so a save rewrites only the lots a batch changed. */
+const lotsAsRead = new WeakMap<PointsLot, string>();
+
+function lotSignature(lot: PointsLot, memberId: string): string {
+  return `${memberId}|${lot.remaining}|${lot.status}|${lot.reversed}`;
+}
+
+export function lotChanged(lot: PointsLot, memberId: string): boolean {
+  return lotsAsRead.get(lot) !== lotSignature(lot, memberId);
+}
+
 function toLot(row: Selectable<PointsLotsTable>): PointsLot {
   return {
     id: row.id,
@@ -127,7 +138,11 @@ export async function loadMemberPoints(
       .where((eb) => eb.or([eb('remaining', '>', 0), eb('status', '=', 'pending')]))
       .orderBy('id')
       .execute();
-    for (const row of lots) members.get(row.member_id)?.ledger.lots.push(toLot(row));
+    for (const row of lots) {
+      const lot = toLot(row);
+      lotsAsRead.set(lot, lotSignature(lot, row.member_id));
+      members.get(row.member_id)?.ledger.lots.push(lot);
+    }
     const holds = await db.selectFrom('points_reservations').selectAll().where('member_id', 'in', chunk).execute();
     for (const row of holds.sort((a, b) => (a.id < b.id ? -1 : 1))) {
       members.get(row.member_id)?.ledger.reservations.push({

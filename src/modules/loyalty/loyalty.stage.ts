@@ -71,7 +71,9 @@ async function loadFoldState(
   const orderIds = events.map((event) => parseOrderEvent(event.eventName, event.payload, workspace.currency)?.orderId);
   const wantedOrders = orderIds.filter((id) => id !== undefined);
   const programs = [...versions.values()];
-  const profileViews = await views.load(transaction, [...memberIds]);
+  // Rule conditions read the member of a tracked event; operations need no view.
+  const tracked = events.filter((event) => event.type === 'track' && event.memberId !== null);
+  const profileViews = await views.load(transaction, [...new Set(tracked.map((event) => event.memberId as string))]);
   const state: LoyaltyFoldState = {
     workspaceId,
     currency: workspace.currency,

@@ -2,6 +2,7 @@ import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { OrderState } from '../profiles/orders.ts';
 import type { MemberPoints, OperationResult, StoredEntry } from './loyalty-fold.ts';
+import { lotChanged } from './loyalty.repo.ts';
 
 const rowsPerInsert = 300;
 
@@ -42,7 +43,11 @@ export async function insertEntries(db: DbExecutor, workspaceId: string, entries
 
 /** Rewrites the lots, holds and balance of each member the batch touched. */
 export async function saveMemberPoints(db: DbExecutor, workspaceId: string, members: MemberPoints[]): Promise<void> {
-  const lots = members.flatMap((member) => member.ledger.lots.map((lot) => ({ ...lot, memberId: member.memberId })));
+  const lots = members.flatMap((member) =>
+    member.ledger.lots
+      .filter((lot) => lotChanged(lot, member.memberId))
+      .map((lot) => ({ ...lot, memberId: member.memberId })),
+  );
   for (const chunk of chunks(lots)) {
     await db
       .insertInto('points_lots')

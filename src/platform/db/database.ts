@@ -51,8 +51,31 @@ function openSqlite(path: string): Database {
   connection.pragma('busy_timeout = 10000');
   connection.pragma('cache_size = -65536');
   connection.pragma('temp_store = MEMORY');
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return { db, dialect: 'sqlite', location: absolute, sqlite: connection, close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query afresh; compiling SQL in SQLite costs more than running a small
+ * query. Statements are kept by their SQL text (the most recent few hundred), which is safe because
+ * Kysely runs one query at a time on the connection.
+ */
+function withStatementCache(connection: SqliteConnection, capacity = 500) {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = connection.prepare(sql);
+        if (statements.size >= capacity) statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+    close: () => connection.close(),
+  };
 }
 
 function openPostgres(url: string): Database {

@@ -1,0 +1,149 @@
+// Ledger operations through the real server: adjust and redeem over HTTP, each decided by the
+// processor in log order, on one member (contention) and spread over many.
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { startServeProcess, type ServeProcess } from './serve-process.ts';
+
+type Server = ServeProcess;
+
+async function call(server: Server, method: string, path: string, body: unknown, key?: string): Promise<number> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${server.secretKey}`,
+      'content-type': 'application/json',
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function createMembers(server: Server, count: number): Promise<string[]> {
+  const authorization = `Basic ${Buffer.from(`${server.writeKey}:`).toString('base64')}`;
+  for (let startAt = 0; startAt < count; startAt += 500) {
+    const batch = Array.from({ length: Math.min(500, count - startAt) }, (_, index) => ({
+      type: 'identify',
+      userId: `bench-${startAt + index}`,
+      messageId: `bench-member-${startAt + index}`,
+    }));
+    const response = await fetch(`${server.url}/v1/batch`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ batch }),
+    });
+    if (response.status !== 200) throw new Error(`creating members: HTTP ${response.status}`);
+  }
+  const ids: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    for (;;) {
+      const response = await fetch(`${server.url}/api/members/lookup?type=user_id&value=bench-${index}`, {
+        headers: { authorization: `Bearer ${server.secretKey}` },
+      });
+      if (response.status === 200) {
+        ids.push(((await response.json()) as { id: string }).id);
+        break;
+      }
+      await response.arrayBuffer();
+      await new Promise((wait) => setTimeout(wait, 50));
+    }
+  }
+  return ids;
+}
+
+interface OperationFigures {
+  operations: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  refused: number;
+}
+
+/** `operations` calls, `concurrency` at a time: adjusts and redeems alternating, unique keys. */
+async function runOperations(
+  server: Server,
+  members: string[],
+  operations: number,
+  concurrency: number,
+  label: string,
+) {
+  const latencies: number[] = [];
+  let next = 0;
+  let refused = 0;
+  async function worker(): Promise<void> {
+    while (next < operations) {
+      const index = next;
+      next += 1;
+      // Each redeem follows an adjust on the same member, so it has points to spend.
+      const member = members[Math.floor(index / 2) % members.length] as string;
+      const redeem = index % 2 === 1;
+      const started = performance.now();
+      const status = await call(
+        server,
+        'POST',
+        `/api/members/${member}/points/${redeem ? 'redeem' : 'adjust'}`,
+        redeem ? { points: 1 } : { points: 2, reason: 'bench' },
+        `${label}-${index}`,
+      );
+      latencies.push(performance.now() - started);
+      if (status === 409) refused += 1;
+      else if (status !== 200) throw new Error(`operation ${index}: HTTP ${status}`);
+    }
+  }
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (fraction: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))] ?? 0;
+  return { operations, seconds, p50: at(0.5), p99: at(0.99), refused } satisfies OperationFigures;
+}
+
+function describeFigures(label: string, figures: OperationFigures): string {
+  return (
+    `  ${label.padEnd(28)}${Math.round(figures.operations / figures.seconds).toLocaleString('en')} ops/s, ` +
+    `p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms (${figures.operations} ops, ${figures.refused} refused)`
+  );
+}
+
+/** A fresh PostgreSQL database for the run, dropped after. */
+export async function withPostgresDatabase<T>(adminUrl: string, work: (url: string) => Promise<T>): Promise<T> {
+  const name = `hearth_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  try {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return await work(url.toString());
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+export async function measureLedgerOperations(options: {
+  database: string;
+  label: string;
+  operations: number;
+  concurrency: number;
+  members: number;
+  profileFlags: string[];
+}): Promise<string[]> {
+  const server = await startServeProcess(options.database, { nodeFlags: options.profileFlags });
+  try {
+    const status = await call(server, 'PUT', '/api/loyalty/program', { name: 'Bench' });
+    if (status !== 200) throw new Error(`saving the program: HTTP ${status}`);
+    const members = await createMembers(server, options.members);
+    const one = await runOperations(server, members.slice(0, 1), options.operations, options.concurrency, 'one');
+    const many = await runOperations(server, members, options.operations, options.concurrency, 'many');
+    return [
+      `Ledger operations over HTTP (${options.label}; adjust and redeem alternating, ${options.concurrency} concurrent)`,
+      describeFigures('one member (contention):', one),
+      describeFigures(`${members.length.toLocaleString('en')} members:`, many),
+    ];
+  } finally {
+    await server.stop();
+  }
+}
