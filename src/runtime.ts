@@ -72,6 +72,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     processor,
     workspaces,
     resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
+    memberView: async (memberId) =>
+      (await loadMemberViews(database.db, [memberId])).get(memberId) ?? { traits: {}, features: {}, tier: null },
   });
   return {
     database,

@@ -184,6 +184,28 @@ describe('earning, the return window and refunds', () => {
   });
 });
 
+describe('rule budgets', () => {
+  it('never gives more than the budget, across batches and members', async () => {
+    server = await startTestServer({ clock: createManualClock(start) });
+    const api = createMemberApi(server);
+    const budgeted = {
+      earning: [
+        { id: 'launch', name: 'Launch gift', event: 'Signed Up', award: { kind: 'fixed', points: 20 }, budget: 50 },
+      ],
+    };
+    expect((await api.request('PUT', '/api/loyalty/program', { body: budgeted })).status).toBe(200);
+    for (const user of ['u1', 'u2', 'u3', 'u4']) {
+      await api.sendAndProcess([{ type: 'track', userId: user, event: 'Signed Up', messageId: `signup-${user}` }]);
+    }
+    const balances = [];
+    for (const user of ['u1', 'u2', 'u3', 'u4']) {
+      const id = await api.memberIdOf('user_id', user);
+      balances.push((await api.get<Balance>(`/api/members/${id}/points`)).body.available);
+    }
+    expect(balances).toEqual([20, 20, 10, 0]);
+  });
+});
+
 describe('points operations', () => {
   it('adjusts idempotently, refuses a reused key with another body, and never writes a refused redemption', async () => {
     const { api, memberId } = await setUp();

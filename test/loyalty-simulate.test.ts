@@ -33,6 +33,13 @@ const proposed = {
     },
   ],
   expiry: { kind: 'rolling', months: 1 },
+  tiers: {
+    basis: 'spend',
+    levels: [
+      { id: 'bronze', name: 'Bronze', threshold: 0 },
+      { id: 'silver', name: 'Silver', threshold: 20_000 },
+    ],
+  },
 };
 
 let server: TestServer | undefined;
@@ -59,6 +66,7 @@ interface Figures {
   expired: number;
   refusedOperations: number;
   outstanding: { total: number };
+  tiers: Record<string, number>;
   liability: number;
 }
 
@@ -107,6 +115,8 @@ describe('hearth simulate', () => {
       refusedOperations: 1,
       liability: 0,
     });
+    // 400 CNY spent in the last 12 months: Silver under the proposed tiers; the current program has none.
+    expect([report.current.tiers, report.proposed.tiers]).toEqual([{}, { silver: 1 }]);
     expect(await snapshotDerivedState(server.runtime.database)).toEqual(before);
 
     const text = await runHearth(['simulate', '--program', file, '--db', server.database.location]);

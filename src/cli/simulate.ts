@@ -130,8 +130,19 @@ function describe(result: Awaited<ReturnType<typeof simulate>>): string {
     `simulation of ${result.workspaceId}, ${result.from} – ${result.to} (nothing live was changed)`,
     `${''.padEnd(30)}${'current'.padStart(14)}${'proposed'.padStart(14)}${'change'.padStart(14)}`,
     ...lines,
+    ...describeTiers(result.current.tiers, result.proposed.tiers),
     '',
   ].join('\n');
+}
+
+function describeTiers(current: Record<string, number>, proposed: Record<string, number>): string[] {
+  const tiers = [...new Set([...Object.keys(current), ...Object.keys(proposed)])].sort();
+  return tiers.map((tier) => {
+    const now = current[tier] ?? 0;
+    const next = proposed[tier] ?? 0;
+    const change = next - now;
+    return `${`members in tier ${tier}`.padEnd(30)}${String(now).padStart(14)}${String(next).padStart(14)}${`${change >= 0 ? '+' : ''}${change}`.padStart(14)}`;
+  });
 }
 
 export function registerSimulateCommand(program: Command): void {

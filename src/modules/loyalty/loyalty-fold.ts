@@ -7,6 +7,8 @@ import { activationOf, expiryOf, localPeriods } from './point-dates.ts';
 import { applyPointsOperation } from './points-operation-rules.ts';
 import { advanceLedger, earnPoints, reverseOrderPoints, type LedgerEntry, type LedgerState } from './points-ledger.ts';
 import { readPointsOperation, readProgramActivation, type PointsOperationPayload } from './points-operations.ts';
+import { advanceMemberTier, memberFacts, reviewTier } from './tier-fold.ts';
+import { emptyTierState, recordActivity, type TierState } from './tier-rules.ts';
 
 export interface PointsTotals {
   available: number;
@@ -23,6 +25,7 @@ export interface MemberPoints {
   ledger: LedgerState;
   totals: PointsTotals;
   advancedTo: number;
+  tier: TierState;
 }
 
 export interface StoredEntry extends LedgerEntry {
@@ -62,7 +65,7 @@ export interface LoyaltyFoldState {
   entries: StoredEntry[];
   results: OperationResult[];
   /** The member as profiles sees it after the event, for rule conditions. */
-  memberView(event: LoggedEvent): EarningMember;
+  memberView(memberId: string): EarningMember;
 }
 
 export function emptyTotals(): PointsTotals {
@@ -83,6 +86,7 @@ export function emptyMemberPoints(memberId: string): MemberPoints {
     ledger: { lots: [], reservations: [], debt: 0 },
     totals: emptyTotals(),
     advancedTo: Number.NEGATIVE_INFINITY,
+    tier: emptyTierState(),
   };
 }
 
@@ -187,7 +191,7 @@ function earnFromRules({ state, member, event, newId }: EventStep, fromOrder: st
   const earnings = evaluateEarningRules({
     program,
     event: toEarningEvent(event, state.currency),
-    member: state.memberView(event),
+    member: { ...state.memberView(member.memberId), tier: member.tier.tierId },
     timeZone: state.timeZone,
     usageOf: (ruleId) => {
       const keys = usageKeys(ruleId, member.memberId, event.eventTime, state.timeZone);
@@ -201,7 +205,14 @@ function earnFromRules({ state, member, event, newId }: EventStep, fromOrder: st
   for (const earning of earnings) {
     if (earning.points <= 0) continue;
     const keys = usageKeys(earning.ruleId, member.memberId, event.eventTime, state.timeZone);
-    for (const key of Object.values(keys)) addUsage(state, key, earning.points);
+    // Only budgets and caps need counters, and only their counters are read before a batch.
+    const rule = program.earning.find((candidate) => candidate.id === earning.ruleId);
+    if (rule?.budget !== undefined) addUsage(state, keys.total, earning.points);
+    if (rule?.caps) {
+      addUsage(state, keys.day, earning.points);
+      addUsage(state, keys.month, earning.points);
+    }
+    recordActivity(member.tier, event.eventTime, state.timeZone, { points: earning.points });
     const lines = earnPoints(
       member.ledger,
       {
@@ -232,8 +243,17 @@ function applyOrder(step: EventStep): boolean {
   state.orders.set(parsed.orderId, order);
   state.changedOrders.add(parsed.orderId);
   if (parsed.kind === 'completed') {
-    if (!existing?.completed) earnFromRules(step, parsed.orderId);
+    if (existing?.completed) return true;
+    if (order.currency === state.currency) {
+      recordActivity(member.tier, event.eventTime, state.timeZone, { spend: order.total, orders: 1 });
+    }
+    earnFromRules(step, parsed.orderId);
     return true;
+  }
+  if (order.currency === state.currency && order.refunded > (existing?.refunded ?? 0)) {
+    recordActivity(member.tier, event.eventTime, state.timeZone, {
+      refunds: order.refunded - (existing?.refunded ?? 0),
+    });
   }
   if (order.completed && order.refunded > (existing?.refunded ?? 0)) {
     const lines = reverseOrderPoints(
@@ -254,6 +274,8 @@ function applyOrder(step: EventStep): boolean {
 /** Applies what time alone did to the member's points before this event. */
 export function advanceMember({ state, member, event, newId }: EventStep): void {
   if (event.eventTime <= member.advancedTo) return;
+  const facts = memberFacts(state.memberView(member.memberId));
+  advanceMemberTier(state.program?.document, member.tier, facts, event.eventTime, state.timeZone);
   record(state, member, event, advanceLedger(member.ledger, event.eventTime, newId));
   member.advancedTo = event.eventTime;
 }
@@ -308,5 +330,8 @@ export function foldLoyaltyEvent(state: LoyaltyFoldState, event: LoggedEvent): v
   if (!event.memberId || !state.program || event.type !== 'track') return;
   const step = { state, member: memberPointsOf(state, event.memberId), event, newId: idsFor(event) };
   advanceMember(step);
+  recordActivity(step.member.tier, event.eventTime, state.timeZone, {});
   if (!applyOrder(step)) earnFromRules(step, null);
+  const facts = memberFacts(state.memberView(event.memberId));
+  reviewTier(state.program.document, step.member.tier, facts, event.eventTime, state.timeZone);
 }

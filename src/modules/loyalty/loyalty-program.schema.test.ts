@@ -15,6 +15,16 @@ const defaults: LoyaltyProgram = {
   expiringSoonDays: 30,
   allowNegativeBalance: false,
   redemption: { maxOrderSharePercent: 100, minimumBalance: 0, step: 1, reservationMinutes: 15 },
+  valueScore: {
+    windowMonths: 12,
+    weights: { consumption: 40, activity: 20, account: 15, credit: 15, newcomer: 10 },
+    fullScoreSpend: 1_000_000,
+    fullScoreActiveDays: 60,
+    accountTraits: ['email', 'phone', 'birthday', 'name', 'gender', 'city'],
+    verifiedPhoneTrait: 'phoneVerified',
+    refundRateForNoCredit: 0.5,
+    newcomerMonths: 3,
+  },
 };
 
 /** A valid earning rule with some fields replaced (possibly by invalid ones). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tiersSchema, valueScoreSchema } from './tier-program.schema.ts';
 
 /**
  * The loyalty program a workspace runs, as one JSON document. Every version is kept; the
@@ -149,6 +150,9 @@ export const loyaltyProgramSchema = z
         reservationMinutes: z.number().int().min(1).max(1440).default(15),
       })
       .prefault({}),
+    valueScore: valueScoreSchema,
+    /** Without tiers, members hold none; the value score is still kept. */
+    tiers: tiersSchema.optional(),
   })
   .superRefine((program, context) => {
     const seen = new Map<string, number>();

@@ -4,6 +4,7 @@ import type { PointsLotsTable } from '../../platform/db/schema.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { OrderState } from '../profiles/orders.ts';
 import type { MemberPoints } from './loyalty-fold.ts';
+import { emptyTierState, type TierState } from './tier-rules.ts';
 import { loyaltyProgramSchema, type LoyaltyProgram } from './loyalty-program.schema.ts';
 import type { Allocation, PointsLot } from './points-lots.ts';
 
@@ -129,6 +130,7 @@ export async function loadMemberPoints(
           lifetimeExpired: row.lifetime_expired,
         },
         advancedTo: row.advanced_to,
+        tier: { ...emptyTierState(), ...parseJson<Partial<TierState>>(row.tier_state) },
       });
     }
     const lots = await db

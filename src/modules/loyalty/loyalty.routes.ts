@@ -20,6 +20,7 @@ import {
   quoteSchema,
   redeemBodySchema,
   reserveBodySchema,
+  tierViewSchema,
 } from './loyalty.schema.ts';
 import type { LoyaltyService, OperationAnswer, SavedProgram } from './loyalty.service.ts';
 import type { PointsOperation } from './points-operations.ts';
@@ -183,8 +184,19 @@ export function registerLoyaltyRoutes(
     response: explanationSchema,
     handler: async ({ workspaceId, params }) => {
       const explanation = await loyalty.explain(workspaceId, params.id);
+      const tier = explanation.tier;
       return {
         memberId: explanation.memberId,
+        tier: tier
+          ? {
+              tier: tier.tier?.id ?? null,
+              basis: tier.basis,
+              qualifyingValue: tier.qualifyingValue,
+              threshold: tier.tier?.threshold ?? null,
+              valueScore: tier.valueScore,
+              because: tier.history.at(-1)?.reason ?? null,
+            }
+          : null,
         points: {
           balance: explanation.summary.balance,
           total: explanation.total,
@@ -194,6 +206,25 @@ export function registerLoyaltyRoutes(
             lastAt: line.entries > 0 ? iso(line.lastAt) : null,
           })),
         },
+      };
+    },
+  });
+  http.route({
+    method: 'GET',
+    url: '/api/members/:id/tier',
+    summary:
+      'Tier, since when, the qualifying value and value score, the next tier and what is missing, downgrade date, history',
+    tag: 'loyalty',
+    auth: 'secret',
+    params: memberParamsSchema,
+    response: tierViewSchema,
+    handler: async ({ workspaceId, params }) => {
+      const view = await loyalty.tier(workspaceId, params.id);
+      return {
+        ...view,
+        since: view.since === null ? null : iso(view.since),
+        downgrade: view.downgrade ? { to: view.downgrade.to, at: iso(view.downgrade.at) } : null,
+        history: view.history.map((change) => ({ ...change, at: iso(change.at) })),
       };
     },
   });

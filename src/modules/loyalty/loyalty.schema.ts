@@ -114,6 +114,17 @@ export const liabilitySchema = z.object({
 
 export const explanationSchema = z.object({
   memberId: z.string(),
+  /** Why the member holds their tier: the basis, the value, the threshold and the change that put them there. */
+  tier: z
+    .object({
+      tier: z.string().nullable(),
+      basis: z.string(),
+      qualifyingValue: z.number().int(),
+      threshold: z.number().int().nullable(),
+      valueScore: z.object({ total: z.number().int(), dimensions: z.record(z.string(), z.number().int()) }),
+      because: z.string().nullable(),
+    })
+    .nullable(),
   points: z.object({
     balance: pointsBalanceSchema.omit({ memberId: true }),
     /** The lines add up to available + pending + reserved. */
@@ -130,4 +141,34 @@ export const explanationSchema = z.object({
       }),
     ),
   }),
+});
+
+const tierLevelView = z.object({
+  id: z.string(),
+  name: z.string(),
+  threshold: z.number().int(),
+  benefits: z.array(z.string()),
+});
+
+export const tierViewSchema = z.object({
+  memberId: z.string(),
+  tier: tierLevelView.nullable(),
+  since: instant.nullable(),
+  basis: z.string(),
+  qualifyingValue: z.number().int(),
+  valueScore: z.object({
+    total: z.number().int().describe('0–1000'),
+    dimensions: z.object({
+      consumption: z.number().int(),
+      activity: z.number().int(),
+      account: z.number().int(),
+      credit: z.number().int(),
+      newcomer: z.number().int(),
+    }),
+  }),
+  next: z.object({ tier: tierLevelView, missing: z.number().int() }).nullable(),
+  downgrade: z.object({ to: tierLevelView.nullable(), at: instant }).nullable(),
+  history: z.array(
+    z.object({ from: z.string().nullable(), to: z.string().nullable(), at: instant, reason: z.string() }),
+  ),
 });

@@ -10,7 +10,10 @@ import { appendOperation } from '../ingest/operation-events.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { loyaltyProgramSchema, type LoyaltyProgram } from './loyalty-program.schema.ts';
 import { computeLiability, type Liability } from './liability.ts';
+import type { EarningMember } from './earning-rules.ts';
 import { emptyMemberPoints } from './loyalty-fold.ts';
+import { memberFacts } from './tier-fold.ts';
+import { viewTier, type TierView } from './tier-view.ts';
 import { explainPoints, type ExplanationLine } from './points-explanation.ts';
 import * as repo from './loyalty.repo.ts';
 import type { PointsOperation, PointsOperationPayload } from './points-operations.ts';
@@ -34,6 +37,8 @@ export interface PointsExplanation {
   summary: PointsSummary;
   lines: ExplanationLine[];
   total: number;
+  /** Present when the program has tiers. */
+  tier: TierView | null;
 }
 
 export interface LoyaltyService {
@@ -44,6 +49,7 @@ export interface LoyaltyService {
   quote(workspaceId: string, memberId: string, orderAmount: number): Promise<ReturnType<typeof quotePoints>>;
   liability(workspaceId: string): Promise<Liability>;
   explain(workspaceId: string, memberId: string): Promise<PointsExplanation>;
+  tier(workspaceId: string, memberId: string): Promise<TierView & { memberId: string }>;
   history(
     workspaceId: string,
     memberId: string,
@@ -65,6 +71,8 @@ export function createLoyaltyService(dependencies: {
   processor: Processor;
   workspaces: WorkspaceService;
   resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
+  /** The member as profiles holds it (traits, features), for the value score. */
+  memberView(memberId: string): Promise<EarningMember>;
 }): LoyaltyService {
   const { database, clock, processor } = dependencies;
   const db = database.db;
@@ -206,12 +214,24 @@ export function createLoyaltyService(dependencies: {
       programs: versions.map((saved) => saved.program),
       sinceLastActivity: held(view.balance) - held(member.totals),
     });
-    return { memberId, summary: view, ...explanation };
+    const tierView = active?.tiers ? await tier(workspaceId, memberId) : null;
+    return { memberId, summary: view, ...explanation, tier: tierView };
+  }
+
+  async function tier(workspaceId: string, memberIdParam: string) {
+    const { memberId, member } = await loadMember(workspaceId, memberIdParam);
+    const program = await activeDocument(workspaceId);
+    if (!program?.tiers) throw notFound('the loyalty program has no tiers; add `tiers` to it');
+    const workspace = await dependencies.workspaces.get(workspaceId);
+    const facts = memberFacts(await dependencies.memberView(memberId));
+    const view = viewTier(program, program.tiers, member.tier, facts, clock.now(), workspace?.timezone ?? 'UTC');
+    return { memberId, ...view };
   }
 
   return {
     saveProgram,
     history,
+    tier,
     liability,
     explain,
     activeProgram,

@@ -71,9 +71,8 @@ async function loadFoldState(
   const orderIds = events.map((event) => parseOrderEvent(event.eventName, event.payload, workspace.currency)?.orderId);
   const wantedOrders = orderIds.filter((id) => id !== undefined);
   const programs = [...versions.values()];
-  // Rule conditions read the member of a tracked event; operations need no view.
-  const tracked = events.filter((event) => event.type === 'track' && event.memberId !== null);
-  const profileViews = await views.load(transaction, [...new Set(tracked.map((event) => event.memberId as string))]);
+  // Rule conditions and the value score read the member as profiles holds it.
+  const profileViews = await views.load(transaction, [...memberIds]);
   const state: LoyaltyFoldState = {
     workspaceId,
     currency: workspace.currency,
@@ -89,7 +88,7 @@ async function loadFoldState(
     changedUsage: new Set(),
     entries: [],
     results: [],
-    memberView: (event) => profileViews.get(event.memberId ?? '') ?? { traits: {}, features: {}, tier: null },
+    memberView: (memberId) => profileViews.get(memberId) ?? { traits: {}, features: {}, tier: null },
   };
   const mergedAway = new Set<string>();
   for (const merge of merges) {

@@ -115,6 +115,8 @@ export async function saveMemberPoints(db: DbExecutor, workspaceId: string, memb
           lifetime_redeemed: member.totals.lifetimeRedeemed,
           lifetime_expired: member.totals.lifetimeExpired,
           advanced_to: Number.isFinite(member.advancedTo) ? member.advancedTo : 0,
+          tier_id: member.tier.tierId,
+          tier_state: toJson(member.tier),
         })),
       )
       .onConflict((conflict) =>
@@ -128,6 +130,8 @@ export async function saveMemberPoints(db: DbExecutor, workspaceId: string, memb
           lifetime_redeemed: eb.ref('excluded.lifetime_redeemed'),
           lifetime_expired: eb.ref('excluded.lifetime_expired'),
           advanced_to: eb.ref('excluded.advanced_to'),
+          tier_id: eb.ref('excluded.tier_id'),
+          tier_state: eb.ref('excluded.tier_state'),
         })),
       )
       .execute();

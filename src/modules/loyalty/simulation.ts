@@ -2,6 +2,7 @@ import type { LoggedEvent } from '../../platform/processor/stage.ts';
 import type { EarningMember } from './earning-rules.ts';
 import { addToTotals, foldLoyaltyEvent, type ActiveProgram, type LoyaltyFoldState } from './loyalty-fold.ts';
 import { advanceLedger } from './points-ledger.ts';
+import { advanceMemberTier, memberFacts } from './tier-fold.ts';
 
 export interface SimulationFigures {
   /** Points given in the window: earned from rules and granted by staff. */
@@ -16,6 +17,8 @@ export interface SimulationFigures {
   /** The outstanding points' worth, in minor units. */
   liability: number;
   membersWithPoints: number;
+  /** Members per tier at the end (`none` below the first tier); empty without tiers. */
+  tiers: Record<string, number>;
 }
 
 export interface SimulationRun {
@@ -41,7 +44,8 @@ export interface SimulationOptions {
  * they were activated and once with a proposed program held fixed, the figures compare the two.
  */
 export function createSimulationRun(options: SimulationOptions): SimulationRun {
-  let views = new Map<string, EarningMember>();
+  // The latest view of every member seen, for the value score at the end of the window.
+  const views = new Map<string, EarningMember>();
   let survivors = new Map<string, string>();
   const state: LoyaltyFoldState = {
     workspaceId: options.workspaceId,
@@ -58,7 +62,7 @@ export function createSimulationRun(options: SimulationOptions): SimulationRun {
     changedUsage: new Set(),
     entries: [],
     results: [],
-    memberView: (event) => views.get(event.memberId ?? '') ?? { traits: {}, features: {}, tier: null },
+    memberView: (memberId) => views.get(memberId) ?? { traits: {}, features: {}, tier: null },
   };
   const figures: SimulationFigures = {
     issued: 0,
@@ -69,6 +73,7 @@ export function createSimulationRun(options: SimulationOptions): SimulationRun {
     outstanding: { active: 0, pending: 0, reserved: 0, total: 0 },
     liability: 0,
     membersWithPoints: 0,
+    tiers: {},
   };
 
   function count(): void {
@@ -90,7 +95,7 @@ export function createSimulationRun(options: SimulationOptions): SimulationRun {
 
   return {
     fold(events, pageViews, pageSurvivors) {
-      views = pageViews;
+      for (const [memberId, view] of pageViews) views.set(memberId, view);
       survivors = pageSurvivors;
       for (const event of events) {
         if (event.workspaceId === options.workspaceId && event.eventTime <= options.to) foldLoyaltyEvent(state, event);
@@ -110,6 +115,13 @@ export function createSimulationRun(options: SimulationOptions): SimulationRun {
         figures.outstanding.pending += pending;
         figures.outstanding.reserved += reserved;
         if (available + pending + reserved > 0) figures.membersWithPoints += 1;
+        const program = state.program?.document;
+        if (program?.tiers) {
+          const facts = memberFacts(state.memberView(member.memberId));
+          advanceMemberTier(program, member.tier, facts, options.to, options.timeZone);
+          const tier = member.tier.tierId ?? 'none';
+          figures.tiers[tier] = (figures.tiers[tier] ?? 0) + 1;
+        }
       }
       count();
       const { active, pending, reserved } = figures.outstanding;

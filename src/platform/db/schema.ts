@@ -163,6 +163,9 @@ export interface PointsAccountsTable {
   lifetime_expired: number;
   /** The ledger has applied what time alone does (activation, expiry, hold timeouts) up to here. */
   advanced_to: number;
+  tier_id: string | null;
+  /** Tier, its history and the monthly activity the value score and tiers read. */
+  tier_state: JsonColumn;
 }
 
 export interface LoyaltyRuleUsageTable {

@@ -92,8 +92,14 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('lifetime_redeemed', 'bigint', (column) => column.notNull())
     .addColumn('lifetime_expired', 'bigint', (column) => column.notNull())
     .addColumn('advanced_to', 'bigint', (column) => column.notNull())
+    .addColumn('tier_id', 'text')
+    .addColumn('tier_state', sql.raw(json), (column) => column.notNull())
     .execute();
-  await db.schema.createIndex('points_accounts_workspace_idx').on('points_accounts').column('workspace_id').execute();
+  await db.schema
+    .createIndex('points_accounts_workspace_idx')
+    .on('points_accounts')
+    .columns(['workspace_id', 'tier_id'])
+    .execute();
 
   await db.schema
     .createTable('loyalty_rule_usage')
