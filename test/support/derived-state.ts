@@ -37,11 +37,14 @@ export interface DerivedState {
 
 /** Numbers come back as strings from some drivers, JSON as text from SQLite: one normal form for both. */
 function normalizeRow(row: Record<string, unknown>): string {
-  const normal = Object.entries(row).map(([key, value]) => {
-    if (typeof value === 'string' && /^-?\d+$/.test(value) && !/_id$|^id$/.test(key)) return [key, Number(value)];
-    if (typeof value === 'string' && (key === 'body' || key === 'allocations')) return [key, parseJson(value)];
-    return [key, value];
-  });
+  // A revision is the log position an account was saved at: bookkeeping that depends on batching.
+  const normal = Object.entries(row)
+    .filter(([key]) => key !== 'revision')
+    .map(([key, value]) => {
+      if (typeof value === 'string' && /^-?\d+$/.test(value) && !/_id$|^id$/.test(key)) return [key, Number(value)];
+      if (typeof value === 'string' && (key === 'body' || key === 'allocations')) return [key, parseJson(value)];
+      return [key, value];
+    });
   return JSON.stringify(normal.sort(([a], [b]) => byKey(String(a), String(b))));
 }
 

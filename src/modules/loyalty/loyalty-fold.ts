@@ -26,6 +26,8 @@ export interface MemberPoints {
   totals: PointsTotals;
   advancedTo: number;
   tier: TierState;
+  /** Counts saves of the account, so a cached copy of the ledger can tell it is current. */
+  revision: number;
 }
 
 export interface StoredEntry extends LedgerEntry {
@@ -87,6 +89,7 @@ export function emptyMemberPoints(memberId: string): MemberPoints {
     totals: emptyTotals(),
     advancedTo: Number.NEGATIVE_INFINITY,
     tier: emptyTierState(),
+    revision: 0,
   };
 }
 

@@ -3,6 +3,7 @@ import type { DbExecutor } from '../../platform/db/database.ts';
 import type { PointsLotsTable } from '../../platform/db/schema.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { OrderState } from '../profiles/orders.ts';
+import type { LedgerCache } from './ledger-cache.ts';
 import type { MemberPoints } from './loyalty-fold.ts';
 import { emptyTierState, type TierState } from './tier-rules.ts';
 import { loyaltyProgramSchema, type LoyaltyProgram } from './loyalty-program.schema.ts';
@@ -107,15 +108,17 @@ export async function loadMemberPoints(
   db: DbExecutor,
   workspaceId: string,
   memberIds: string[],
+  cache?: LedgerCache,
 ): Promise<Map<string, MemberPoints>> {
   const members = new Map<string, MemberPoints>();
-  for (const chunk of chunks([...new Set(memberIds)])) {
+  for (const ids of chunks([...new Set(memberIds)])) {
     const accounts = await db
       .selectFrom('points_accounts')
       .selectAll()
       .where('workspace_id', '=', workspaceId)
-      .where('member_id', 'in', chunk)
+      .where('member_id', 'in', ids)
       .execute();
+    const chunk: string[] = [];
     for (const row of accounts) {
       members.set(row.member_id, {
         memberId: row.member_id,
@@ -131,8 +134,17 @@ export async function loadMemberPoints(
         },
         advancedTo: row.advanced_to,
         tier: { ...emptyTierState(), ...parseJson<Partial<TierState>>(row.tier_state) },
+        revision: row.revision,
       });
+      const cached = cache?.take(row.member_id, row.revision);
+      const member = members.get(row.member_id);
+      if (cached && member) {
+        for (const lot of cached.lots) lotsAsRead.set(lot, lotSignature(lot, row.member_id));
+        member.ledger.lots = cached.lots;
+        member.ledger.reservations = cached.reservations;
+      } else chunk.push(row.member_id);
     }
+    if (chunk.length === 0) continue;
     const lots = await db
       .selectFrom('points_lots')
       .selectAll()

@@ -5,6 +5,7 @@ import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { EarningMember } from './earning-rules.ts';
 import { foldLoyaltyEvent, memberPointsOf, type ActiveProgram, type LoyaltyFoldState } from './loyalty-fold.ts';
 import { localPeriods } from './point-dates.ts';
+import { createLedgerCache, type LedgerCache } from './ledger-cache.ts';
 import { mergeMemberPoints } from './points-merge.ts';
 import { readPointsOperation, readProgramActivation } from './points-operations.ts';
 import * as repo from './loyalty.repo.ts';
@@ -51,6 +52,7 @@ async function loadFoldState(
   workspace: { currency: string; timezone: string },
   events: LoggedEvent[],
   views: MemberViews,
+  cache: LedgerCache,
 ): Promise<{ state: LoyaltyFoldState; mergedAway: Set<string> }> {
   const transaction = batch.transaction;
   const versions = new Map(
@@ -80,7 +82,7 @@ async function loadFoldState(
     program: activeVersion === null ? null : (versions.get(activeVersion) ?? null),
     programVersion: (version) => versions.get(version),
     activated: null,
-    members: await repo.loadMemberPoints(transaction, workspaceId, [...memberIds]),
+    members: await repo.loadMemberPoints(transaction, workspaceId, [...memberIds], cache),
     survivorOf: (memberId) => survivors.get(memberId) ?? memberId,
     orders: await repo.loadOrders(transaction, workspaceId, wantedOrders),
     changedOrders: new Set(),
@@ -108,9 +110,16 @@ async function loadFoldState(
   return { state, mergedAway };
 }
 
-async function saveFoldState(transaction: DbTransaction, state: LoyaltyFoldState): Promise<void> {
+/**
+ * The revision is the log position the account was saved at: the same position always means the
+ * same state (the fold is deterministic), so a cached copy can never pass for another one, even
+ * if a batch that saved it rolled back.
+ */
+async function saveFoldState(transaction: DbTransaction, state: LoyaltyFoldState, position: number) {
   await points.insertEntries(transaction, state.workspaceId, state.entries);
-  await points.saveMemberPoints(transaction, state.workspaceId, [...state.members.values()]);
+  const saved = [...state.members.values()];
+  for (const member of saved) member.revision = position;
+  await points.saveMemberPoints(transaction, state.workspaceId, saved);
   await points.saveUsage(
     transaction,
     state.workspaceId,
@@ -125,6 +134,7 @@ async function saveFoldState(transaction: DbTransaction, state: LoyaltyFoldState
   if (state.activated) {
     await repo.saveActiveVersion(transaction, state.workspaceId, state.activated.version, state.activated.eventId);
   }
+  return saved;
 }
 
 /** A workspace without a program, operation or activation in the batch has nothing to derive. */
@@ -136,6 +146,7 @@ function concernsLoyalty(events: LoggedEvent[], hasProgram: boolean): boolean {
 }
 
 export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService; views: MemberViews }): Stage {
+  const cache = createLedgerCache();
   return {
     name: 'loyalty',
     async apply(batch) {
@@ -144,9 +155,10 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
         if (!concernsLoyalty(events, hasProgram)) continue;
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;
-        const { state } = await loadFoldState(batch, workspaceId, workspace, events, dependencies.views);
+        const { state } = await loadFoldState(batch, workspaceId, workspace, events, dependencies.views, cache);
         for (const event of events) foldLoyaltyEvent(state, event);
-        await saveFoldState(batch.transaction, state);
+        const saved = await saveFoldState(batch.transaction, state, events[events.length - 1]?.seq ?? 0);
+        for (const member of saved) cache.remember(member);
       }
     },
     reset: (transaction) => points.resetLoyalty(transaction),

@@ -117,6 +117,7 @@ export async function saveMemberPoints(db: DbExecutor, workspaceId: string, memb
           advanced_to: Number.isFinite(member.advancedTo) ? member.advancedTo : 0,
           tier_id: member.tier.tierId,
           tier_state: toJson(member.tier),
+          revision: member.revision,
         })),
       )
       .onConflict((conflict) =>
@@ -132,6 +133,7 @@ export async function saveMemberPoints(db: DbExecutor, workspaceId: string, memb
           advanced_to: eb.ref('excluded.advanced_to'),
           tier_id: eb.ref('excluded.tier_id'),
           tier_state: eb.ref('excluded.tier_state'),
+          revision: eb.ref('excluded.revision'),
         })),
       )
       .execute();

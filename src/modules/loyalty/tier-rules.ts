@@ -109,7 +109,9 @@ export function computeValueScore(
     consumption: Math.min(100, Math.floor((net * 100) / model.fullScoreSpend)),
     activity: Math.min(100, Math.floor((window.activeDays * 100) / model.fullScoreActiveDays)),
     account: Math.floor((filled * 50) / Math.max(1, model.accountTraits.length)) + (verified ? 50 : 0),
-    credit: window.spend > 0 ? Math.max(0, Math.floor(100 * (1 - refundRate / model.refundRateForNoCredit))) : 100,
+    // The epsilon keeps 1 − 0.4/0.5 = 0.19999999999999996 from flooring to 19.
+    credit:
+      window.spend > 0 ? Math.max(0, Math.floor(100 * (1 - refundRate / model.refundRateForNoCredit) + 1e-9)) : 100,
     newcomer: facts.firstSeenAt !== null && facts.firstSeenAt >= newcomerSince ? 100 : 0,
   };
   const weighted = (Object.keys(dimensions) as Array<keyof typeof dimensions>).reduce(
@@ -196,17 +198,31 @@ export function advanceTier(input: {
     const next = due !== null && due <= evaluation ? due : evaluation;
     if (next > input.until) break;
     state.evaluatedTo = next;
-    const value = qualifyingValue(tiers, input.model, state, input.facts, next, timeZone);
-    const target = tierFor(tiers.levels, value);
-    const below = rankOf(tiers.levels, target?.id ?? null) < rankOf(tiers.levels, state.tierId);
+    const standing = (at: number) => {
+      const value = qualifyingValue(tiers, input.model, state, input.facts, at, timeZone);
+      const target = tierFor(tiers.levels, value);
+      return { value, target, below: rankOf(tiers.levels, target?.id ?? null) < rankOf(tiers.levels, state.tierId) };
+    };
+    // A due downgrade asks whether the member is still below now; an evaluation judges the period
+    // that just ended (on 1 January, last year). When both fall on one instant, both are applied.
     if (due !== null && next === due) {
-      if (below)
-        change(state, target?.id ?? null, next, `${tiers.basis} ${value} below the tier after the grace period`);
+      const now = standing(next);
+      if (now.below)
+        change(
+          state,
+          now.target?.id ?? null,
+          next,
+          `${tiers.basis} ${now.value} below the tier after the grace period`,
+        );
       else state.downgrade = null;
-    } else if (below && !state.downgrade) {
-      if (tiers.graceDays === 0)
-        change(state, target?.id ?? null, next, `${tiers.basis} ${value} below the tier at evaluation`);
-      else state.downgrade = { to: target?.id ?? null, at: next + tiers.graceDays * day };
+    }
+    if (next === evaluation && !state.downgrade) {
+      const ended = standing(next - 1);
+      if (ended.below && tiers.graceDays === 0) {
+        change(state, ended.target?.id ?? null, next, `${tiers.basis} ${ended.value} below the tier at evaluation`);
+      } else if (ended.below) {
+        state.downgrade = { to: ended.target?.id ?? null, at: next + tiers.graceDays * day };
+      }
     }
   }
   state.evaluatedTo = input.until;

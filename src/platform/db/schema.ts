@@ -166,6 +166,8 @@ export interface PointsAccountsTable {
   tier_id: string | null;
   /** Tier, its history and the monthly activity the value score and tiers read. */
   tier_state: JsonColumn;
+  /** One more on every save of the account. */
+  revision: number;
 }
 
 export interface LoyaltyRuleUsageTable {

@@ -94,6 +94,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('advanced_to', 'bigint', (column) => column.notNull())
     .addColumn('tier_id', 'text')
     .addColumn('tier_state', sql.raw(json), (column) => column.notNull())
+    .addColumn('revision', 'bigint', (column) => column.notNull())
     .execute();
   await db.schema
     .createIndex('points_accounts_workspace_idx')
