@@ -5,7 +5,7 @@ export function registerReplayCommand(program: Command): void {
   withDatabaseOption(
     program
       .command('replay')
-      .description('Rebuild identity, profiles and features from the event log')
+      .description('Rebuild identity, profiles, features and the points ledger and tiers from the event log')
       .option('--json', 'print {"events": N}'),
   ).action(async (options: DatabaseOptions & { json?: boolean }) => {
     const runtime = await openCommandRuntime(options);

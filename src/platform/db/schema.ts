@@ -166,7 +166,7 @@ export interface PointsAccountsTable {
   tier_id: string | null;
   /** Tier, its history and the monthly activity the value score and tiers read. */
   tier_state: JsonColumn;
-  /** One more on every save of the account. */
+  /** The log position the account was last saved at: a cached copy of its ledger is current while this matches. */
   revision: number;
 }
 
