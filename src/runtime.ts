@@ -2,6 +2,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { openDatabase, type Database } from './platform/db/database.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { createProcessor, type Processor } from './platform/processor/processor.ts';
+import { createSqliteLogReader } from './platform/processor/sqlite-log-reader.ts';
 import type { Stage } from './platform/processor/stage.ts';
 import { createEventLogWriter, type EventLogWriter } from './modules/ingest/event-log-writer.ts';
 import { readEventsAfter } from './modules/ingest/event-log.repo.ts';
@@ -55,7 +56,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock,
     logger,
     stages,
-    readEventsAfter,
+    // SQLite: the processor's own cached, narrow read of the log (same rows, less work).
+    readEventsAfter: database.sqlite ? createSqliteLogReader(database.sqlite) : readEventsAfter,
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
   });
   const writer = createEventLogWriter(database, {

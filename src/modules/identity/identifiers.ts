@@ -25,19 +25,43 @@ function asText(value: unknown): string | undefined {
   return undefined;
 }
 
-export function normalizeIdentifierType(type: string): string {
-  return type
+/**
+ * A small memo for pure normalizers: the same few types and the same member's phone come back in
+ * event after event, and parsing them (regexes, libphonenumber) dominated identity extraction.
+ * Emptied when full, so memory stays bounded whatever the traffic.
+ */
+function memoize<T>(compute: (key: string) => T, capacity = 50_000): (key: string) => T {
+  const results = new Map<string, T>();
+  return (key) => {
+    if (results.has(key)) return results.get(key) as T;
+    const result = compute(key);
+    if (results.size >= capacity) results.clear();
+    results.set(key, result);
+    return result;
+  };
+}
+
+const normalizeTypeOnce = memoize((type) =>
+  type
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
+    .replace(/^_+|_+$/g, ''),
+);
+
+export function normalizeIdentifierType(type: string): string {
+  return normalizeTypeOnce(type);
 }
 
+const parsePhoneOnce = memoize((key) => {
+  const separator = key.indexOf('\u0000');
+  const phone = parsePhoneNumberFromString(key.slice(separator + 1), key.slice(0, separator) as CountryCode);
+  return phone && phone.isValid() ? phone.number : undefined;
+});
+
 export function normalizePhone(value: string, region: string): string | undefined {
-  const phone = parsePhoneNumberFromString(value.trim(), region as CountryCode);
-  if (!phone || !phone.isValid()) return undefined;
-  return phone.number;
+  return parsePhoneOnce(`${region}\u0000${value.trim()}`);
 }
 
 /** Normalizes one value for its type; `undefined` with a reason when it cannot identify anyone. */
@@ -56,11 +80,24 @@ export function normalizeIdentifier(type: string, raw: string, region: string): 
   return trimmed ? { value: trimmed } : { reason: 'empty' };
 }
 
+const builtInBlocked = new Set(builtInBlockedValues);
+/** Lookup sets per (never mutated) blocklist: the check runs twice per identifier of every event. */
+const blockedSets = new WeakMap<readonly string[], Set<string>>();
+
+function blockedSetOf(blockedValues: readonly string[]): Set<string> {
+  let set = blockedSets.get(blockedValues);
+  if (!set) {
+    set = new Set(blockedValues.map((blocked) => blocked.trim().toLowerCase()));
+    blockedSets.set(blockedValues, set);
+  }
+  return set;
+}
+
 /** Whether a (normalized or raw) value is on the built-in or the workspace blocklist. */
 export function isBlocked(value: string, settings: IdentitySettings): boolean {
   const lowered = value.toLowerCase();
-  if (settings.useBuiltInBlocklist && builtInBlockedValues.includes(lowered)) return true;
-  return settings.blockedValues.some((blocked) => blocked.trim().toLowerCase() === lowered);
+  if (settings.useBuiltInBlocklist && builtInBlocked.has(lowered)) return true;
+  return settings.blockedValues.length > 0 && blockedSetOf(settings.blockedValues).has(lowered);
 }
 
 function collectRawIdentifiers(message: Record<string, unknown>): Array<[string, unknown]> {
@@ -112,6 +149,9 @@ export function extractIdentifiers(message: Record<string, unknown>, context: Ex
   return { identifiers, rejected };
 }
 
+/** `localeCompare` without arguments is this collator's compare (ECMA-402); one instance saves building it per call. */
+export const compareText = new Intl.Collator().compare;
+
 export function rankOf(type: string, priority: string[]): number {
   const index = priority.indexOf(type);
   return index === -1 ? priority.length : index;
@@ -122,8 +162,8 @@ export function sortByPriority(identifiers: Identifier[], priority: string[]): I
   return [...identifiers].sort(
     (a, b) =>
       rankOf(a.type, priority) - rankOf(b.type, priority) ||
-      a.type.localeCompare(b.type) ||
-      a.value.localeCompare(b.value),
+      compareText(a.type, b.type) ||
+      compareText(a.value, b.value),
   );
 }
 

@@ -31,7 +31,8 @@ export function readSplitOperation(event: LoggedEvent): SplitOperation | undefin
 
 /** The member an event creates takes the event's time-sortable id, so replay creates the same ids. */
 export function memberIdForEvent(eventId: string): string {
-  return `mem_${eventId.replace(/^evt_/, '')}`;
+  // Same as replacing /^evt_/, without a regex run for every event of the log.
+  return `mem_${eventId.startsWith('evt_') ? eventId.slice(4) : eventId}`;
 }
 
 /** Values to look up before resolving: the event's identifiers and an alias's previousId. */

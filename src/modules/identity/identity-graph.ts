@@ -1,4 +1,4 @@
-import { identifierKey, rankOf } from './identifiers.ts';
+import { compareText, identifierKey, rankOf } from './identifiers.ts';
 import type { Identifier, IdentitySettings } from './identity.schema.ts';
 
 /**
@@ -38,23 +38,45 @@ export function addToGraph(graph: IdentityGraph, memberId: string, identifier: I
   else graph.identifiersByMember.set(memberId, [identifier]);
 }
 
+function exceeds(graph: IdentityGraph, members: Set<string>, pending: Identifier[], type: string, limit: number) {
+  const values = new Set<string>();
+  for (const member of members) {
+    for (const identifier of graph.identifiersByMember.get(member) ?? []) {
+      if (identifier.type === type) values.add(identifier.value);
+    }
+  }
+  for (const identifier of pending) if (identifier.type === type) values.add(identifier.value);
+  return values.size > limit;
+}
+
 function exceededLimit(
   graph: IdentityGraph,
   members: Set<string>,
   pending: Identifier[],
   limits: Record<string, number>,
 ): string | undefined {
-  for (const [type, limit] of Object.entries(limits)) {
-    const values = new Set<string>();
-    for (const member of members) {
-      for (const identifier of graph.identifiersByMember.get(member) ?? []) {
-        if (identifier.type === type) values.add(identifier.value);
-      }
-    }
-    for (const identifier of pending) if (identifier.type === type) values.add(identifier.value);
-    if (values.size > limit) return type;
-  }
+  for (const [type, limit] of Object.entries(limits)) if (exceeds(graph, members, pending, type, limit)) return type;
   return undefined;
+}
+
+/**
+ * The limit the next identifier would break. The group so far is within every limit (it passed
+ * this check step by step), so only what the step adds can break one: a member brings all its
+ * identifiers, a new value only its own type, a member already in the group nothing.
+ */
+function exceededBy(
+  graph: IdentityGraph,
+  members: Set<string>,
+  pending: Identifier[],
+  next: { identifier: Identifier; owner: string | undefined },
+  limits: Record<string, number>,
+): string | undefined {
+  const { identifier, owner } = next;
+  if (owner)
+    return members.has(owner) ? undefined : exceededLimit(graph, new Set([...members, owner]), pending, limits);
+  const limit = Object.hasOwn(limits, identifier.type) ? limits[identifier.type] : undefined;
+  if (limit === undefined) return undefined;
+  return exceeds(graph, members, [...pending, identifier], identifier.type, limit) ? identifier.type : undefined;
 }
 
 function mergeInto(graph: IdentityGraph, survivorId: string, mergedId: string): void {
@@ -69,13 +91,26 @@ function mergeInto(graph: IdentityGraph, survivorId: string, mergedId: string): 
  * stays with the member it matches instead of depending on how the values happen to sort.
  */
 function resolutionOrder(graph: IdentityGraph, identifiers: Identifier[], priority: string[]): Identifier[] {
-  const isNew = (identifier: Identifier) => (graph.owners.has(identifierKey(identifier)) ? 0 : 1);
-  return [...identifiers].sort(
-    (a, b) =>
-      rankOf(a.type, priority) - rankOf(b.type, priority) ||
-      a.type.localeCompare(b.type) ||
-      isNew(a) - isNew(b) ||
-      a.value.localeCompare(b.value),
+  if (identifiers.length < 2) return [...identifiers];
+  // Sort keys computed once per identifier, not once per comparison: this runs for every event.
+  const keyed = identifiers.map((identifier) => ({
+    identifier,
+    rank: rankOf(identifier.type, priority),
+    isNew: graph.owners.has(identifierKey(identifier)) ? 0 : 1,
+  }));
+  keyed.sort(compareOrderKeys);
+  return keyed.map((entry) => entry.identifier);
+}
+
+function compareOrderKeys(
+  a: { identifier: Identifier; rank: number; isNew: number },
+  b: { identifier: Identifier; rank: number; isNew: number },
+): number {
+  return (
+    a.rank - b.rank ||
+    compareText(a.identifier.type, b.identifier.type) ||
+    a.isNew - b.isNew ||
+    compareText(a.identifier.value, b.identifier.value)
   );
 }
 
@@ -98,11 +133,10 @@ export function resolveIdentifiers(
   let refusedAt: { index: number; type: string } | undefined;
   const ordered = resolutionOrder(graph, identifiers, settings.priority);
 
-  for (const [index, identifier] of ordered.entries()) {
+  for (let index = 0; index < ordered.length; index += 1) {
+    const identifier = ordered[index] as Identifier;
     const owner = graph.owners.get(identifierKey(identifier));
-    const nextMembers = owner && !members.has(owner) ? new Set([...members, owner]) : members;
-    const nextPending = owner ? pending : [...pending, identifier];
-    const exceeded = exceededLimit(graph, nextMembers, nextPending, settings.limits);
+    const exceeded = exceededBy(graph, members, pending, { identifier, owner }, settings.limits);
     if (exceeded) {
       refusedAt = { index, type: exceeded };
       break;

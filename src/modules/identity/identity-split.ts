@@ -45,7 +45,7 @@ export async function applySplit(
   const owner = await repo.findOwner(transaction, workspaceId, split.identifier);
   const logBase = { workspace_id: workspaceId, event_id: operationEvent.id, at: operationEvent.eventTime };
   if (!memberId || owner !== memberId) {
-    await repo.insertIdentityLog(transaction, [
+    await repo.insertIdentityLog(batch, [
       {
         ...logBase,
         kind: 'split',
@@ -58,7 +58,7 @@ export async function applySplit(
     ]);
     return;
   }
-  const owned = new Set((await repo.findIdentifiersOfMembers(transaction, [memberId])).map(identifierKey));
+  const owned = new Set((await repo.findIdentifiersOfMembers(batch, [memberId])).map(identifierKey));
   const events = (await readMemberEvents(transaction, [memberId], { limit: Number.MAX_SAFE_INTEGER })).reverse();
   const extraction = { phoneRegion, settings };
   const { groups, eventGroup } = computeSplitGroups({
@@ -72,7 +72,7 @@ export async function applySplit(
     priority: settings.priority,
   });
   if (groups.length < 2) {
-    await repo.insertIdentityLog(transaction, [
+    await repo.insertIdentityLog(batch, [
       {
         ...logBase,
         kind: 'split',
@@ -90,7 +90,7 @@ export async function applySplit(
   const memberIds = groups.map((_group, index) => (index === 1 ? memberId : `${base}_${index}`));
   const newMembers = memberIds.filter((id) => id !== memberId);
   await repo.insertMembers(
-    transaction,
+    batch,
     newMembers.map((id) => ({ id, workspaceId, createdAt: operationEvent.eventTime, eventId: operationEvent.id })),
   );
   await repo.setIdentifierOwners(
@@ -104,10 +104,10 @@ export async function applySplit(
     seq: event.seq,
     memberId: memberIds[eventGroup.get(event.seq) ?? 1] ?? memberId,
   }));
-  await repo.setEventMembers(transaction, batch.dialect, assignments);
+  await repo.setEventMembers(batch, batch.dialect, assignments);
   const bySeq = new Map(assignments.map((assignment) => [assignment.seq, assignment.memberId]));
   for (const event of batch.events) if (bySeq.has(event.seq)) event.memberId = bySeq.get(event.seq) ?? null;
-  await repo.insertIdentityLog(transaction, [
+  await repo.insertIdentityLog(batch, [
     {
       ...logBase,
       kind: 'split',

@@ -1,6 +1,13 @@
 import { sql, type Insertable } from 'kysely';
 import type { DbExecutor, DialectName } from '../../platform/db/database.ts';
 import { parseJson } from '../../platform/db/json.ts';
+import {
+  bulkChunks,
+  cachedStatement,
+  listPlaceholders,
+  runMultiRow,
+  type WriteScope,
+} from '../../platform/db/sqlite-statements.ts';
 import type { IdentityLogTable } from '../../platform/db/schema.ts';
 import type { Identifier } from './identity.schema.ts';
 
@@ -16,14 +23,32 @@ export interface IdentifierRow extends Identifier {
   memberId: string;
 }
 
+interface IdentifierRecord {
+  type: string;
+  value: string;
+  member_id: string;
+}
+
+function toIdentifierRows(found: IdentifierRecord[], rows: IdentifierRow[]): void {
+  for (const row of found) rows.push({ type: row.type, value: row.value, memberId: row.member_id });
+}
+
 export async function findIdentifiersByValues(
-  db: DbExecutor,
+  scope: WriteScope,
   workspaceId: string,
   values: string[],
 ): Promise<IdentifierRow[]> {
   const rows: IdentifierRow[] = [];
+  const { sqlite } = scope;
+  if (sqlite) {
+    for (const chunk of bulkChunks([...new Set(values)])) {
+      const text = `select type, value, member_id from identifiers where workspace_id = ? and value in (${listPlaceholders(chunk.length)})`;
+      toIdentifierRows(cachedStatement(sqlite, text).all(workspaceId, ...chunk) as IdentifierRecord[], rows);
+    }
+    return rows;
+  }
   for (const chunk of chunks([...new Set(values)])) {
-    const found = await db
+    const found = await scope.transaction
       .selectFrom('identifiers')
       .select(['type', 'value', 'member_id'])
       .where('workspace_id', '=', workspaceId)
@@ -34,10 +59,18 @@ export async function findIdentifiersByValues(
   return rows;
 }
 
-export async function findIdentifiersOfMembers(db: DbExecutor, memberIds: string[]): Promise<IdentifierRow[]> {
+export async function findIdentifiersOfMembers(scope: WriteScope, memberIds: string[]): Promise<IdentifierRow[]> {
   const rows: IdentifierRow[] = [];
+  const { sqlite } = scope;
+  if (sqlite) {
+    for (const chunk of bulkChunks([...new Set(memberIds)])) {
+      const text = `select type, value, member_id from identifiers where member_id in (${listPlaceholders(chunk.length)}) order by linked_at, type, value`;
+      toIdentifierRows(cachedStatement(sqlite, text).all(chunk) as IdentifierRecord[], rows);
+    }
+    return rows;
+  }
   for (const chunk of chunks([...new Set(memberIds)])) {
-    const found = await db
+    const found = await scope.transaction
       .selectFrom('identifiers')
       .select(['type', 'value', 'member_id'])
       .where('member_id', 'in', chunk)
@@ -51,12 +84,24 @@ export async function findIdentifiersOfMembers(db: DbExecutor, memberIds: string
 }
 
 export async function insertIdentifiers(
-  db: DbExecutor,
+  scope: WriteScope,
   workspaceId: string,
   rows: Array<IdentifierRow & { linkedAt: number; eventId: string }>,
 ): Promise<void> {
+  if (scope.sqlite) {
+    runMultiRow(
+      scope.sqlite,
+      {
+        head: 'insert into identifiers (workspace_id, type, value, member_id, linked_at, event_id)',
+        row: '(?, ?, ?, ?, ?, ?)',
+      },
+      rows,
+      (row) => [workspaceId, row.type, row.value, row.memberId, row.linkedAt, row.eventId],
+    );
+    return;
+  }
   for (const chunk of chunks(rows)) {
-    await db
+    await scope.transaction
       .insertInto('identifiers')
       .values(
         chunk.map((row) => ({
@@ -94,7 +139,25 @@ export async function setIdentifierOwners(db: DbExecutor, workspaceId: string, r
 }
 
 /** Everything the merged member owned or was credited with now belongs to the survivor. */
-export async function reassignMember(db: DbExecutor, mergedId: string, survivorId: string, now: number): Promise<void> {
+export async function reassignMember(
+  scope: WriteScope,
+  mergedId: string,
+  survivorId: string,
+  now: number,
+): Promise<void> {
+  const { sqlite } = scope;
+  if (sqlite) {
+    cachedStatement(sqlite, 'update identifiers set member_id = ? where member_id = ?').run(survivorId, mergedId);
+    cachedStatement(sqlite, 'update events set member_id = ? where member_id = ?').run(survivorId, mergedId);
+    cachedStatement(sqlite, 'update members set merged_into = ?, updated_at = ? where id = ? or merged_into = ?').run(
+      survivorId,
+      now,
+      mergedId,
+      mergedId,
+    );
+    return;
+  }
+  const db = scope.transaction;
   await db.updateTable('identifiers').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
   await db.updateTable('events').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
   await db
@@ -105,11 +168,23 @@ export async function reassignMember(db: DbExecutor, mergedId: string, survivorI
 }
 
 export async function insertMembers(
-  db: DbExecutor,
+  scope: WriteScope,
   rows: Array<{ id: string; workspaceId: string; createdAt: number; eventId: string }>,
 ): Promise<void> {
+  if (scope.sqlite) {
+    runMultiRow(
+      scope.sqlite,
+      {
+        head: 'insert into members (id, workspace_id, created_at, created_by_event, merged_into, traits, trait_times, features, updated_at)',
+        row: `(?, ?, ?, ?, null, '{}', '{}', '{}', ?)`,
+      },
+      rows,
+      (row) => [row.id, row.workspaceId, row.createdAt, row.eventId, row.createdAt],
+    );
+    return;
+  }
   for (const chunk of chunks(rows)) {
-    await db
+    await scope.transaction
       .insertInto('members')
       .values(
         chunk.map((row) => ({
@@ -128,16 +203,54 @@ export async function insertMembers(
   }
 }
 
-export async function insertIdentityLog(db: DbExecutor, rows: Array<Insertable<IdentityLogTable>>): Promise<void> {
-  for (const chunk of chunks(rows, 300)) await db.insertInto('identity_log').values(chunk).execute();
+export type IdentityLogRow = Insertable<IdentityLogTable>;
+
+export async function insertIdentityLog(scope: WriteScope, rows: IdentityLogRow[]): Promise<void> {
+  if (scope.sqlite) {
+    runMultiRow(
+      scope.sqlite,
+      {
+        head: 'insert into identity_log (workspace_id, kind, member_id, other_member_id, identifier_type, identifier_value, event_id, at, detail)',
+        row: '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      },
+      rows,
+      (row) => [
+        row.workspace_id,
+        row.kind,
+        row.member_id,
+        row.other_member_id ?? null,
+        row.identifier_type ?? null,
+        row.identifier_value ?? null,
+        row.event_id,
+        row.at,
+        row.detail,
+      ],
+    );
+    return;
+  }
+  for (const chunk of chunks(rows, 300)) await scope.transaction.insertInto('identity_log').values(chunk).execute();
 }
 
 /** One statement sets the member of many events: UPDATE … FROM (VALUES …), valid in both dialects. */
 export async function setEventMembers(
-  db: DbExecutor,
+  scope: WriteScope,
   dialect: DialectName,
   assignments: Array<{ seq: number; memberId: string | null }>,
 ): Promise<void> {
+  if (scope.sqlite) {
+    runMultiRow(
+      scope.sqlite,
+      {
+        head: 'update events set member_id = v.column2 from (',
+        row: '(?, ?)',
+        tail: ') as v where events.seq = v.column1',
+      },
+      assignments,
+      (assignment) => [assignment.seq, assignment.memberId],
+    );
+    return;
+  }
+  const db = scope.transaction;
   for (const chunk of chunks(assignments)) {
     const rows = chunk.map((assignment) =>
       dialect === 'postgres'

@@ -157,7 +157,10 @@ export function createIdentityService(dependencies: {
     resolveMemberId,
     lookup,
     identifiersOf: async (memberId) =>
-      (await repo.findIdentifiersOfMembers(db, [memberId])).map(({ type, value }) => ({ type, value })),
+      (await repo.findIdentifiersOfMembers({ transaction: db }, [memberId])).map(({ type, value }) => ({
+        type,
+        value,
+      })),
     history,
     split,
     getSettings,

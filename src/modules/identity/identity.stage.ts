@@ -27,9 +27,9 @@ interface SegmentContext {
 
 async function loadGraph(context: SegmentContext, values: string[]): Promise<IdentityGraph> {
   const graph = createIdentityGraph();
-  const owned = await repo.findIdentifiersByValues(context.batch.transaction, context.workspaceId, values);
+  const owned = await repo.findIdentifiersByValues(context.batch, context.workspaceId, values);
   const owners = [...new Set(owned.map((row) => row.memberId))];
-  for (const row of await repo.findIdentifiersOfMembers(context.batch.transaction, owners)) {
+  for (const row of await repo.findIdentifiersOfMembers(context.batch, owners)) {
     addToGraph(graph, row.memberId, { type: row.type, value: row.value });
   }
   return graph;
@@ -116,28 +116,22 @@ async function resolveSegment(context: SegmentContext, events: LoggedEvent[]): P
     }
   });
 
-  const transaction = batch.transaction;
-  await repo.insertMembers(transaction, created);
+  await repo.insertMembers(batch, created);
   await repo.insertIdentifiers(
-    transaction,
+    batch,
     workspaceId,
     links.map((link) => ({ ...link, memberId: graph.owners.get(identifierKey(link)) as string })),
   );
   for (const merge of merges) {
-    await repo.reassignMember(
-      transaction,
-      merge.mergedId,
-      finalMember(merge.survivorId, mergedInto) as string,
-      batch.now,
-    );
+    await repo.reassignMember(batch, merge.mergedId, finalMember(merge.survivorId, mergedInto) as string, batch.now);
   }
   for (const event of events) event.memberId = finalMember(event.memberId, mergedInto);
   await repo.setEventMembers(
-    transaction,
+    batch,
     batch.dialect,
     events.map((event) => ({ seq: event.seq, memberId: event.memberId })),
   );
-  await repo.insertIdentityLog(transaction, log);
+  await repo.insertIdentityLog(batch, log);
 }
 
 async function applyWorkspaceEvents(context: SegmentContext, events: LoggedEvent[]): Promise<void> {

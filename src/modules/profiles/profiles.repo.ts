@@ -1,5 +1,6 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
+import { cachedStatement, runMultiRow, type WriteScope } from '../../platform/db/sqlite-statements.ts';
 import { emptyFeatures, type FeatureState } from './features.ts';
 import type { OrderState } from './orders.ts';
 import type { ProfileState } from './profile-fold.ts';
@@ -47,10 +48,33 @@ export async function loadMembers(db: DbExecutor, ids: string[]): Promise<Map<st
   return members;
 }
 
+/** SQLite: the same upsert as the Kysely path, as a cached multi-row statement (processing's hot path). */
+const upsertProfilesSqlite = {
+  head: 'insert into members (id, workspace_id, created_at, created_by_event, merged_into, traits, trait_times, features, updated_at)',
+  row: '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  tail:
+    ' on conflict (id) do update set traits = excluded.traits, trait_times = excluded.trait_times,' +
+    ' features = excluded.features, updated_at = excluded.updated_at',
+};
+
 /** Members exist already (identity created them); this rewrites their profile columns in bulk. */
-export async function saveProfiles(db: DbExecutor, members: MemberRow[], now: number): Promise<void> {
+export async function saveProfiles(scope: WriteScope, members: MemberRow[], now: number): Promise<void> {
+  if (scope.sqlite) {
+    runMultiRow(scope.sqlite, upsertProfilesSqlite, members, (member) => [
+      member.id,
+      member.workspaceId,
+      member.createdAt,
+      member.createdByEvent,
+      member.mergedInto,
+      toJson(member.profile.traits.traits),
+      toJson(member.profile.traits.times),
+      toJson(member.profile.features),
+      now,
+    ]);
+    return;
+  }
   for (const chunk of chunks(members, 300)) {
-    await db
+    await scope.transaction
       .insertInto('members')
       .values(
         chunk.map((member) => ({
@@ -106,9 +130,33 @@ export async function loadOrders(
   return orders;
 }
 
-export async function saveOrders(db: DbExecutor, workspaceId: string, orders: OrderState[]): Promise<void> {
+/** SQLite: the same upsert as the Kysely path, as a cached multi-row statement. */
+const upsertOrdersSqlite = {
+  head: 'insert into orders (workspace_id, order_id, member_id, completed, total, currency, refunded, completed_at, event_id)',
+  row: '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  tail:
+    ' on conflict (workspace_id, order_id) do update set member_id = excluded.member_id,' +
+    ' completed = excluded.completed, total = excluded.total, currency = excluded.currency,' +
+    ' refunded = excluded.refunded, completed_at = excluded.completed_at, event_id = excluded.event_id',
+};
+
+export async function saveOrders(scope: WriteScope, workspaceId: string, orders: OrderState[]): Promise<void> {
+  if (scope.sqlite) {
+    runMultiRow(scope.sqlite, upsertOrdersSqlite, orders, (order) => [
+      workspaceId,
+      order.orderId,
+      order.memberId,
+      order.completed ? 1 : 0,
+      order.total,
+      order.currency,
+      order.refunded,
+      order.completedAt,
+      order.eventId,
+    ]);
+    return;
+  }
   for (const chunk of chunks(orders, 500)) {
-    await db
+    await scope.transaction
       .insertInto('orders')
       .values(
         chunk.map((order) => ({
@@ -138,8 +186,16 @@ export async function saveOrders(db: DbExecutor, workspaceId: string, orders: Or
   }
 }
 
-export async function reassignOrders(db: DbExecutor, fromMemberId: string, toMemberId: string): Promise<void> {
-  await db.updateTable('orders').set({ member_id: toMemberId }).where('member_id', '=', fromMemberId).execute();
+export async function reassignOrders(scope: WriteScope, fromMemberId: string, toMemberId: string): Promise<void> {
+  if (scope.sqlite) {
+    cachedStatement(scope.sqlite, 'update orders set member_id = ? where member_id = ?').run(toMemberId, fromMemberId);
+    return;
+  }
+  await scope.transaction
+    .updateTable('orders')
+    .set({ member_id: toMemberId })
+    .where('member_id', '=', fromMemberId)
+    .execute();
 }
 
 export async function deleteOrdersOfMembers(db: DbExecutor, memberIds: string[]): Promise<void> {

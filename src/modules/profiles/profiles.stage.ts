@@ -43,14 +43,14 @@ async function applyIncrementally(
     if (!merged) continue;
     mergeProfiles(state.profiles.get(survivor) ?? emptyProfile(), merged);
     state.profiles.set(merge.mergedId, emptyProfile());
-    await repo.reassignOrders(transaction, merge.mergedId, survivor);
+    await repo.reassignOrders(batch, merge.mergedId, survivor);
     for (const order of state.orders.values()) if (order.memberId === merge.mergedId) order.memberId = survivor;
   }
   for (const event of events) foldEvent(state, event);
   for (const member of workspaceMembers) member.profile = state.profiles.get(member.id) ?? member.profile;
-  await repo.saveProfiles(transaction, workspaceMembers, batch.now);
+  await repo.saveProfiles(batch, workspaceMembers, batch.now);
   await repo.saveOrders(
-    transaction,
+    batch,
     workspaceId,
     [...state.changedOrders].map((id) => state.orders.get(id)).filter((order) => order !== undefined),
   );
@@ -74,8 +74,8 @@ async function rebuildMembers(batch: ProcessingBatch, workspaceId: string, curre
   };
   for (const event of events) foldEvent(state, event);
   for (const member of members) member.profile = state.profiles.get(member.id) ?? emptyProfile();
-  await repo.saveProfiles(transaction, members, batch.now);
-  await repo.saveOrders(transaction, workspaceId, [...state.orders.values()]);
+  await repo.saveProfiles(batch, members, batch.now);
+  await repo.saveOrders(batch, workspaceId, [...state.orders.values()]);
 }
 
 export function createProfilesStage(dependencies: { workspaces: WorkspaceService }): Stage {

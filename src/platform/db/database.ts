@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'k
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
+import { cachedStatement } from './sqlite-statements.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<DatabaseSchema>;
@@ -57,25 +58,11 @@ function openSqlite(path: string): Database {
 
 /**
  * Kysely prepares every query afresh; compiling SQL in SQLite costs more than running a small
- * query. Statements are kept by their SQL text (the most recent few hundred), which is safe because
- * Kysely runs one query at a time on the connection.
+ * query. Its statements share the connection's statement cache, which is safe because Kysely runs
+ * one query at a time on the connection.
  */
-function withStatementCache(connection: SqliteConnection, capacity = 500) {
-  const statements = new Map<string, SqliteStatement>();
-  return {
-    prepare(sql: string): SqliteStatement {
-      let statement = statements.get(sql);
-      if (statement) {
-        statements.delete(sql);
-      } else {
-        statement = connection.prepare(sql);
-        if (statements.size >= capacity) statements.delete(statements.keys().next().value as string);
-      }
-      statements.set(sql, statement);
-      return statement;
-    },
-    close: () => connection.close(),
-  };
+function withStatementCache(connection: SqliteConnection) {
+  return { prepare: (sql: string) => cachedStatement(connection, sql), close: () => connection.close() };
 }
 
 function openPostgres(url: string): Database {

@@ -70,6 +70,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       const batch: ProcessingBatch = {
         transaction,
         dialect: options.database.dialect,
+        sqlite: options.database.sqlite,
         events,
         merges: [],
         rebuiltMembers: new Set(),

@@ -1,4 +1,4 @@
-import type { DbTransaction, DialectName } from '../db/database.ts';
+import type { DbTransaction, DialectName, SqliteConnection } from '../db/database.ts';
 
 /** One entry of the event log as the processor hands it to the stages. */
 export interface LoggedEvent {
@@ -29,6 +29,8 @@ export interface MemberMerge {
 export interface ProcessingBatch {
   transaction: DbTransaction;
   dialect: DialectName;
+  /** On SQLite, the connection under `transaction`, for cached prepared statements (see WriteScope). */
+  sqlite?: SqliteConnection | undefined;
   events: LoggedEvent[];
   /** Merges decided in this batch, in order; later stages fold the merged member's state into the survivor. */
   merges: MemberMerge[];

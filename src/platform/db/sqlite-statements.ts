@@ -1,0 +1,91 @@
+import type { DbExecutor, SqliteConnection, SqliteStatement } from './database.ts';
+
+/**
+ * What a repository needs to write inside an open transaction: the Kysely transaction (both
+ * dialects; readers outside the processor may pass the root handle) and, on SQLite inside a
+ * transaction only, the raw connection under it. Statements run on that connection join
+ * the transaction because Kysely uses the same single connection; only use it while the
+ * transaction is open.
+ */
+export interface WriteScope {
+  transaction: DbExecutor;
+  sqlite?: SqliteConnection | undefined;
+}
+
+export type SqliteValue = string | number | bigint | Buffer | null;
+
+const statementsByConnection = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+const statementCapacity = 500;
+
+/**
+ * Prepared once per connection and SQL text: on the processor's hot paths, building SQL through
+ * Kysely and re-binding thousands of value nodes cost more than SQLite's own work.
+ */
+export function cachedStatement(connection: SqliteConnection, text: string): SqliteStatement {
+  let statements = statementsByConnection.get(connection);
+  if (!statements) {
+    statements = new Map();
+    statementsByConnection.set(connection, statements);
+  }
+  let statement = statements.get(text);
+  if (!statement) {
+    if (statements.size >= statementCapacity) statements.clear();
+    statement = connection.prepare(text);
+    statements.set(text, statement);
+  }
+  return statement;
+}
+
+const largestChunk = 256;
+
+/**
+ * Full chunks of 256, then the remainder in powers of two: a multi-row statement then has at most
+ * nine shapes, each prepared once, instead of one per remainder size.
+ */
+export function bulkChunks<T>(items: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let start = 0;
+  let size = largestChunk;
+  while (start < items.length) {
+    while (size > items.length - start) size /= 2;
+    chunks.push(items.slice(start, start + size));
+    start += size;
+  }
+  return chunks;
+}
+
+const placeholderLists = new Map<string, string>();
+
+/** `(?, ?), (?, ?), …` for `rows` rows of `row`, remembered per shape. */
+export function rowPlaceholders(rows: number, row: string): string {
+  const key = `${rows}\u0000${row}`;
+  let list = placeholderLists.get(key);
+  if (list === undefined) {
+    list = Array.from({ length: rows }, () => row).join(', ');
+    placeholderLists.set(key, list);
+  }
+  return list;
+}
+
+/** `?, ?, …`, for IN lists. */
+export function listPlaceholders(count: number): string {
+  return rowPlaceholders(count, '?');
+}
+
+/**
+ * Runs `head VALUES (…), (…) tail` over every row, a chunk per statement. `row` is one row's
+ * placeholders and `values` turns an item into that row's parameters.
+ */
+export function runMultiRow<T>(
+  connection: SqliteConnection,
+  statement: { head: string; row: string; tail?: string },
+  items: readonly T[],
+  values: (item: T) => SqliteValue[],
+): void {
+  for (const chunk of bulkChunks(items)) {
+    const text = `${statement.head} values ${rowPlaceholders(chunk.length, statement.row)}${statement.tail ?? ''}`;
+    const parameters: SqliteValue[] = [];
+    for (const item of chunk) for (const value of values(item)) parameters.push(value);
+    cachedStatement(connection, text).run(parameters);
+  }
+}

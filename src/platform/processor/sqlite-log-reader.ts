@@ -1,0 +1,44 @@
+import type { DbExecutor, SqliteConnection } from '../db/database.ts';
+import { cachedStatement } from '../db/sqlite-statements.ts';
+import type { LoggedEvent } from './stage.ts';
+
+type LogRow = [
+  seq: number,
+  id: string,
+  workspaceId: string,
+  messageId: string,
+  type: string,
+  eventName: string | null,
+  eventTime: number,
+  receivedAt: number,
+  payload: string,
+  memberId: string | null,
+];
+
+const readAfter =
+  'select seq, id, workspace_id, message_id, type, event_name, event_time, received_at, payload, member_id' +
+  ' from events where seq > ? order by seq limit ?';
+
+/**
+ * The processor's read of the log on SQLite: the columns a stage reads, as arrays from a cached
+ * statement. Reading every column into row objects through Kysely was a seventh of processing.
+ * Same result as the event log's `readEventsAfter`; only for use inside the processor's
+ * transaction (the connection is Kysely's).
+ */
+export function createSqliteLogReader(connection: SqliteConnection) {
+  return async (_db: DbExecutor, position: number, limit: number): Promise<LoggedEvent[]> => {
+    const rows = cachedStatement(connection, readAfter).raw(true).all(position, limit) as LogRow[];
+    return rows.map((row) => ({
+      seq: row[0],
+      id: row[1],
+      workspaceId: row[2],
+      messageId: row[3],
+      type: row[4],
+      eventName: row[5],
+      eventTime: row[6],
+      receivedAt: row[7],
+      payload: JSON.parse(row[8]) as Record<string, unknown>,
+      memberId: row[9],
+    }));
+  };
+}
