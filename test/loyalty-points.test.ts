@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../src/platform/clock.ts';
-import { snapshotDerivedState } from './support/derived-state.ts';
+import { replayInPlace } from './support/derived-state.ts';
 import { createMemberApi, type MemberApi } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -184,6 +184,34 @@ describe('earning, the return window and refunds', () => {
   });
 });
 
+describe('rules on member features', () => {
+  it('see the member as of the event, so replay in other batches decides the same', async () => {
+    server = await startTestServer({ clock: createManualClock(start) });
+    const api = createMemberApi(server);
+    const firstOrder = {
+      earning: [
+        {
+          id: 'first-order',
+          name: 'First order bonus',
+          event: 'Order Completed',
+          conditions: [{ field: 'features.orderCount', op: 'eq', value: 1 }],
+          award: { kind: 'fixed', points: 100 },
+        },
+      ],
+    };
+    expect((await api.request('PUT', '/api/loyalty/program', { body: firstOrder })).status).toBe(200);
+    // Live: each order in a batch of its own.
+    await api.sendAndProcess([order('o-1', 10, start)]);
+    await api.sendAndProcess([order('o-2', 10, start + 1000)]);
+    const ana = await api.memberIdOf('user_id', 'ana');
+    expect((await api.get<Balance>(`/api/members/${ana}/points`)).body.available).toBe(100);
+
+    // Replay: both orders in one batch; the second must still not look like a first order.
+    const { live, replayed } = await replayInPlace((server as TestServer).runtime);
+    expect(replayed).toEqual(live);
+  });
+});
+
 describe('rule budgets', () => {
   it('never gives more than the budget, across batches and members', async () => {
     server = await startTestServer({ clock: createManualClock(start) });
@@ -301,12 +329,8 @@ describe('points operations', () => {
     const points = await api.get<Balance>(`/api/members/${memberId}/points`);
     expect(points.body).toMatchObject({ available: 0, lifetimeRedeemed: 1000 });
 
-    const runtime = (server as TestServer).runtime;
-    const live = await snapshotDerivedState(runtime.database);
-    await runtime.processor.stop();
-    await runtime.processor.reset();
-    await runtime.processor.runUntilIdle();
-    expect(await snapshotDerivedState(runtime.database)).toEqual(live);
+    const { live, replayed } = await replayInPlace((server as TestServer).runtime);
+    expect(replayed).toEqual(live);
     expect(live.loyalty.points_entries).toHaveLength(101);
   });
 });

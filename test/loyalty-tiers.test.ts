@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../src/platform/clock.ts';
-import { snapshotDerivedState } from './support/derived-state.ts';
+import { replayInPlace } from './support/derived-state.ts';
 import { createMemberApi, type MemberApi } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -132,12 +132,8 @@ describe('tiers', () => {
       ['diamond', 'gold', '2026-06-10T16:00:00.000Z'],
     ]);
 
-    const runtime = (server as TestServer).runtime;
-    const live = await snapshotDerivedState(runtime.database);
-    await runtime.processor.stop();
-    await runtime.processor.reset();
-    await runtime.processor.runUntilIdle();
-    expect(await snapshotDerivedState(runtime.database)).toEqual(live);
+    const { live, replayed } = await replayInPlace((server as TestServer).runtime);
+    expect(replayed).toEqual(live);
   });
 
   it('scores value on five dimensions and places the member on the default tiers', async () => {

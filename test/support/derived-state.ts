@@ -263,3 +263,15 @@ async function checkConsistency(db: Db): Promise<string[]> {
   }
   return problems;
 }
+
+/** Rebuilds everything from the log in the running process: the state before and after, to compare. */
+export async function replayInPlace(runtime: {
+  database: Database;
+  processor: { stop(): Promise<void>; reset(): Promise<void>; runUntilIdle(): Promise<number> };
+}): Promise<{ live: DerivedState; replayed: DerivedState }> {
+  const live = await snapshotDerivedState(runtime.database);
+  await runtime.processor.stop();
+  await runtime.processor.reset();
+  await runtime.processor.runUntilIdle();
+  return { live, replayed: await snapshotDerivedState(runtime.database) };
+}

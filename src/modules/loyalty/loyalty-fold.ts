@@ -7,7 +7,7 @@ import { activationOf, expiryOf, localPeriods } from './point-dates.ts';
 import { applyPointsOperation } from './points-operation-rules.ts';
 import { advanceLedger, earnPoints, reverseOrderPoints, type LedgerEntry, type LedgerState } from './points-ledger.ts';
 import { readPointsOperation, readProgramActivation, type PointsOperationPayload } from './points-operations.ts';
-import { advanceMemberTier, memberFacts, reviewTier } from './tier-fold.ts';
+import { advanceMemberTier, keepFacts, memberFacts, reviewTier } from './tier-fold.ts';
 import { emptyTierState, recordActivity, type TierState } from './tier-rules.ts';
 
 export interface PointsTotals {
@@ -68,6 +68,8 @@ export interface LoyaltyFoldState {
   results: OperationResult[];
   /** The member as profiles sees it after the event, for rule conditions. */
   memberView(memberId: string): EarningMember;
+  /** The member right after a tracked event, from the profiles stage (see ProcessingBatch). */
+  snapshotOf(eventId: string): { traits: Record<string, unknown>; features: Record<string, unknown> } | undefined;
 }
 
 export function emptyTotals(): PointsTotals {
@@ -114,6 +116,12 @@ export function addToTotals(totals: PointsTotals, line: LedgerEntry): void {
   if (line.kind === 'redeem') totals.lifetimeRedeemed -= line.available;
   if (line.kind === 'commit') totals.lifetimeRedeemed -= line.reserved;
   if (line.kind === 'expire') totals.lifetimeExpired -= line.available;
+}
+
+/** The member as the event found them; the batch-end view only where profiles kept no snapshot. */
+function viewAtEvent(state: LoyaltyFoldState, memberId: string, event: LoggedEvent): EarningMember {
+  const snapshot = state.snapshotOf(event.id);
+  return snapshot ? { ...snapshot, tier: null } : state.memberView(memberId);
 }
 
 function record(state: LoyaltyFoldState, member: MemberPoints, event: LoggedEvent, lines: LedgerEntry[]): void {
@@ -194,7 +202,7 @@ function earnFromRules({ state, member, event, newId }: EventStep, fromOrder: st
   const earnings = evaluateEarningRules({
     program,
     event: toEarningEvent(event, state.currency),
-    member: { ...state.memberView(member.memberId), tier: member.tier.tierId },
+    member: { ...viewAtEvent(state, member.memberId, event), tier: member.tier.tierId },
     timeZone: state.timeZone,
     usageOf: (ruleId) => {
       const keys = usageKeys(ruleId, member.memberId, event.eventTime, state.timeZone);
@@ -277,7 +285,7 @@ function applyOrder(step: EventStep): boolean {
 /** Applies what time alone did to the member's points before this event. */
 export function advanceMember({ state, member, event, newId }: EventStep): void {
   if (event.eventTime <= member.advancedTo) return;
-  const facts = memberFacts(state.memberView(member.memberId));
+  const facts = member.tier.facts ?? memberFacts(state.memberView(member.memberId));
   advanceMemberTier(state.program?.document, member.tier, facts, event.eventTime, state.timeZone);
   record(state, member, event, advanceLedger(member.ledger, event.eventTime, newId));
   member.advancedTo = event.eventTime;
@@ -335,6 +343,6 @@ export function foldLoyaltyEvent(state: LoyaltyFoldState, event: LoggedEvent): v
   advanceMember(step);
   recordActivity(step.member.tier, event.eventTime, state.timeZone, {});
   if (!applyOrder(step)) earnFromRules(step, null);
-  const facts = memberFacts(state.memberView(event.memberId));
+  const facts = keepFacts(step.member.tier, viewAtEvent(state, event.memberId, event), state.program.document);
   reviewTier(state.program.document, step.member.tier, facts, event.eventTime, state.timeZone);
 }

@@ -223,7 +223,7 @@ export function createLoyaltyService(dependencies: {
     const program = await activeDocument(workspaceId);
     if (!program?.tiers) throw notFound('the loyalty program has no tiers; add `tiers` to it');
     const workspace = await dependencies.workspaces.get(workspaceId);
-    const facts = memberFacts(await dependencies.memberView(memberId));
+    const facts = member.tier.facts ?? memberFacts(await dependencies.memberView(memberId));
     const view = viewTier(program, program.tiers, member.tier, facts, clock.now(), workspace?.timezone ?? 'UTC');
     return { memberId, ...view };
   }

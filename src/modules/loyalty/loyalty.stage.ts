@@ -91,6 +91,7 @@ async function loadFoldState(
     entries: [],
     results: [],
     memberView: (memberId) => profileViews.get(memberId) ?? { traits: {}, features: {}, tier: null },
+    snapshotOf: (eventId) => batch.memberSnapshots.get(eventId),
   };
   const mergedAway = new Set<string>();
   for (const merge of merges) {

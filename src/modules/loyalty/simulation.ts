@@ -63,6 +63,8 @@ export function createSimulationRun(options: SimulationOptions): SimulationRun {
     entries: [],
     results: [],
     memberView: (memberId) => views.get(memberId) ?? { traits: {}, features: {}, tier: null },
+    // The simulation reads the members as they are now: close, not exact, for trait and feature rules.
+    snapshotOf: () => undefined,
   };
   const figures: SimulationFigures = {
     issued: 0,
@@ -117,7 +119,7 @@ export function createSimulationRun(options: SimulationOptions): SimulationRun {
         if (available + pending + reserved > 0) figures.membersWithPoints += 1;
         const program = state.program?.document;
         if (program?.tiers) {
-          const facts = memberFacts(state.memberView(member.memberId));
+          const facts = member.tier.facts ?? memberFacts(state.memberView(member.memberId));
           advanceMemberTier(program, member.tier, facts, options.to, options.timeZone);
           const tier = member.tier.tierId ?? 'none';
           figures.tiers[tier] = (figures.tiers[tier] ?? 0) + 1;

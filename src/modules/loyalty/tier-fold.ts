@@ -17,6 +17,16 @@ export function memberFacts(view: EarningMember): MemberFacts {
   return { traits: view.traits, firstSeenAt: Number.isFinite(firstSeenAt) ? firstSeenAt : null };
 }
 
+/** The facts the score reads, kept with the tier so a later evaluation sees what the log said then. */
+export function keepFacts(tier: TierState, view: EarningMember, program: LoyaltyProgram | undefined): MemberFacts {
+  const all = memberFacts(view);
+  const wanted = program ? [...program.valueScore.accountTraits, program.valueScore.verifiedPhoneTrait] : [];
+  const traits: Record<string, unknown> = {};
+  for (const name of wanted) if (all.traits[name] !== undefined) traits[name] = all.traits[name];
+  tier.facts = { traits, firstSeenAt: all.firstSeenAt };
+  return tier.facts;
+}
+
 export function advanceMemberTier(
   program: LoyaltyProgram | undefined,
   tier: TierState,

@@ -27,6 +27,8 @@ export interface TierState {
   evaluatedTo: number | null;
   downgrade: { to: string | null; at: number } | null;
   history: TierChange[];
+  /** What the value score reads of the member, as of their last tracked event. */
+  facts?: MemberFacts;
 }
 
 export interface MemberFacts {

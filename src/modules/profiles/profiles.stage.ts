@@ -1,6 +1,7 @@
 import type { LoggedEvent, ProcessingBatch, Stage } from '../../platform/processor/stage.ts';
 import { readMemberEvents } from '../ingest/event-log.repo.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
+import { presentFeatures } from './features.ts';
 import { emptyProfile, foldEvent, mergeProfiles, orderIdOfEvent, type FoldState } from './profile-fold.ts';
 import * as repo from './profiles.repo.ts';
 
@@ -8,6 +9,17 @@ function finalMember(memberId: string, mergedInto: Map<string, string>): string 
   let current = memberId;
   while (mergedInto.has(current)) current = mergedInto.get(current) as string;
   return current;
+}
+
+/** Tracked events are what loyalty rules judge: they see the member as of the event, not of the batch end. */
+function recordSnapshot(batch: ProcessingBatch, state: FoldState, event: LoggedEvent): void {
+  if (event.type !== 'track' || event.memberId === null) return;
+  const profile = state.profiles.get(event.memberId);
+  if (!profile) return;
+  batch.memberSnapshots.set(event.id, {
+    traits: { ...profile.traits.traits },
+    features: presentFeatures(profile.features),
+  });
 }
 
 /** Incremental path: load the touched profiles and orders, fold merges and events in, save once. */
@@ -46,7 +58,10 @@ async function applyIncrementally(
     await repo.reassignOrders(batch, merge.mergedId, survivor);
     for (const order of state.orders.values()) if (order.memberId === merge.mergedId) order.memberId = survivor;
   }
-  for (const event of events) foldEvent(state, event);
+  for (const event of events) {
+    foldEvent(state, event);
+    recordSnapshot(batch, state, event);
+  }
   for (const member of workspaceMembers) member.profile = state.profiles.get(member.id) ?? member.profile;
   await repo.saveProfiles(batch, workspaceMembers, batch.now);
   await repo.saveOrders(

@@ -74,6 +74,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         events,
         merges: [],
         rebuiltMembers: new Set(),
+        memberSnapshots: new Map(),
         now: options.clock.now(),
       };
       for (const stage of options.stages) await stage.apply(batch);

@@ -36,7 +36,18 @@ export interface ProcessingBatch {
   merges: MemberMerge[];
   /** Members whose history was re-attributed (an operator split): later stages rebuild them from their events. */
   rebuiltMembers: Set<string>;
+  /**
+   * The member as of each tracked event (event id → traits and features right after it), kept by
+   * the profiles stage so later stages' rules see the member as the event found them, whatever the
+   * batch boundaries: replay must decide exactly as live processing did.
+   */
+  memberSnapshots: Map<string, MemberSnapshot>;
   now: number;
+}
+
+export interface MemberSnapshot {
+  traits: Record<string, unknown>;
+  features: Record<string, unknown>;
 }
 
 export interface Stage {
