@@ -23,13 +23,24 @@ export interface ProgramVersion {
   createdAt: number;
 }
 
+/** Saved versions never change, and every processing batch reads them: each is parsed once. */
+const parsedVersions = new Map<string, LoyaltyProgram>();
+
 /** Stored documents were valid when saved; parsing again fills in defaults added since. */
-function toProgramVersion(row: { version: number; document: unknown; created_at: number }): ProgramVersion {
-  return {
-    version: row.version,
-    document: loyaltyProgramSchema.parse(parseJson(row.document)),
-    createdAt: row.created_at,
-  };
+function toProgramVersion(row: {
+  workspace_id: string;
+  version: number;
+  document: unknown;
+  created_at: number;
+}): ProgramVersion {
+  const key = `${row.workspace_id}\u0000${row.version}\u0000${row.created_at}`;
+  let document = parsedVersions.get(key);
+  if (!document) {
+    document = loyaltyProgramSchema.parse(parseJson(row.document));
+    if (parsedVersions.size >= 1_000) parsedVersions.clear();
+    parsedVersions.set(key, document);
+  }
+  return { version: row.version, document: structuredClone(document), createdAt: row.created_at };
 }
 
 export async function insertProgramVersion(
