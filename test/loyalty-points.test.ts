@@ -168,6 +168,16 @@ describe('earning, the return window and refunds', () => {
     ]);
   });
 
+  it('takes back the points of an order whose refund arrived first', async () => {
+    const { api, memberId } = await setUp();
+    await api.sendAndProcess([
+      { type: 'track', userId: 'ana', event: 'Order Refunded', messageId: 'r-9', properties: { order_id: 'o-9' } },
+    ]);
+    await api.sendAndProcess([order('o-9', 80, start + 1000)]);
+    const points = await api.get<Balance>(`/api/members/${memberId}/points`);
+    expect(points.body).toMatchObject({ available: 0, pending: 0, lifetimeEarned: 80 });
+  });
+
   it('caps a rule per member per day in the workspace time zone', async () => {
     const { api, memberId } = await setUp();
     const review = (n: number, at: number) => ({

@@ -247,3 +247,24 @@ describe('currencies', () => {
     });
   });
 });
+
+describe('a full refund before its order', () => {
+  it('refunds the whole order once it arrives, whatever its total', async () => {
+    const refundFirst = (userId: string, orderId: string, total: number) => [
+      [{ type: 'track', event: 'Order Refunded', userId, properties: { order_id: orderId }, timestamp: at(20) }],
+      [
+        {
+          type: 'track',
+          event: 'Order Completed',
+          userId,
+          properties: { order_id: orderId, total },
+          timestamp: at(19),
+        },
+      ],
+    ];
+    // Each in a batch of its own: the refund is processed before the order exists.
+    for (const batch of refundFirst('u-fr', 'fr-o1', 45.5)) await api.sendAndProcess(batch);
+    const member = await api.member(await api.memberIdOf('user_id', 'u-fr'));
+    expect(member.features).toMatchObject({ orderCount: 1, totalSpend: 4550, refundTotal: 4550, netSpend: 0 });
+  });
+});

@@ -253,20 +253,16 @@ function applyOrder(step: EventStep): boolean {
   });
   state.orders.set(parsed.orderId, order);
   state.changedOrders.add(parsed.orderId);
-  if (parsed.kind === 'completed') {
-    if (existing?.completed) return true;
-    if (order.currency === state.currency) {
-      recordActivity(member.tier, event.eventTime, state.timeZone, { spend: order.total, orders: 1 });
-    }
-    earnFromRules(step, parsed.orderId);
-    return true;
+  if (parsed.kind === 'completed' && existing?.completed) return true;
+  const newlyRefunded = order.refunded - (existing?.refunded ?? 0);
+  if (order.currency === state.currency) {
+    const completed = parsed.kind === 'completed' ? { spend: order.total, orders: 1 } : {};
+    recordActivity(member.tier, event.eventTime, state.timeZone, { ...completed, refunds: newlyRefunded });
   }
-  if (order.currency === state.currency && order.refunded > (existing?.refunded ?? 0)) {
-    recordActivity(member.tier, event.eventTime, state.timeZone, {
-      refunds: order.refunded - (existing?.refunded ?? 0),
-    });
-  }
-  if (order.completed && order.refunded > (existing?.refunded ?? 0)) {
+  if (parsed.kind === 'completed') earnFromRules(step, parsed.orderId);
+  // A refund takes its share back; at completion, so do refunds that arrived before the order.
+  const toReverse = parsed.kind === 'completed' ? order.refunded : newlyRefunded;
+  if (order.completed && toReverse > 0) {
     const lines = reverseOrderPoints(
       member.ledger,
       {

@@ -2,7 +2,6 @@ import type { Selectable } from 'kysely';
 import type { DbExecutor } from '../../platform/db/database.ts';
 import type { PointsLotsTable } from '../../platform/db/schema.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
-import type { OrderState } from '../profiles/orders.ts';
 import type { LedgerCache } from './ledger-cache.ts';
 import type { MemberPoints } from './loyalty-fold.ts';
 import { emptyTierState, type TierState } from './tier-rules.ts';
@@ -200,31 +199,6 @@ export async function loadLotsOfOrders(
     for (const row of rows) lots.push({ ...toLot(row), memberId: row.member_id });
   }
   return lots;
-}
-
-export async function loadOrders(db: DbExecutor, workspaceId: string, orderIds: string[]) {
-  const orders = new Map<string, OrderState>();
-  for (const chunk of chunks([...new Set(orderIds)])) {
-    const rows = await db
-      .selectFrom('loyalty_orders')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('order_id', 'in', chunk)
-      .execute();
-    for (const row of rows) {
-      orders.set(row.order_id, {
-        orderId: row.order_id,
-        memberId: row.member_id,
-        completed: row.completed === 1,
-        total: row.total,
-        currency: row.currency,
-        refunded: row.refunded,
-        completedAt: row.completed_at,
-        eventId: row.event_id,
-      });
-    }
-  }
-  return orders;
 }
 
 export async function loadUsage(db: DbExecutor, workspaceId: string, keys: string[]): Promise<Map<string, number>> {

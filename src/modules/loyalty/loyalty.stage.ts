@@ -1,6 +1,8 @@
 import type { DbTransaction } from '../../platform/db/database.ts';
 import type { LoggedEvent, ProcessingBatch, Stage } from '../../platform/processor/stage.ts';
+import { loadOrders, saveOrders } from '../profiles/orders.repo.ts';
 import { parseOrderEvent } from '../profiles/orders.ts';
+import type { WriteScope } from '../../platform/db/sqlite-statements.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { EarningMember } from './earning-rules.ts';
 import { foldLoyaltyEvent, memberPointsOf, type ActiveProgram, type LoyaltyFoldState } from './loyalty-fold.ts';
@@ -84,7 +86,7 @@ async function loadFoldState(
     activated: null,
     members: await repo.loadMemberPoints(transaction, workspaceId, [...memberIds], cache),
     survivorOf: (memberId) => survivors.get(memberId) ?? memberId,
-    orders: await repo.loadOrders(transaction, workspaceId, wantedOrders),
+    orders: await loadOrders(transaction, workspaceId, wantedOrders, 'loyalty_orders'),
     changedOrders: new Set(),
     usage: await repo.loadUsage(transaction, workspaceId, usageKeysFor(events, programs, workspace.timezone)),
     changedUsage: new Set(),
@@ -116,7 +118,8 @@ async function loadFoldState(
  * same state (the fold is deterministic), so a cached copy can never pass for another one, even
  * if a batch that saved it rolled back.
  */
-async function saveFoldState(transaction: DbTransaction, state: LoyaltyFoldState, position: number) {
+async function saveFoldState(scope: WriteScope, state: LoyaltyFoldState, position: number) {
+  const transaction = scope.transaction;
   await points.insertEntries(transaction, state.workspaceId, state.entries);
   const saved = [...state.members.values()];
   for (const member of saved) member.revision = position;
@@ -126,10 +129,11 @@ async function saveFoldState(transaction: DbTransaction, state: LoyaltyFoldState
     state.workspaceId,
     [...state.changedUsage].map((key) => [key, state.usage.get(key) ?? 0]),
   );
-  await points.saveOrders(
-    transaction,
+  await saveOrders(
+    scope,
     state.workspaceId,
     [...state.changedOrders].map((id) => state.orders.get(id)).filter((order) => order !== undefined),
+    'loyalty_orders',
   );
   await points.insertOperationResults(transaction, state.workspaceId, state.results);
   if (state.activated) {
@@ -158,7 +162,7 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
         if (!workspace) continue;
         const { state } = await loadFoldState(batch, workspaceId, workspace, events, dependencies.views, cache);
         for (const event of events) foldLoyaltyEvent(state, event);
-        const saved = await saveFoldState(batch.transaction, state, events[events.length - 1]?.seq ?? 0);
+        const saved = await saveFoldState(batch, state, events[events.length - 1]?.seq ?? 0);
         for (const member of saved) cache.remember(member);
       }
     },

@@ -1,6 +1,5 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
-import type { OrderState } from '../profiles/orders.ts';
 import type { MemberPoints, OperationResult, StoredEntry } from './loyalty-fold.ts';
 import { lotChanged } from './loyalty.repo.ts';
 
@@ -162,38 +161,6 @@ export async function saveUsage(db: DbExecutor, workspaceId: string, usage: Arra
         conflict
           .columns(['workspace_id', 'rule_id', 'scope'])
           .doUpdateSet((eb) => ({ points: eb.ref('excluded.points') })),
-      )
-      .execute();
-  }
-}
-
-export async function saveOrders(db: DbExecutor, workspaceId: string, orders: OrderState[]): Promise<void> {
-  for (const chunk of chunks(orders)) {
-    await db
-      .insertInto('loyalty_orders')
-      .values(
-        chunk.map((order) => ({
-          workspace_id: workspaceId,
-          order_id: order.orderId,
-          member_id: order.memberId,
-          completed: order.completed ? 1 : 0,
-          total: order.total,
-          refunded: order.refunded,
-          currency: order.currency,
-          completed_at: order.completedAt,
-          event_id: order.eventId,
-        })),
-      )
-      .onConflict((conflict) =>
-        conflict.columns(['workspace_id', 'order_id']).doUpdateSet((eb) => ({
-          member_id: eb.ref('excluded.member_id'),
-          completed: eb.ref('excluded.completed'),
-          total: eb.ref('excluded.total'),
-          refunded: eb.ref('excluded.refunded'),
-          currency: eb.ref('excluded.currency'),
-          completed_at: eb.ref('excluded.completed_at'),
-          event_id: eb.ref('excluded.event_id'),
-        })),
       )
       .execute();
   }

@@ -6,6 +6,8 @@ export interface OrderState {
   total: number;
   currency: string;
   refunded: number;
+  /** A refund naming no amount came before the order: the whole order is refunded once known. */
+  refundedInFull?: boolean;
   completedAt: number | null;
   eventId: string;
 }
@@ -106,15 +108,17 @@ export function applyOrderEvent(
   if (parsed.kind === 'completed') {
     if (existing?.completed) return { order: existing, effects: [] };
     const total = parsed.amount ?? 0;
-    // A refund that came first could not be capped then; now that the total is known, it is.
-    const excess = Math.max(0, (existing?.refunded ?? 0) - total);
+    // Refunds that came first could not be sized against the total then; now they are: capped at
+    // the total, and a refund of "all of it" becomes the total.
+    const before = existing?.refunded ?? 0;
+    const refunded = existing?.refundedInFull ? total : Math.min(before, total);
     const order: OrderState = {
       orderId: parsed.orderId,
       memberId: context.memberId,
       completed: true,
       total,
       currency: parsed.currency,
-      refunded: (existing?.refunded ?? 0) - excess,
+      refunded,
       completedAt: context.eventTime,
       eventId: context.eventId,
     };
@@ -129,8 +133,8 @@ export function applyOrderEvent(
           },
         ]
       : [];
-    if (existing && excess > 0 && existing.currency === context.workspaceCurrency) {
-      effects.push({ kind: 'refund', memberId: existing.memberId, amount: -excess });
+    if (existing && refunded !== before && existing.currency === context.workspaceCurrency) {
+      effects.push({ kind: 'refund', memberId: existing.memberId, amount: refunded - before });
     }
     return { order, effects };
   }
@@ -142,8 +146,9 @@ export function applyOrderEvent(
     return { order, effects: counts ? [{ kind: 'refund', memberId: existing.memberId, amount }] : [] };
   }
   const amount = parsed.amount ?? 0;
+  const inFull = parsed.amount === null || Boolean(existing?.refundedInFull);
   const order: OrderState = existing
-    ? { ...existing, refunded: existing.refunded + amount }
+    ? { ...existing, refunded: existing.refunded + amount, ...(inFull ? { refundedInFull: true } : {}) }
     : {
         orderId: parsed.orderId,
         memberId: context.memberId,
@@ -151,6 +156,7 @@ export function applyOrderEvent(
         total: 0,
         currency: parsed.currency,
         refunded: amount,
+        ...(inFull ? { refundedInFull: true } : {}),
         completedAt: null,
         eventId: context.eventId,
       };

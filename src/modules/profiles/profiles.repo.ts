@@ -2,7 +2,6 @@ import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import { cachedStatement, runMultiRow, type WriteScope } from '../../platform/db/sqlite-statements.ts';
 import { emptyFeatures, type FeatureState } from './features.ts';
-import type { OrderState } from './orders.ts';
 import type { ProfileState } from './profile-fold.ts';
 
 const chunkSize = 500;
@@ -95,91 +94,6 @@ export async function saveProfiles(scope: WriteScope, members: MemberRow[], now:
           trait_times: eb.ref('excluded.trait_times'),
           features: eb.ref('excluded.features'),
           updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
-  }
-}
-
-export async function loadOrders(
-  db: DbExecutor,
-  workspaceId: string,
-  orderIds: string[],
-): Promise<Map<string, OrderState>> {
-  const orders = new Map<string, OrderState>();
-  for (const chunk of chunks([...new Set(orderIds)])) {
-    const rows = await db
-      .selectFrom('orders')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('order_id', 'in', chunk)
-      .execute();
-    for (const row of rows) {
-      orders.set(row.order_id, {
-        orderId: row.order_id,
-        memberId: row.member_id,
-        completed: row.completed === 1,
-        total: row.total,
-        currency: row.currency,
-        refunded: row.refunded,
-        completedAt: row.completed_at,
-        eventId: row.event_id,
-      });
-    }
-  }
-  return orders;
-}
-
-/** SQLite: the same upsert as the Kysely path, as a cached multi-row statement. */
-const upsertOrdersSqlite = {
-  head: 'insert into orders (workspace_id, order_id, member_id, completed, total, currency, refunded, completed_at, event_id)',
-  row: '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  tail:
-    ' on conflict (workspace_id, order_id) do update set member_id = excluded.member_id,' +
-    ' completed = excluded.completed, total = excluded.total, currency = excluded.currency,' +
-    ' refunded = excluded.refunded, completed_at = excluded.completed_at, event_id = excluded.event_id',
-};
-
-export async function saveOrders(scope: WriteScope, workspaceId: string, orders: OrderState[]): Promise<void> {
-  if (scope.sqlite) {
-    runMultiRow(scope.sqlite, upsertOrdersSqlite, orders, (order) => [
-      workspaceId,
-      order.orderId,
-      order.memberId,
-      order.completed ? 1 : 0,
-      order.total,
-      order.currency,
-      order.refunded,
-      order.completedAt,
-      order.eventId,
-    ]);
-    return;
-  }
-  for (const chunk of chunks(orders, 500)) {
-    await scope.transaction
-      .insertInto('orders')
-      .values(
-        chunk.map((order) => ({
-          workspace_id: workspaceId,
-          order_id: order.orderId,
-          member_id: order.memberId,
-          completed: order.completed ? 1 : 0,
-          total: order.total,
-          currency: order.currency,
-          refunded: order.refunded,
-          completed_at: order.completedAt,
-          event_id: order.eventId,
-        })),
-      )
-      .onConflict((conflict) =>
-        conflict.columns(['workspace_id', 'order_id']).doUpdateSet((eb) => ({
-          member_id: eb.ref('excluded.member_id'),
-          completed: eb.ref('excluded.completed'),
-          total: eb.ref('excluded.total'),
-          currency: eb.ref('excluded.currency'),
-          refunded: eb.ref('excluded.refunded'),
-          completed_at: eb.ref('excluded.completed_at'),
-          event_id: eb.ref('excluded.event_id'),
         })),
       )
       .execute();

@@ -3,6 +3,7 @@ import { readMemberEvents } from '../ingest/event-log.repo.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { presentFeatures } from './features.ts';
 import { emptyProfile, foldEvent, mergeProfiles, orderIdOfEvent, type FoldState } from './profile-fold.ts';
+import * as orders from './orders.repo.ts';
 import * as repo from './profiles.repo.ts';
 
 function finalMember(memberId: string, mergedInto: Map<string, string>): string {
@@ -42,7 +43,7 @@ async function applyIncrementally(
   const state: FoldState = {
     workspaceCurrency: currency,
     profiles: new Map(workspaceMembers.map((member) => [member.id, member.profile])),
-    orders: await repo.loadOrders(
+    orders: await orders.loadOrders(
       transaction,
       workspaceId,
       events.map(orderIdOfEvent).filter((id): id is string => id !== undefined),
@@ -64,7 +65,7 @@ async function applyIncrementally(
   }
   for (const member of workspaceMembers) member.profile = state.profiles.get(member.id) ?? member.profile;
   await repo.saveProfiles(batch, workspaceMembers, batch.now);
-  await repo.saveOrders(
+  await orders.saveOrders(
     batch,
     workspaceId,
     [...state.changedOrders].map((id) => state.orders.get(id)).filter((order) => order !== undefined),
@@ -90,7 +91,7 @@ async function rebuildMembers(batch: ProcessingBatch, workspaceId: string, curre
   for (const event of events) foldEvent(state, event);
   for (const member of members) member.profile = state.profiles.get(member.id) ?? emptyProfile();
   await repo.saveProfiles(batch, members, batch.now);
-  await repo.saveOrders(batch, workspaceId, [...state.orders.values()]);
+  await orders.saveOrders(batch, workspaceId, [...state.orders.values()]);
 }
 
 export function createProfilesStage(dependencies: { workspaces: WorkspaceService }): Stage {

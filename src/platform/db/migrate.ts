@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { DialectName } from './database.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as loyalty from './migrations/0002-loyalty.ts';
+import * as fullRefunds from './migrations/0003-full-refunds.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -9,6 +10,7 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise
 const migrations: Record<string, DialectMigration> = {
   '0001-foundation': foundation,
   '0002-loyalty': loyalty,
+  '0003-full-refunds': fullRefunds,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

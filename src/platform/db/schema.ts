@@ -89,6 +89,8 @@ export interface OrdersTable {
   total: number;
   currency: string;
   refunded: number;
+  /** A refund with no amount came before the order: all of it is refunded once it arrives. */
+  refunded_in_full: number;
   completed_at: number | null;
   event_id: string;
 }

@@ -1,0 +1,104 @@
+import type { DbExecutor } from '../../platform/db/database.ts';
+import { runMultiRow, type WriteScope } from '../../platform/db/sqlite-statements.ts';
+import type { OrderState } from './orders.ts';
+
+/** Profiles keep `orders`; loyalty keeps its own copy in `loyalty_orders`, of the same shape. */
+export type OrderTable = 'orders' | 'loyalty_orders';
+
+const chunkSize = 500;
+
+function chunks<T>(items: T[]): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += chunkSize) result.push(items.slice(start, start + chunkSize));
+  return result;
+}
+
+export async function loadOrders(
+  db: DbExecutor,
+  workspaceId: string,
+  orderIds: string[],
+  table: OrderTable = 'orders',
+): Promise<Map<string, OrderState>> {
+  const orders = new Map<string, OrderState>();
+  for (const chunk of chunks([...new Set(orderIds)])) {
+    const rows = await db
+      .selectFrom(table)
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('order_id', 'in', chunk)
+      .execute();
+    for (const row of rows) {
+      orders.set(row.order_id, {
+        orderId: row.order_id,
+        memberId: row.member_id,
+        completed: row.completed === 1,
+        total: row.total,
+        currency: row.currency,
+        refunded: row.refunded,
+        refundedInFull: row.refunded_in_full === 1,
+        completedAt: row.completed_at,
+        eventId: row.event_id,
+      });
+    }
+  }
+  return orders;
+}
+
+const columns =
+  'workspace_id, order_id, member_id, completed, total, currency, refunded, refunded_in_full, completed_at, event_id';
+const updates =
+  ' on conflict (workspace_id, order_id) do update set member_id = excluded.member_id,' +
+  ' completed = excluded.completed, total = excluded.total, currency = excluded.currency,' +
+  ' refunded = excluded.refunded, refunded_in_full = excluded.refunded_in_full,' +
+  ' completed_at = excluded.completed_at, event_id = excluded.event_id';
+
+function toRow(workspaceId: string, order: OrderState) {
+  return {
+    workspace_id: workspaceId,
+    order_id: order.orderId,
+    member_id: order.memberId,
+    completed: order.completed ? 1 : 0,
+    total: order.total,
+    currency: order.currency,
+    refunded: order.refunded,
+    refunded_in_full: order.refundedInFull ? 1 : 0,
+    completed_at: order.completedAt,
+    event_id: order.eventId,
+  };
+}
+
+export async function saveOrders(
+  scope: WriteScope,
+  workspaceId: string,
+  orders: OrderState[],
+  table: OrderTable = 'orders',
+): Promise<void> {
+  if (scope.sqlite) {
+    // SQLite: the same upsert as below, as a cached multi-row statement.
+    const statement = {
+      head: `insert into ${table} (${columns})`,
+      row: '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      tail: updates,
+    };
+    runMultiRow(scope.sqlite, statement, orders, (order) => Object.values(toRow(workspaceId, order)));
+    return;
+  }
+  for (const chunk of chunks(orders)) {
+    await scope.transaction
+      .insertInto(table)
+      .values(chunk.map((order) => toRow(workspaceId, order)))
+      .onConflict((conflict) =>
+        conflict.columns(['workspace_id', 'order_id']).doUpdateSet((eb) => ({
+          member_id: eb.ref('excluded.member_id'),
+          completed: eb.ref('excluded.completed'),
+          total: eb.ref('excluded.total'),
+          currency: eb.ref('excluded.currency'),
+          refunded: eb.ref('excluded.refunded'),
+          refunded_in_full: eb.ref('excluded.refunded_in_full'),
+          completed_at: eb.ref('excluded.completed_at'),
+          event_id: eb.ref('excluded.event_id'),
+        })),
+      )
+      .execute();
+  }
+}
