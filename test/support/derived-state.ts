@@ -33,6 +33,8 @@ export interface DerivedState {
   attribution: Array<[string, string | null]>;
   /** Every row of the loyalty stage's tables, as sorted JSON lines per table. */
   loyalty: Record<string, string[]>;
+  /** Workspace → identity settings in force (derived from the log's settings changes). */
+  identitySettings: Array<[string, unknown]>;
 }
 
 /** Numbers come back as strings from some drivers, JSON as text from SQLite: one normal form for both. */
@@ -159,6 +161,9 @@ async function readDerivedState(db: Db): Promise<DerivedState> {
       .map((row): [string, string | null] => [`${row.workspace_id}/${row.message_id}`, row.member_id])
       .sort((a, b) => byKey(a[0], b[0])),
     loyalty: await readLoyaltyState(db),
+    identitySettings: (await db.selectFrom('workspaces').select(['id', 'identity_settings']).execute())
+      .map((row): [string, unknown] => [row.id, parseJson(row.identity_settings)])
+      .sort((a, b) => byKey(a[0], b[0])),
   };
 }
 

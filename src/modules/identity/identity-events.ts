@@ -1,7 +1,7 @@
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
 import { identifierKey, extractIdentifiers, isBlocked, type ExtractionContext } from './identifiers.ts';
 import type { IdentityGraph } from './identity-graph.ts';
-import type { Identifier, IdentitySettings } from './identity.schema.ts';
+import { identitySettingsSchema, type Identifier, type IdentitySettings } from './identity.schema.ts';
 import { operationEventType } from '../ingest/operation-events.ts';
 
 /** Operator actions (splits here) travel through the log as operation events, so replay repeats them. */
@@ -16,6 +16,13 @@ export interface SplitOperation {
 
 export function isOperation(event: LoggedEvent): boolean {
   return event.type === operationEventType;
+}
+
+/** An operator's change of identity settings; it applies from its place in the log on. */
+export function readSettingsOperation(event: LoggedEvent): IdentitySettings | undefined {
+  if (event.payload.operation !== 'identity-settings') return undefined;
+  const parsed = identitySettingsSchema.safeParse(event.payload.settings);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export function readSplitOperation(event: LoggedEvent): SplitOperation | undefined {

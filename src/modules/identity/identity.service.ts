@@ -2,11 +2,13 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { HearthError, notFound } from '../../platform/errors.ts';
 import { createId } from '../../platform/ids.ts';
+import { processThrough } from '../../platform/processor/catch-up.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
+import { appendOperation } from '../ingest/operation-events.ts';
 import type { EventLogWriter } from '../ingest/event-log-writer.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { normalizeIdentifier, normalizeIdentifierType } from './identifiers.ts';
-import { operationEventType, type SplitOperation } from './identity-events.ts';
+import type { SplitOperation } from './identity-events.ts';
 import { readIdentitySettings } from './identity-settings.ts';
 import {
   identitySettingsSchema,
@@ -83,15 +85,6 @@ export function createIdentityService(dependencies: {
     }));
   }
 
-  async function waitUntilProcessed(seq: number): Promise<void> {
-    // Running a batch here is safe next to the background loop: batches take the processor's lock.
-    while ((await processor.position()) < seq) {
-      if ((await processor.runOnce()) === 0 && (await processor.position()) < seq) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-  }
-
   async function split(workspaceId: string, memberId: string, identifier: Identifier, block: boolean) {
     const survivor = await resolveMemberId(workspaceId, memberId);
     const owner = await repo.findOwner(db, workspaceId, identifier);
@@ -111,29 +104,11 @@ export function createIdentityService(dependencies: {
       block,
       messageId,
     };
-    await writer.append([
-      {
-        id: `evt_${createId(now)}`,
-        workspaceId,
-        messageId,
-        type: operationEventType,
-        eventName: 'Identifier Removed',
-        userId: null,
-        anonymousId: null,
-        eventTime: now,
-        receivedAt: now,
-        sentAt: null,
-        originalTimestamp: null,
-        payload,
-      },
-    ]);
-    const row = await db
-      .selectFrom('events')
-      .select(['seq', 'id'])
-      .where('workspace_id', '=', workspaceId)
-      .where('message_id', '=', messageId)
-      .executeTakeFirstOrThrow();
-    await waitUntilProcessed(row.seq);
+    const row = await appendOperation(
+      { database, writer },
+      { workspaceId, messageId, eventName: 'Identifier Removed', payload, now },
+    );
+    await processThrough(processor, row.seq);
     const entry = (await repo.readIdentityLog(db, [survivor]))
       .filter((log) => log.event_id === row.id && log.kind === 'split')
       .pop();
@@ -144,12 +119,25 @@ export function createIdentityService(dependencies: {
   }
 
   async function getSettings(workspaceId: string): Promise<IdentitySettings> {
-    return readIdentitySettings((await workspaceOf(workspaceId)).identitySettings);
+    await workspaceOf(workspaceId);
+    return readIdentitySettings(await workspaces.identitySettings(workspaceId));
   }
 
+  /** The change goes through the log: events before it keep the old settings, also on replay. */
   async function saveSettings(workspaceId: string, input: unknown): Promise<IdentitySettings> {
     const settings = identitySettingsSchema.parse(input);
-    await workspaces.saveIdentitySettings(workspaceId, settings);
+    const now = clock.now();
+    const stored = await appendOperation(
+      { database, writer },
+      {
+        workspaceId,
+        messageId: `hearth-identity-settings-${createId(now)}`,
+        eventName: 'Identity Settings Changed',
+        payload: { operation: 'identity-settings', settings },
+        now,
+      },
+    );
+    await processThrough(processor, stored.seq);
     return settings;
   }
 

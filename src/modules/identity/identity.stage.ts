@@ -9,6 +9,7 @@ import {
   isOperation,
   lookupValues,
   memberIdForEvent,
+  readSettingsOperation,
   readSplitOperation,
   withAliasIdentifier,
 } from './identity-events.ts';
@@ -23,6 +24,7 @@ interface SegmentContext {
   workspaceId: string;
   settings: IdentitySettings;
   phoneRegion: string;
+  saveSettings(settings: IdentitySettings): Promise<void>;
 }
 
 async function loadGraph(context: SegmentContext, values: string[]): Promise<IdentityGraph> {
@@ -143,6 +145,11 @@ async function applyWorkspaceEvents(context: SegmentContext, events: LoggedEvent
     }
     if (run.length > 0) await resolveSegment(context, run);
     run = [];
+    const settings = readSettingsOperation(event);
+    if (settings) {
+      context.settings = settings;
+      await context.saveSettings(settings);
+    }
     const split = readSplitOperation(event);
     if (split)
       await applySplit(context.batch, context.workspaceId, context.settings, context.phoneRegion, event, split);
@@ -163,10 +170,25 @@ export function createIdentityStage(dependencies: { workspaces: WorkspaceService
       for (const [workspaceId, events] of byWorkspace) {
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;
-        const settings = readIdentitySettings(workspace.identitySettings);
-        await applyWorkspaceEvents({ batch, workspaceId, settings, phoneRegion: workspace.phoneRegion }, events);
+        // Read fresh in the transaction: settings are derived from the log, and another process may
+        // have applied a change since this one cached the workspace.
+        const stored = await dependencies.workspaces.identitySettings(workspaceId, batch.transaction);
+        await applyWorkspaceEvents(
+          {
+            batch,
+            workspaceId,
+            settings: readIdentitySettings(stored),
+            phoneRegion: workspace.phoneRegion,
+            saveSettings: (settings) =>
+              dependencies.workspaces.saveIdentitySettings(workspaceId, settings, batch.transaction),
+          },
+          events,
+        );
       }
     },
-    reset: (transaction) => repo.resetIdentity(transaction),
+    reset: async (transaction) => {
+      await repo.resetIdentity(transaction);
+      await dependencies.workspaces.resetIdentitySettings(transaction);
+    },
   };
 }

@@ -38,3 +38,7 @@ export async function findWorkspaceIdByKeyHash(
 export async function updateIdentitySettings(db: DbExecutor, workspaceId: string, settings: string): Promise<void> {
   await db.updateTable('workspaces').set({ identity_settings: settings }).where('id', '=', workspaceId).execute();
 }
+
+export async function resetIdentitySettings(db: DbExecutor): Promise<void> {
+  await db.updateTable('workspaces').set({ identity_settings: '{}' }).execute();
+}

@@ -27,7 +27,14 @@ export interface WorkspaceService {
   get(workspaceId: string, executor?: DbExecutor): Promise<WorkspaceContext | undefined>;
   list(): Promise<Workspace[]>;
   authenticate(kind: KeyKind, key: string): Promise<string | undefined>;
-  saveIdentitySettings(workspaceId: string, settings: unknown): Promise<void>;
+  /**
+   * Identity settings are derived from the log (the identity stage applies each change where it
+   * stands), so these are read fresh, never from the cache, and written inside the processing
+   * transaction.
+   */
+  identitySettings(workspaceId: string, executor?: DbExecutor): Promise<unknown>;
+  saveIdentitySettings(workspaceId: string, settings: unknown, executor: DbExecutor): Promise<void>;
+  resetIdentitySettings(executor: DbExecutor): Promise<void>;
   /** First start on an empty database: create "Default" and hand back its keys (shown once). */
   ensureDefaultWorkspace(): Promise<(WorkspaceKeys & { workspace: Workspace }) | undefined>;
 }
@@ -122,9 +129,19 @@ export function createWorkspaceService(database: Database, clock: Clock): Worksp
     });
   }
 
-  async function saveIdentitySettings(workspaceId: string, settings: unknown): Promise<void> {
-    await repo.updateIdentitySettings(database.db, workspaceId, toJson(settings));
+  async function identitySettings(workspaceId: string, executor: DbExecutor = database.db): Promise<unknown> {
+    const row = await repo.findWorkspaceById(executor, workspaceId);
+    return row ? toWorkspace(row).identitySettings : undefined;
+  }
+
+  async function saveIdentitySettings(workspaceId: string, settings: unknown, executor: DbExecutor): Promise<void> {
+    await repo.updateIdentitySettings(executor, workspaceId, toJson(settings));
     workspaceCache.delete(workspaceId);
+  }
+
+  async function resetIdentitySettings(executor: DbExecutor): Promise<void> {
+    await repo.resetIdentitySettings(executor);
+    workspaceCache.clear();
   }
 
   async function ensureDefaultWorkspace(): Promise<(WorkspaceKeys & { workspace: Workspace }) | undefined> {
@@ -133,5 +150,14 @@ export function createWorkspaceService(database: Database, clock: Clock): Worksp
     return create({ name: 'Default' });
   }
 
-  return { create, get, list, authenticate, saveIdentitySettings, ensureDefaultWorkspace };
+  return {
+    create,
+    get,
+    list,
+    authenticate,
+    identitySettings,
+    saveIdentitySettings,
+    resetIdentitySettings,
+    ensureDefaultWorkspace,
+  };
 }
