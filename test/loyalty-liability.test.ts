@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../src/platform/clock.ts';
+import { replayInPlace } from './support/derived-state.ts';
 import { createMemberApi, type MemberApi } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -147,5 +148,41 @@ describe('explain', () => {
       ['redeemed', -30, 1],
       ['staff adjustment', 12, 1],
     ]);
+  });
+});
+
+describe('splits', () => {
+  it('rebuilds the points of members an operator splits apart, and replay agrees', async () => {
+    server = await startTestServer({ clock: createManualClock(start) });
+    const api = createMemberApi(server);
+    await api.request('PUT', '/api/loyalty/program', { body: { ...program, expiry: { kind: 'never' } } });
+    await api.sendAndProcess([
+      order('ana', 'o-1', 100, start),
+      { ...order('x', 'o-2', 30, start + 1000), userId: undefined, anonymousId: 'dev-1' },
+      {
+        type: 'identify',
+        userId: 'ana',
+        anonymousId: 'dev-1',
+        messageId: 'link',
+        timestamp: new Date(start + 2000).toISOString(),
+      },
+    ]);
+    const ana = await api.memberIdOf('user_id', 'ana');
+    expect(await points(api, ana)).toMatchObject({ available: 130 });
+    expect((await api.request('POST', `/api/members/${ana}/points/redeem`, { body: { points: 20 } })).status).toBe(200);
+
+    const split = await api.request<{ detachedMemberId: string }>(
+      'DELETE',
+      `/api/members/${ana}/identifiers/anonymous_id/dev-1`,
+    );
+    expect(split.status).toBe(200);
+    const device = await api.memberIdOf('anonymous_id', 'dev-1');
+    expect(device).not.toBe(ana);
+    // The device's order goes with the device; the redemption stays with Ana, who asked for it.
+    expect(await points(api, ana)).toMatchObject({ available: 80, lifetimeEarned: 100, lifetimeRedeemed: 20 });
+    expect(await points(api, device)).toMatchObject({ available: 30, lifetimeEarned: 30 });
+
+    const { live, replayed } = await replayInPlace((server as TestServer).runtime);
+    expect(replayed).toEqual(live);
   });
 });

@@ -105,8 +105,9 @@ export async function applySplit(
     memberId: memberIds[eventGroup.get(event.seq) ?? 1] ?? memberId,
   }));
   await repo.setEventMembers(batch, batch.dialect, assignments);
-  const bySeq = new Map(assignments.map((assignment) => [assignment.seq, assignment.memberId]));
-  for (const event of batch.events) if (bySeq.has(event.seq)) event.memberId = bySeq.get(event.seq) ?? null;
+  // The batch's events keep the member they had when they were processed: a split ends its batch,
+  // later stages fold those events as they were attributed then and rebuild the split members
+  // from the log, which now holds the new attribution.
   await repo.insertIdentityLog(batch, [
     {
       ...logBase,

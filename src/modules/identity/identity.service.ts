@@ -103,6 +103,8 @@ export function createIdentityService(dependencies: {
       identifier,
       block,
       messageId,
+      // History is rewritten here: the processor ends the batch at this event (see processor.ts).
+      endsBatch: true,
     };
     const row = await appendOperation(
       { database, writer },

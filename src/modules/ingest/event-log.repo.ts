@@ -158,3 +158,25 @@ export async function clearAttribution(db: DbExecutor): Promise<void> {
 }
 
 export type { DialectName };
+
+/**
+ * A workspace's log up to `throughSeq`, in order: the events of these members and every operation
+ * (operations name their member in the payload, not in the log's member column).
+ */
+export async function readMembersHistory(
+  db: DbExecutor,
+  workspaceId: string,
+  memberIds: string[],
+  throughSeq: number,
+): Promise<LoggedEvent[]> {
+  if (memberIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('seq', '<=', throughSeq)
+    .where((eb) => eb.or([eb('member_id', 'in', memberIds), eb('type', '=', 'hearth_operation')]))
+    .orderBy('seq')
+    .execute();
+  return rows.map(toLoggedEvent);
+}

@@ -1,12 +1,12 @@
 import type { DbTransaction } from '../../platform/db/database.ts';
 import type { LoggedEvent, ProcessingBatch, Stage } from '../../platform/processor/stage.ts';
-import { loadOrders, saveOrders } from '../profiles/orders.repo.ts';
+import { loadOrders } from '../profiles/orders.repo.ts';
 import { parseOrderEvent } from '../profiles/orders.ts';
-import type { WriteScope } from '../../platform/db/sqlite-statements.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { EarningMember } from './earning-rules.ts';
-import { foldLoyaltyEvent, memberPointsOf, type ActiveProgram, type LoyaltyFoldState } from './loyalty-fold.ts';
-import { localPeriods } from './point-dates.ts';
+import { foldLoyaltyEvent, memberPointsOf, type LoyaltyFoldState } from './loyalty-fold.ts';
+import { saveFoldState, usageKeysFor } from './loyalty-persistence.ts';
+import { rebuildLoyalty } from './loyalty-rebuild.ts';
 import { createLedgerCache, type LedgerCache } from './ledger-cache.ts';
 import { mergeMemberPoints } from './points-merge.ts';
 import { readPointsOperation, readProgramActivation } from './points-operations.ts';
@@ -28,24 +28,6 @@ function groupByWorkspace(events: LoggedEvent[]): Map<string, LoggedEvent[]> {
     else groups.set(event.workspaceId, [event]);
   }
   return groups;
-}
-
-/** Budget and cap counters the batch may need: read before folding, since folding is pure. */
-function usageKeysFor(events: LoggedEvent[], programs: ActiveProgram[], timeZone: string): string[] {
-  const keys = new Set<string>();
-  for (const { document } of programs) {
-    for (const rule of document.earning) {
-      if (rule.budget !== undefined) keys.add(`${rule.id}\u0000total`);
-      if (!rule.caps) continue;
-      for (const event of events) {
-        if (!event.memberId || event.eventName !== rule.event) continue;
-        const { day, month } = localPeriods(event.eventTime, timeZone);
-        keys.add(`${rule.id}\u0000${event.memberId}|d|${day}`);
-        keys.add(`${rule.id}\u0000${event.memberId}|m|${month}`);
-      }
-    }
-  }
-  return [...keys];
 }
 
 async function loadFoldState(
@@ -113,35 +95,6 @@ async function loadFoldState(
   return { state, mergedAway };
 }
 
-/**
- * The revision is the log position the account was saved at: the same position always means the
- * same state (the fold is deterministic), so a cached copy can never pass for another one, even
- * if a batch that saved it rolled back.
- */
-async function saveFoldState(scope: WriteScope, state: LoyaltyFoldState, position: number) {
-  const transaction = scope.transaction;
-  await points.insertEntries(transaction, state.workspaceId, state.entries);
-  const saved = [...state.members.values()];
-  for (const member of saved) member.revision = position;
-  await points.saveMemberPoints(transaction, state.workspaceId, saved);
-  await points.saveUsage(
-    transaction,
-    state.workspaceId,
-    [...state.changedUsage].map((key) => [key, state.usage.get(key) ?? 0]),
-  );
-  await saveOrders(
-    scope,
-    state.workspaceId,
-    [...state.changedOrders].map((id) => state.orders.get(id)).filter((order) => order !== undefined),
-    'loyalty_orders',
-  );
-  await points.insertOperationResults(transaction, state.workspaceId, state.results);
-  if (state.activated) {
-    await repo.saveActiveVersion(transaction, state.workspaceId, state.activated.version, state.activated.eventId);
-  }
-  return saved;
-}
-
 /** A workspace without a program, operation or activation in the batch has nothing to derive. */
 function concernsLoyalty(events: LoggedEvent[], hasProgram: boolean): boolean {
   return (
@@ -160,10 +113,24 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
         if (!concernsLoyalty(events, hasProgram)) continue;
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;
+        // A split ends its batch (see the processor): everything before it is folded as it was
+        // attributed then; the members it touched are then rebuilt from their history.
+        const split = events.some((event) => event.payload.operation === 'split');
+        const rebuilt: Set<string> = split ? batch.rebuiltMembers : new Set();
         const { state } = await loadFoldState(batch, workspaceId, workspace, events, dependencies.views, cache);
         for (const event of events) foldLoyaltyEvent(state, event);
         const saved = await saveFoldState(batch, state, events[events.length - 1]?.seq ?? 0);
         for (const member of saved) cache.remember(member);
+        if (rebuilt.size > 0) {
+          await rebuildLoyalty({
+            batch,
+            workspaceId,
+            workspace,
+            memberIds: [...rebuilt],
+            views: dependencies.views,
+            cache,
+          });
+        }
       }
     },
     reset: (transaction) => points.resetLoyalty(transaction),

@@ -36,6 +36,10 @@ async function applyIncrementally(
   const memberIds = new Set<string>();
   for (const event of events) if (event.memberId) memberIds.add(event.memberId);
   for (const merge of merges) memberIds.add(merge.survivorId).add(merge.mergedId);
+  // A member merged into one that is rebuilt below still ends with an empty profile, as it would
+  // had the merge come in an earlier batch.
+  const mergedIntoRebuilt = batch.merges.filter((merge) => batch.rebuiltMembers.has(merge.survivorId));
+  for (const merge of mergedIntoRebuilt) memberIds.add(merge.mergedId);
   const members = await repo.loadMembers(transaction, [...memberIds]);
   const workspaceMembers = [...members.values()].filter((member) => member.workspaceId === workspaceId);
   if (workspaceMembers.length === 0) return;
@@ -58,6 +62,9 @@ async function applyIncrementally(
     state.profiles.set(merge.mergedId, emptyProfile());
     await repo.reassignOrders(batch, merge.mergedId, survivor);
     for (const order of state.orders.values()) if (order.memberId === merge.mergedId) order.memberId = survivor;
+  }
+  for (const merge of mergedIntoRebuilt) {
+    if (state.profiles.has(merge.mergedId)) state.profiles.set(merge.mergedId, emptyProfile());
   }
   for (const event of events) {
     foldEvent(state, event);

@@ -33,6 +33,16 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * An operation that rewrites history (an operator split) ends the batch it is in. Stages then
+ * always meet it at a batch boundary, live and on replay alike, so what they derive before and
+ * after it cannot depend on how the log happened to be cut into batches.
+ */
+function endAtBarrier(events: LoggedEvent[]): LoggedEvent[] {
+  const barrier = events.findIndex((event) => event.type === 'hearth_operation' && event.payload.endsBatch === true);
+  return barrier === -1 ? events : events.slice(0, barrier + 1);
+}
+
 async function readCheckpoint(db: DbExecutor): Promise<number> {
   const row = await db
     .selectFrom('processor_checkpoints')
@@ -65,7 +75,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   async function runOnce(): Promise<number> {
     return withWriteLock(options.database, 'processor', async (transaction) => {
       const position = await readCheckpoint(transaction);
-      const events = await options.readEventsAfter(transaction, position, batchSize);
+      const events = endAtBarrier(await options.readEventsAfter(transaction, position, batchSize));
       if (events.length === 0) return 0;
       const batch: ProcessingBatch = {
         transaction,
