@@ -132,6 +132,23 @@ describe('tiers', () => {
       ['diamond', 'gold', '2026-06-10T16:00:00.000Z'],
     ]);
 
+    // The downgrade happened on 10 June, but is recorded as it is applied: at her next event.
+    await api.sendAndProcess([track('Product Viewed', 'v-1', Date.UTC(2026, 5, 12))]);
+    const feed = await api.get<{ changes: Array<Record<string, unknown>>; nextCursor: string | null }>(
+      '/api/loyalty/tier-changes?limit=2',
+    );
+    expect(feed.body.changes.map((change) => [change.memberId, change.from, change.to, change.at])).toEqual([
+      [ana, null, 'gold', new Date(start).toISOString()],
+      [ana, 'gold', 'diamond', new Date(start + 10 * day).toISOString()],
+    ]);
+    const rest = await api.get<{ changes: Array<Record<string, unknown>>; nextCursor: string | null }>(
+      `/api/loyalty/tier-changes?limit=2&cursor=${feed.body.nextCursor ?? ''}`,
+    );
+    expect([rest.body.changes.map((change) => [change.from, change.to, change.at]), rest.body.nextCursor]).toEqual([
+      [['diamond', 'gold', '2026-06-10T16:00:00.000Z']],
+      null,
+    ]);
+
     const { live, replayed } = await replayInPlace((server as TestServer).runtime);
     expect(replayed).toEqual(live);
   });

@@ -8,7 +8,7 @@ import { applyPointsOperation } from './points-operation-rules.ts';
 import { advanceLedger, earnPoints, reverseOrderPoints, type LedgerEntry, type LedgerState } from './points-ledger.ts';
 import { readPointsOperation, readProgramActivation, type PointsOperationPayload } from './points-operations.ts';
 import { advanceMemberTier, keepFacts, memberFacts, reviewTier } from './tier-fold.ts';
-import { emptyTierState, recordActivity, type TierState } from './tier-rules.ts';
+import { emptyTierState, recordActivity, type TierChange, type TierState } from './tier-rules.ts';
 
 export interface PointsTotals {
   available: number;
@@ -34,6 +34,12 @@ export interface StoredEntry extends LedgerEntry {
   memberId: string;
   eventId: string;
   programVersion: number | null;
+}
+
+export interface StoredTierChange extends TierChange {
+  id: string;
+  memberId: string;
+  eventId: string;
 }
 
 /** The answer to an operation, kept so a retried request gets the first answer. */
@@ -66,6 +72,8 @@ export interface LoyaltyFoldState {
   changedUsage: Set<string>;
   entries: StoredEntry[];
   results: OperationResult[];
+  /** `Tier Changed`, as it happened, for the feed later capabilities (journeys) react to. */
+  tierChanges: StoredTierChange[];
   /** The member as profiles sees it after the event, for rule conditions. */
   memberView(memberId: string): EarningMember;
   /** The member right after a tracked event, from the profiles stage (see ProcessingBatch). */
@@ -331,14 +339,29 @@ export function foldLoyaltyEvent(state: LoyaltyFoldState, event: LoggedEvent): v
   const operation = readPointsOperation(event.payload);
   if (operation) {
     const member = memberPointsOf(state, state.survivorOf(operation.memberId));
+    const changesBefore = member.tier.history.length;
     applyOperation({ state, member, event, newId: idsFor(event) }, operation);
+    collectTierChanges(state, member, event, changesBefore);
     return;
   }
   if (!event.memberId || !state.program || event.type !== 'track') return;
   const step = { state, member: memberPointsOf(state, event.memberId), event, newId: idsFor(event) };
+  const changesBefore = step.member.tier.history.length;
   advanceMember(step);
   recordActivity(step.member.tier, event.eventTime, state.timeZone, {});
   if (!applyOrder(step)) earnFromRules(step, null);
   const facts = keepFacts(step.member.tier, viewAtEvent(state, event.memberId, event), state.program.document);
   reviewTier(state.program.document, step.member.tier, facts, event.eventTime, state.timeZone);
+  collectTierChanges(state, step.member, event, changesBefore);
+}
+
+function collectTierChanges(state: LoyaltyFoldState, member: MemberPoints, event: LoggedEvent, from: number): void {
+  member.tier.history.slice(from).forEach((change, index) => {
+    state.tierChanges.push({
+      ...change,
+      id: `tier_${event.id.replace(/^evt_/, '')}_${String(index + 1).padStart(4, '0')}`,
+      memberId: member.memberId,
+      eventId: event.id,
+    });
+  });
 }

@@ -5,6 +5,7 @@ import type { ActiveProgram, LoyaltyFoldState } from './loyalty-fold.ts';
 import * as repo from './loyalty.repo.ts';
 import { localPeriods } from './point-dates.ts';
 import * as points from './points.repo.ts';
+import { insertTierChanges } from './tier-changes.repo.ts';
 
 /** Budget and cap counters the batch may need: read before folding, since folding is pure. */
 export function usageKeysFor(events: LoggedEvent[], programs: ActiveProgram[], timeZone: string): string[] {
@@ -47,6 +48,7 @@ export async function saveFoldState(scope: WriteScope, state: LoyaltyFoldState, 
     'loyalty_orders',
   );
   await points.insertOperationResults(transaction, state.workspaceId, state.results);
+  await insertTierChanges(transaction, state.workspaceId, state.tierChanges);
   if (state.activated) {
     await repo.saveActiveVersion(transaction, state.workspaceId, state.activated.version, state.activated.eventId);
   }

@@ -63,6 +63,7 @@ export async function rebuildLoyalty(input: {
     changedUsage: new Set(),
     entries: [],
     results: [],
+    tierChanges: [],
     memberView: (memberId) => views.get(memberId) ?? { traits: {}, features: {}, tier: null },
     snapshotOf: (eventId) => batch.memberSnapshots.get(eventId),
   };

@@ -20,6 +20,8 @@ import {
   quoteSchema,
   redeemBodySchema,
   reserveBodySchema,
+  tierChangesQuerySchema,
+  tierChangesSchema,
   tierViewSchema,
 } from './loyalty.schema.ts';
 import type { LoyaltyService, OperationAnswer, SavedProgram } from './loyalty.service.ts';
@@ -226,6 +228,19 @@ export function registerLoyaltyRoutes(
         downgrade: view.downgrade ? { to: view.downgrade.to, at: iso(view.downgrade.at) } : null,
         history: view.history.map((change) => ({ ...change, at: iso(change.at) })),
       };
+    },
+  });
+  http.route({
+    method: 'GET',
+    url: '/api/loyalty/tier-changes',
+    summary: '`Tier Changed` events in log order (from, to, reason), paged by cursor: the feed journeys react to',
+    tag: 'loyalty',
+    auth: 'secret',
+    query: tierChangesQuerySchema,
+    response: tierChangesSchema,
+    handler: async ({ workspaceId, query }) => {
+      const page = await loyalty.tierChanges(workspaceId, query);
+      return { ...page, changes: page.changes.map((change) => ({ ...change, at: iso(change.at) })) };
     },
   });
   registerOperationRoutes(http, loyalty);

@@ -172,3 +172,24 @@ export const tierViewSchema = z.object({
     z.object({ from: z.string().nullable(), to: z.string().nullable(), at: instant, reason: z.string() }),
   ),
 });
+
+export const tierChangesQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().min(1).optional(),
+});
+
+export const tierChangesSchema = z.object({
+  changes: z.array(
+    z.object({
+      id: z.string(),
+      memberId: z.string(),
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+      at: instant,
+      reason: z.string(),
+      eventId: z.string(),
+    }),
+  ),
+  /** Pass back as `cursor` for the changes after these; null when there are none yet. */
+  nextCursor: z.string().nullable(),
+});

@@ -13,6 +13,7 @@ import { computeLiability, type Liability } from './liability.ts';
 import type { EarningMember } from './earning-rules.ts';
 import { emptyMemberPoints } from './loyalty-fold.ts';
 import { memberFacts } from './tier-fold.ts';
+import { readTierChanges } from './tier-changes.repo.ts';
 import { viewTier, type TierView } from './tier-view.ts';
 import { explainPoints, type ExplanationLine } from './points-explanation.ts';
 import * as repo from './loyalty.repo.ts';
@@ -49,6 +50,10 @@ export interface LoyaltyService {
   quote(workspaceId: string, memberId: string, orderAmount: number): Promise<ReturnType<typeof quotePoints>>;
   liability(workspaceId: string): Promise<Liability>;
   explain(workspaceId: string, memberId: string): Promise<PointsExplanation>;
+  tierChanges(
+    workspaceId: string,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ changes: Awaited<ReturnType<typeof readTierChanges>>; nextCursor: string | null }>;
   tier(workspaceId: string, memberId: string): Promise<TierView & { memberId: string }>;
   history(
     workspaceId: string,
@@ -228,9 +233,15 @@ export function createLoyaltyService(dependencies: {
     return { memberId, ...view };
   }
 
+  async function tierChanges(workspaceId: string, page: { limit: number; cursor?: string | undefined }) {
+    const changes = await readTierChanges(db, workspaceId, { afterId: page.cursor, limit: page.limit });
+    return { changes, nextCursor: changes.length === page.limit ? (changes.at(-1)?.id ?? null) : null };
+  }
+
   return {
     saveProgram,
     history,
+    tierChanges,
     tier,
     liability,
     explain,

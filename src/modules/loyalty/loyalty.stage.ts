@@ -74,6 +74,7 @@ async function loadFoldState(
     changedUsage: new Set(),
     entries: [],
     results: [],
+    tierChanges: [],
     memberView: (memberId) => profileViews.get(memberId) ?? { traits: {}, features: {}, tier: null },
     snapshotOf: (eventId) => batch.memberSnapshots.get(eventId),
   };

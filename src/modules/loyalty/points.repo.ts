@@ -202,6 +202,7 @@ export const loyaltyDerivedTables = [
   'loyalty_orders',
   'loyalty_operation_results',
   'loyalty_active_programs',
+  'loyalty_tier_changes',
 ] as const;
 
 export async function resetLoyalty(db: DbExecutor): Promise<void> {
@@ -405,6 +406,7 @@ export async function forgetMembers(db: DbExecutor, workspaceId: string, memberI
     'points_reservations',
     'points_accounts',
     'loyalty_orders',
+    'loyalty_tier_changes',
   ] as const) {
     await db.deleteFrom(table).where('member_id', 'in', memberIds).execute();
   }

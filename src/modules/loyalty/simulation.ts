@@ -62,6 +62,7 @@ export function createSimulationRun(options: SimulationOptions): SimulationRun {
     changedUsage: new Set(),
     entries: [],
     results: [],
+    tierChanges: [],
     memberView: (memberId) => views.get(memberId) ?? { traits: {}, features: {}, tier: null },
     // The simulation reads the members as they are now: close, not exact, for trait and feature rules.
     snapshotOf: () => undefined,

@@ -3,6 +3,7 @@ import type { DialectName } from './database.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as loyalty from './migrations/0002-loyalty.ts';
 import * as fullRefunds from './migrations/0003-full-refunds.ts';
+import * as tierChanges from './migrations/0004-tier-changes.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -11,6 +12,7 @@ const migrations: Record<string, DialectMigration> = {
   '0001-foundation': foundation,
   '0002-loyalty': loyalty,
   '0003-full-refunds': fullRefunds,
+  '0004-tier-changes': tierChanges,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

@@ -180,6 +180,17 @@ export interface LoyaltyRuleUsageTable {
   points: number;
 }
 
+export interface LoyaltyTierChangesTable {
+  id: string;
+  workspace_id: string;
+  member_id: string;
+  from_tier: string | null;
+  to_tier: string | null;
+  at: number;
+  reason: string;
+  event_id: string;
+}
+
 export interface LoyaltyOperationResultsTable {
   event_id: string;
   workspace_id: string;
@@ -206,4 +217,5 @@ export interface DatabaseSchema {
   loyalty_rule_usage: LoyaltyRuleUsageTable;
   loyalty_orders: OrdersTable;
   loyalty_operation_results: LoyaltyOperationResultsTable;
+  loyalty_tier_changes: LoyaltyTierChangesTable;
 }
