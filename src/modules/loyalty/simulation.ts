@@ -94,6 +94,7 @@ export function createSimulationRun(options: SimulationOptions): SimulationRun {
     // Only the figures are kept: memory stays flat however long the log is.
     state.entries = [];
     state.results = [];
+    state.tierChanges = [];
   }
 
   return {
