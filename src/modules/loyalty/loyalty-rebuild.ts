@@ -6,7 +6,7 @@ import { saveFoldState, usageKeysFor } from './loyalty-persistence.ts';
 import type { MemberViews } from './loyalty.stage.ts';
 import * as repo from './loyalty.repo.ts';
 import { readPointsOperation, readProgramActivation } from './points-operations.ts';
-import * as points from './points.repo.ts';
+import { forgetMembers } from './rebuild.repo.ts';
 
 /**
  * After an operator split re-attributed events between members, their points are rebuilt from
@@ -24,7 +24,7 @@ export async function rebuildLoyalty(input: {
   const { batch, workspaceId, memberIds } = input;
   const transaction = batch.transaction;
   const through = batch.events[batch.events.length - 1]?.seq ?? 0;
-  await points.forgetMembers(transaction, workspaceId, memberIds);
+  await forgetMembers(transaction, workspaceId, memberIds);
   const rebuilt = new Set(memberIds);
   const history = await readMembersHistory(transaction, workspaceId, memberIds, through);
   const operationMembers = history
