@@ -168,6 +168,30 @@ describe('earning, the return window and refunds', () => {
     ]);
   });
 
+  it('takes the points back from whoever earned them when another member sends the refund', async () => {
+    const { api, clock, memberId } = await setUp();
+    await operate(api, memberId, 'adjust', { points: 40, reason: 'gift' });
+    await api.sendAndProcess([order('o-7', 100, start + 1000)]);
+    clock.advance(20 * day);
+    await api.sendAndProcess([
+      {
+        type: 'track',
+        anonymousId: 'kiosk-7',
+        event: 'Order Refunded',
+        messageId: 'r-7',
+        timestamp: new Date(clock.now()).toISOString(),
+        properties: { order_id: 'o-7' },
+      },
+    ]);
+    expect((await api.get<Balance>(`/api/members/${memberId}/points`)).body).toMatchObject({
+      available: 40,
+      pending: 0,
+      lifetimeEarned: 140,
+    });
+    const kiosk = await api.memberIdOf('anonymous_id', 'kiosk-7');
+    expect((await api.get<Balance>(`/api/members/${kiosk}/points`)).body).toMatchObject({ available: 0, pending: 0 });
+  });
+
   it('takes back the points of an order whose refund arrived first', async () => {
     const { api, memberId } = await setUp();
     await api.sendAndProcess([

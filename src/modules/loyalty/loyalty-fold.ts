@@ -263,16 +263,20 @@ function applyOrder(step: EventStep): boolean {
   state.changedOrders.add(parsed.orderId);
   if (parsed.kind === 'completed' && existing?.completed) return true;
   const newlyRefunded = order.refunded - (existing?.refunded ?? 0);
+  // Points and refunded spend go back to whoever earned them, even when the refund names someone
+  // else; an earner not loaded for this batch holds no lots of the order, so has nothing to give.
+  const earner =
+    state.members.get(state.survivorOf(order.memberId)) ?? (order.memberId === member.memberId ? member : undefined);
   if (order.currency === state.currency) {
     const completed = parsed.kind === 'completed' ? { spend: order.total, orders: 1 } : {};
-    recordActivity(member.tier, event.eventTime, state.timeZone, { ...completed, refunds: newlyRefunded });
+    recordActivity((earner ?? member).tier, event.eventTime, state.timeZone, { ...completed, refunds: newlyRefunded });
   }
   if (parsed.kind === 'completed') earnFromRules(step, parsed.orderId);
   // A refund takes its share back; at completion, so do refunds that arrived before the order.
   const toReverse = parsed.kind === 'completed' ? order.refunded : newlyRefunded;
-  if (order.completed && toReverse > 0) {
+  if (order.completed && toReverse > 0 && earner) {
     const lines = reverseOrderPoints(
-      member.ledger,
+      earner.ledger,
       {
         orderId: parsed.orderId,
         refunded: order.refunded,
@@ -281,7 +285,7 @@ function applyOrder(step: EventStep): boolean {
       },
       { at: event.eventTime, newId: step.newId },
     );
-    record(state, member, event, lines);
+    record(state, earner, event, lines);
   }
   return true;
 }

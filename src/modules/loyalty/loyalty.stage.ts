@@ -56,6 +56,10 @@ async function loadFoldState(
   for (const merge of merges) memberIds.add(merge.survivorId).add(merge.mergedId);
   const orderIds = events.map((event) => parseOrderEvent(event.eventName, event.payload, workspace.currency)?.orderId);
   const wantedOrders = orderIds.filter((id) => id !== undefined);
+  // A refund may come from another member than the one who earned the order's points: the owners
+  // of those points are loaded whole, so their balance is never rewritten from a partial view.
+  const orderLots = await repo.loadLotsOfOrders(transaction, workspaceId, wantedOrders);
+  for (const lot of orderLots) memberIds.add(lot.memberId);
   const programs = [...versions.values()];
   // Rule conditions and the value score read the member as profiles holds it.
   const profileViews = await views.load(transaction, [...memberIds]);
@@ -86,7 +90,10 @@ async function loadFoldState(
     state.members.delete(merge.mergedId);
     mergedAway.add(merge.mergedId);
   }
-  for (const lot of await repo.loadLotsOfOrders(transaction, workspaceId, wantedOrders)) {
+  for (const merge of merges) {
+    for (const order of state.orders.values()) if (order.memberId === merge.mergedId) order.memberId = merge.survivorId;
+  }
+  for (const lot of orderLots) {
     const owner = memberPointsOf(state, state.survivorOf(lot.memberId));
     if (!owner.ledger.lots.some((held) => held.id === lot.id)) {
       const { memberId: _owner, ...closed } = lot;

@@ -143,6 +143,7 @@ export async function saveMemberPoints(db: DbExecutor, workspaceId: string, memb
 export async function reassignPoints(db: DbExecutor, mergedId: string, survivorId: string): Promise<void> {
   await db.updateTable('points_entries').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
   await db.updateTable('points_lots').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
+  await db.updateTable('loyalty_orders').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
   await db.deleteFrom('points_reservations').where('member_id', '=', mergedId).execute();
   await db.deleteFrom('points_accounts').where('member_id', '=', mergedId).execute();
 }
