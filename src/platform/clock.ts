@@ -18,3 +18,5 @@ export function createManualClock(startMs: number): Clock & { advance(ms: number
     },
   };
 }
+
+export const dayMilliseconds = 86_400_000;

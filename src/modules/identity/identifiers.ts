@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { builtInBlockedValues, type Identifier, type IdentitySettings } from './identity.schema.ts';
+import { isRecord } from '../../platform/values.ts';
 
 export interface ExtractionContext {
   phoneRegion: string;
@@ -13,10 +14,6 @@ export interface RejectedIdentifier extends Identifier {
 export interface ExtractedIdentifiers {
   identifiers: Identifier[];
   rejected: RejectedIdentifier[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function asText(value: unknown): string | undefined {

@@ -10,14 +10,7 @@ import {
 } from '../../platform/db/sqlite-statements.ts';
 import type { IdentityLogTable } from '../../platform/db/schema.ts';
 import type { Identifier } from './identity.schema.ts';
-
-const chunkSize = 500;
-
-function chunks<T>(items: T[], size = chunkSize): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
+import { chunks } from '../../platform/db/chunks.ts';
 
 export interface IdentifierRow extends Identifier {
   memberId: string;

@@ -4,6 +4,7 @@ import { createId } from '../../platform/ids.ts';
 import type { AppendResult, EventLogWriter } from './event-log-writer.ts';
 import { batchEnvelopeSchema, type MessageType, type NewEvent } from './ingest.schema.ts';
 import { prepareMessage, type PreparationContext, type PreparationResult } from './message-preparation.ts';
+import { isRecord } from '../../platform/values.ts';
 
 export type IngestRoute = 'batch' | MessageType;
 
@@ -19,10 +20,6 @@ export interface IngestService {
   /** One message, for bulk import: a bad row is reported, not thrown. */
   prepare(workspaceId: string, raw: unknown, options?: PrepareOptions): PreparationResult;
   append(events: NewEvent[]): Promise<AppendResult>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function rejectWith(issues: Issue[]): never {

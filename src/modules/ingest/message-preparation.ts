@@ -1,6 +1,7 @@
 import type { Issue } from '../../platform/errors.ts';
 import { correctEventTime, parseInstant } from './event-time.ts';
 import { ingestLimits, segmentMessageSchema, type MessageType, type NewEvent } from './ingest.schema.ts';
+import { isRecord } from '../../platform/values.ts';
 
 export interface PreparationContext {
   workspaceId: string;
@@ -24,10 +25,6 @@ function joinPath(prefix: string, segments: PropertyKey[]): string {
   const tail = segments.map((segment) => String(segment)).join('.');
   if (!prefix) return tail;
   return tail ? `${prefix}.${tail}` : prefix;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Award, Condition, EarningRule, LoyaltyProgram } from './loyalty-program.schema.ts';
+import { readNumber } from '../../platform/values.ts';
 
 /** What a rule sees of the event, already read out of its payload. */
 export interface EarningEvent {
@@ -63,15 +64,10 @@ function fieldValue(field: string, event: EarningEvent, member: EarningMember): 
 function sameValue(actual: unknown, expected: string | number | boolean): boolean {
   if (actual === expected) return true;
   if (typeof actual !== 'string' && typeof actual !== 'number' && typeof actual !== 'boolean') return false;
-  const actualNumber = numeric(actual);
-  const expectedNumber = numeric(expected);
+  const actualNumber = readNumber(actual);
+  const expectedNumber = readNumber(expected);
   if (actualNumber !== undefined && expectedNumber !== undefined) return actualNumber === expectedNumber;
   return String(actual).toLowerCase() === String(expected).toLowerCase();
-}
-
-function numeric(value: unknown): number | undefined {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
 }
 
 export function matchesCondition(condition: Condition, event: EarningEvent, member: EarningMember): boolean {
@@ -93,7 +89,7 @@ export function matchesCondition(condition: Condition, event: EarningEvent, memb
       if (Array.isArray(actual)) return actual.some((item) => sameValue(item, condition.value));
       return typeof actual === 'string' && actual.toLowerCase().includes(String(condition.value).toLowerCase());
     default: {
-      const number = numeric(actual);
+      const number = readNumber(actual);
       if (number === undefined) return false;
       if (condition.op === 'gt') return number > condition.value;
       if (condition.op === 'gte') return number >= condition.value;

@@ -9,6 +9,7 @@ import { advanceLedger, earnPoints, reverseOrderPoints, type LedgerEntry, type L
 import { readPointsOperation, readProgramActivation, type PointsOperationPayload } from './points-operations.ts';
 import { advanceMemberTier, keepFacts, memberFacts, reviewTier } from './tier-fold.ts';
 import { emptyTierState, recordActivity, type TierChange, type TierState } from './tier-rules.ts';
+import { isRecord } from '../../platform/values.ts';
 
 export interface PointsTotals {
   available: number;
@@ -148,10 +149,6 @@ function idsFor(event: LoggedEvent): () => string {
   let next = 0;
   // Zero-padded, so ids sort in the order the event caused them.
   return () => `pts_${event.id.replace(/^evt_/, '')}_${String((next += 1)).padStart(4, '0')}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function toEarningEvent(event: LoggedEvent, currency: string): EarningEvent {

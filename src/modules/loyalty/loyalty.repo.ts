@@ -7,14 +7,7 @@ import type { MemberPoints } from './loyalty-fold.ts';
 import { emptyTierState, type TierState } from './tier-rules.ts';
 import { loyaltyProgramSchema, type LoyaltyProgram } from './loyalty-program.schema.ts';
 import type { Allocation, PointsLot } from './points-lots.ts';
-
-const chunkSize = 500;
-
-function chunks<T>(items: T[], size = chunkSize): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
+import { chunks } from '../../platform/db/chunks.ts';
 
 export interface ProgramVersion {
   version: number;

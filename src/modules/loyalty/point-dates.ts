@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
+import { dayMilliseconds } from '../../platform/clock.ts';
 import type { Expiry } from './loyalty-program.schema.ts';
-
-const day = 86_400_000;
 
 /**
  * When points earned at `earnedAt` expire. Month and year ends are taken in the workspace time
@@ -19,7 +18,7 @@ export function expiryOf(expiry: Expiry, earnedAt: number, timeZone: string): nu
 
 /** Points from an order become spendable when its return window closes. */
 export function activationOf(pendingDays: number, earnedAt: number, fromOrder: boolean): number {
-  return fromOrder ? earnedAt + pendingDays * day : earnedAt;
+  return fromOrder ? earnedAt + pendingDays * dayMilliseconds : earnedAt;
 }
 
 /** The workspace-local day and month an instant falls in, for per-day and per-month caps. */

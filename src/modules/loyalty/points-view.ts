@@ -1,8 +1,7 @@
 import { addToTotals, balanceOf, type MemberPoints } from './loyalty-fold.ts';
+import { dayMilliseconds } from '../../platform/clock.ts';
 import type { LoyaltyProgram } from './loyalty-program.schema.ts';
 import { advanceLedger, availablePoints } from './points-ledger.ts';
-
-const day = 86_400_000;
 
 export interface PointsSummary {
   balance: ReturnType<typeof balanceOf>;
@@ -17,7 +16,7 @@ export function viewPoints(member: MemberPoints, program: LoyaltyProgram | null,
   const copy: MemberPoints = structuredClone(member);
   let counter = 0;
   for (const line of advanceLedger(copy.ledger, now, () => `view_${(counter += 1)}`)) addToTotals(copy.totals, line);
-  const horizon = now + (program?.expiringSoonDays ?? 30) * day;
+  const horizon = now + (program?.expiringSoonDays ?? 30) * dayMilliseconds;
   const byDate = new Map<number, number>();
   for (const lot of copy.ledger.lots) {
     if (lot.status !== 'active' || lot.remaining <= 0 || lot.expiresAt === null) continue;

@@ -2,17 +2,12 @@ import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { MemberPoints, OperationResult, StoredEntry } from './loyalty-fold.ts';
 import { lotChanged } from './loyalty.repo.ts';
+import { chunks } from '../../platform/db/chunks.ts';
 
 const rowsPerInsert = 300;
 
-function chunks<T>(items: T[], size = rowsPerInsert): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
-
 export async function insertEntries(db: DbExecutor, workspaceId: string, entries: StoredEntry[]): Promise<void> {
-  for (const chunk of chunks(entries)) {
+  for (const chunk of chunks(entries, rowsPerInsert)) {
     await db
       .insertInto('points_entries')
       .values(
@@ -47,7 +42,7 @@ export async function saveMemberPoints(db: DbExecutor, workspaceId: string, memb
       .filter((lot) => lotChanged(lot, member.memberId))
       .map((lot) => ({ ...lot, memberId: member.memberId })),
   );
-  for (const chunk of chunks(lots)) {
+  for (const chunk of chunks(lots, rowsPerInsert)) {
     await db
       .insertInto('points_lots')
       .values(
@@ -76,13 +71,13 @@ export async function saveMemberPoints(db: DbExecutor, workspaceId: string, memb
       .execute();
   }
   const memberIds = members.map((member) => member.memberId);
-  for (const chunk of chunks(memberIds)) {
+  for (const chunk of chunks(memberIds, rowsPerInsert)) {
     await db.deleteFrom('points_reservations').where('member_id', 'in', chunk).execute();
   }
   const holds = members.flatMap((member) =>
     member.ledger.reservations.map((hold) => ({ ...hold, memberId: member.memberId })),
   );
-  for (const chunk of chunks(holds)) {
+  for (const chunk of chunks(holds, rowsPerInsert)) {
     await db
       .insertInto('points_reservations')
       .values(
@@ -98,7 +93,7 @@ export async function saveMemberPoints(db: DbExecutor, workspaceId: string, memb
       )
       .execute();
   }
-  for (const chunk of chunks(members)) {
+  for (const chunk of chunks(members, rowsPerInsert)) {
     await db
       .insertInto('points_accounts')
       .values(
@@ -149,7 +144,7 @@ export async function reassignPoints(db: DbExecutor, mergedId: string, survivorI
 }
 
 export async function saveUsage(db: DbExecutor, workspaceId: string, usage: Array<[string, number]>): Promise<void> {
-  for (const chunk of chunks(usage)) {
+  for (const chunk of chunks(usage, rowsPerInsert)) {
     await db
       .insertInto('loyalty_rule_usage')
       .values(
@@ -168,7 +163,7 @@ export async function saveUsage(db: DbExecutor, workspaceId: string, usage: Arra
 }
 
 export async function insertOperationResults(db: DbExecutor, workspaceId: string, results: OperationResult[]) {
-  for (const chunk of chunks(results)) {
+  for (const chunk of chunks(results, rowsPerInsert)) {
     await db
       .insertInto('loyalty_operation_results')
       .values(

@@ -1,14 +1,15 @@
+import { chunks } from '../../platform/db/chunks.ts';
 import type { DbExecutor } from '../../platform/db/database.ts';
 import type { StoredTierChange } from './loyalty-fold.ts';
 
 const rowsPerInsert = 300;
 
 export async function insertTierChanges(db: DbExecutor, workspaceId: string, changes: StoredTierChange[]) {
-  for (let start = 0; start < changes.length; start += rowsPerInsert) {
+  for (const chunk of chunks(changes, rowsPerInsert)) {
     await db
       .insertInto('loyalty_tier_changes')
       .values(
-        changes.slice(start, start + rowsPerInsert).map((change) => ({
+        chunk.map((change) => ({
           id: change.id,
           workspace_id: workspaceId,
           member_id: change.memberId,

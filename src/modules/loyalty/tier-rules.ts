@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { dayMilliseconds } from '../../platform/clock.ts';
 import type { TierLevel, TierProgram, ValueScoreModel } from './tier-program.schema.ts';
 
 /** What a member did in one month of the workspace calendar; tiers and the value score read these. */
@@ -189,7 +190,6 @@ export function advanceTier(input: {
   timeZone: string;
 }): void {
   const { tiers, state, timeZone } = input;
-  const day = 86_400_000;
   if (state.evaluatedTo === null) {
     state.evaluatedTo = input.until;
     return;
@@ -223,7 +223,7 @@ export function advanceTier(input: {
       if (ended.below && tiers.graceDays === 0) {
         change(state, ended.target?.id ?? null, next, `${tiers.basis} ${ended.value} below the tier at evaluation`);
       } else if (ended.below) {
-        state.downgrade = { to: ended.target?.id ?? null, at: next + tiers.graceDays * day };
+        state.downgrade = { to: ended.target?.id ?? null, at: next + tiers.graceDays * dayMilliseconds };
       }
     }
   }

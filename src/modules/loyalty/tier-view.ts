@@ -1,3 +1,4 @@
+import { dayMilliseconds } from '../../platform/clock.ts';
 import type { LoyaltyProgram } from './loyalty-program.schema.ts';
 import type { TierLevel } from './tier-program.schema.ts';
 import {
@@ -44,7 +45,7 @@ export function viewTier(
   let downgrade: TierView['downgrade'] = null;
   if (state.downgrade) downgrade = { to: levelOf(state.downgrade.to), at: state.downgrade.at };
   else if (rankOf(tiers.levels, reached?.id ?? null) < rankOf(tiers.levels, state.tierId)) {
-    downgrade = { to: reached, at: nextEvaluation(now, tiers, timeZone) + tiers.graceDays * 86_400_000 };
+    downgrade = { to: reached, at: nextEvaluation(now, tiers, timeZone) + tiers.graceDays * dayMilliseconds };
   }
   return {
     tier: current,

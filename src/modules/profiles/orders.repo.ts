@@ -1,17 +1,10 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { runMultiRow, type WriteScope } from '../../platform/db/sqlite-statements.ts';
 import type { OrderState } from './orders.ts';
+import { chunks } from '../../platform/db/chunks.ts';
 
 /** Profiles keep `orders`; loyalty keeps its own copy in `loyalty_orders`, of the same shape. */
 export type OrderTable = 'orders' | 'loyalty_orders';
-
-const chunkSize = 500;
-
-function chunks<T>(items: T[]): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += chunkSize) result.push(items.slice(start, start + chunkSize));
-  return result;
-}
 
 export async function loadOrders(
   db: DbExecutor,

@@ -1,3 +1,4 @@
+import { isRecord, readNumber } from '../../platform/values.ts';
 /** Orders per Segment's e-commerce spec v2; amounts become integer minor units. */
 export interface OrderState {
   orderId: string;
@@ -41,17 +42,8 @@ export function currencyDigits(currency: string): number {
   return digits;
 }
 
-function toNumber(value: unknown): number | undefined {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
-}
-
 export function toMinorUnits(amount: number, currency: string): number {
   return Math.round(amount * 10 ** currencyDigits(currency));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function productLines(
@@ -61,7 +53,7 @@ function productLines(
   const products = Array.isArray(properties.products) ? properties.products : [];
   return products.filter(isRecord).map((product) => ({
     category: typeof product.category === 'string' && product.category ? product.category : undefined,
-    amount: toMinorUnits(Math.abs((toNumber(product.price) ?? 0) * (toNumber(product.quantity) ?? 1)), currency),
+    amount: toMinorUnits(Math.abs((readNumber(product.price) ?? 0) * (readNumber(product.quantity) ?? 1)), currency),
   }));
 }
 
@@ -78,7 +70,7 @@ export function parseOrderEvent(
   if ((typeof orderId !== 'string' && typeof orderId !== 'number') || String(orderId) === '') return undefined;
   const currency = typeof properties.currency === 'string' ? properties.currency.toUpperCase() : workspaceCurrency;
   const lines = productLines(properties, currency);
-  const stated = toNumber(properties.total) ?? toNumber(properties.revenue);
+  const stated = readNumber(properties.total) ?? readNumber(properties.revenue);
   const fromLines = lines.length > 0 ? lines.reduce((sum, line) => sum + line.amount, 0) : null;
   const amount = stated !== undefined ? toMinorUnits(Math.abs(stated), currency) : fromLines;
   const categorySpend: Record<string, number> = {};

@@ -9,6 +9,7 @@ import {
 } from './features.ts';
 import { applyOrderEvent, parseOrderEvent, type OrderState } from './orders.ts';
 import { applyTraits, emptyTraits, mergeTraits, traitsOfEvent, type TraitState } from './traits.ts';
+import { isRecord } from '../../platform/values.ts';
 
 export interface ProfileState {
   traits: TraitState;
@@ -30,10 +31,6 @@ export interface FoldState {
   profiles: Map<string, ProfileState>;
   orders: Map<string, OrderState>;
   changedOrders: Set<string>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Where the member was met: `context.channel` (wechat, tmall, jd, douyin, app, store…), else `properties.channel`. */

@@ -3,14 +3,7 @@ import { parseJson, toJson } from '../../platform/db/json.ts';
 import { cachedStatement, runMultiRow, type WriteScope } from '../../platform/db/sqlite-statements.ts';
 import { emptyFeatures, type FeatureState } from './features.ts';
 import type { ProfileState } from './profile-fold.ts';
-
-const chunkSize = 500;
-
-function chunks<T>(items: T[], size = chunkSize): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
+import { chunks } from '../../platform/db/chunks.ts';
 
 export interface MemberRow {
   id: string;

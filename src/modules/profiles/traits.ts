@@ -1,3 +1,4 @@
+import { isRecord } from '../../platform/values.ts';
 /** Traits with, per trait, the (event time, log position) that set it: newest event time wins. */
 export interface TraitState {
   traits: Record<string, unknown>;
@@ -30,10 +31,6 @@ export function mergeTraits(into: TraitState, from: TraitState): void {
     into.traits[name] = from.traits[name];
     into.times[name] = stamp;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** identify traits and any call's context.traits describe the member; a group call's traits describe the account. */

@@ -2,10 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { ImportItem } from './import.service.ts';
 import { contentMessageId } from './message-ids.ts';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../../../platform/values.ts';
 
 /**
  * One Segment message per line; blank lines are skipped. A message without a messageId gets one
