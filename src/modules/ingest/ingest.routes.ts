@@ -52,7 +52,7 @@ export function registerIngestRoutes(
       { parseAs: 'buffer', bodyLimit: ingestLimits.maxRequestBytes },
       (_request, body, done) => done(null, body),
     );
-    // Browsers post from the brand's own sites (analytics.js): any origin may send events, since
+    // Browsers post from the brand's own sites (analytics.js), so every origin may send events, since
     // the write key, not a cookie, is what authorizes them.
     scope.addHook('onRequest', async (request, reply) => {
       reply.header('Access-Control-Allow-Origin', request.headers.origin ?? '*');

@@ -50,39 +50,60 @@ const operationRefusals = {
   '422': 'Points not a multiple of the program step, or an Idempotency-Key reused for another request',
 };
 
-type OperationBody = { kind: 'adjust' | 'redeem' | 'reserve' | 'commit' | 'release'; summary: string; body: z.ZodType };
-
-const operations: OperationBody[] = [
-  { kind: 'adjust', summary: 'Staff grant (+) or deduction (−) of points', body: adjustBodySchema },
-  { kind: 'redeem', summary: 'Direct redemption: all the points or none', body: redeemBodySchema },
-  {
-    kind: 'reserve',
-    summary: 'Hold points for an order at checkout (released after the program timeout)',
-    body: reserveBodySchema,
-  },
-  { kind: 'commit', summary: 'Spend the points held for an order', body: orderBodySchema },
-  { kind: 'release', summary: 'Give back the points held for an order', body: orderBodySchema },
-];
+/** One points operation route: its body, and how the body becomes the operation written to the log. */
+function registerOperationRoute<B>(
+  http: HttpApp,
+  loyalty: LoyaltyService,
+  route: { path: string; summary: string; body: z.ZodType<B>; toOperation(body: B): PointsOperation },
+): void {
+  http.route({
+    method: 'POST',
+    url: `/api/members/:id/points/${route.path}`,
+    summary: `${route.summary}. Idempotent by the Idempotency-Key header.`,
+    tag: 'loyalty',
+    auth: 'secret',
+    params: memberParamsSchema,
+    body: route.body,
+    response: pointsBalanceSchema,
+    refusals: operationRefusals,
+    handler: async ({ workspaceId, params, body, request }) => {
+      const key = readIdempotencyKey(request.headers['idempotency-key']);
+      return answer(await loyalty.operate(workspaceId, params.id, key, route.toOperation(body)));
+    },
+  });
+}
 
 function registerOperationRoutes(http: HttpApp, loyalty: LoyaltyService): void {
-  for (const operation of operations) {
-    http.route({
-      method: 'POST',
-      url: `/api/members/:id/points/${operation.kind}`,
-      summary: `${operation.summary}. Idempotent by the Idempotency-Key header.`,
-      tag: 'loyalty',
-      auth: 'secret',
-      params: memberParamsSchema,
-      body: operation.body,
-      response: pointsBalanceSchema,
-      refusals: operationRefusals,
-      handler: async ({ workspaceId, params, body, request }) => {
-        const key = readIdempotencyKey(request.headers['idempotency-key']);
-        const action = { action: operation.kind, ...(body as object) } as PointsOperation;
-        return answer(await loyalty.operate(workspaceId, params.id, key, action));
-      },
-    });
-  }
+  registerOperationRoute(http, loyalty, {
+    path: 'adjust',
+    summary: 'Staff grant (+) or deduction (−) of points',
+    body: adjustBodySchema,
+    toOperation: (body) => ({ action: 'adjust', ...body }),
+  });
+  registerOperationRoute(http, loyalty, {
+    path: 'redeem',
+    summary: 'Direct redemption: all the points or none',
+    body: redeemBodySchema,
+    toOperation: (body) => ({ action: 'redeem', ...body }),
+  });
+  registerOperationRoute(http, loyalty, {
+    path: 'reserve',
+    summary: 'Hold points for an order at checkout (released after the program timeout)',
+    body: reserveBodySchema,
+    toOperation: (body) => ({ action: 'reserve', ...body }),
+  });
+  registerOperationRoute(http, loyalty, {
+    path: 'commit',
+    summary: 'Spend the points held for an order',
+    body: orderBodySchema,
+    toOperation: (body) => ({ action: 'commit', ...body }),
+  });
+  registerOperationRoute(http, loyalty, {
+    path: 'release',
+    summary: 'Give back the points held for an order',
+    body: orderBodySchema,
+    toOperation: (body) => ({ action: 'release', ...body }),
+  });
 }
 
 export function registerLoyaltyRoutes(
