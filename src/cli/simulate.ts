@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { readEventsAfter } from '../modules/ingest/event-log.repo.ts';
 import { loyaltyProgramSchema } from '../modules/loyalty/loyalty-program.schema.ts';
-import { readProgramVersions } from '../modules/loyalty/loyalty.repo.ts';
+import { readProgramsByVersion } from '../modules/loyalty/loyalty.repo.ts';
 import { readPointsOperation } from '../modules/loyalty/points-operations.ts';
 import { createSimulationRun, type SimulationFigures } from '../modules/loyalty/simulation.ts';
 import { findSurvivors, loadMemberViews } from '../modules/profiles/member-views.ts';
@@ -68,12 +68,7 @@ async function simulate(runtime: Runtime, options: SimulateOptions) {
   const to = parseDay('--to', options.to, workspace.timezone, 'end') ?? runtime.clock.now();
   if (from > to) throw new Error('--from must not be after --to');
   const db = runtime.database.db;
-  const versions = new Map(
-    (await readProgramVersions(db, workspace.id)).map((saved) => [
-      saved.version,
-      { version: saved.version, document: saved.document },
-    ]),
-  );
+  const versions = await readProgramsByVersion(db, workspace.id);
   const common = { workspaceId: workspace.id, currency: workspace.currency, timeZone: workspace.timezone, from, to };
   const current = createSimulationRun({
     ...common,

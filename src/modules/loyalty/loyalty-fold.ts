@@ -81,6 +81,24 @@ export interface LoyaltyFoldState {
   snapshotOf(eventId: string): { traits: Record<string, unknown>; features: Record<string, unknown> } | undefined;
 }
 
+/** What a fold starts from; what it produces (entries, answers, changed keys) starts empty. */
+export type FoldInputs = Omit<
+  LoyaltyFoldState,
+  'activated' | 'changedOrders' | 'changedUsage' | 'entries' | 'results' | 'tierChanges'
+>;
+
+export function createFoldState(inputs: FoldInputs): LoyaltyFoldState {
+  return {
+    ...inputs,
+    activated: null,
+    changedOrders: new Set(),
+    changedUsage: new Set(),
+    entries: [],
+    results: [],
+    tierChanges: [],
+  };
+}
+
 export function emptyTotals(): PointsTotals {
   return {
     available: 0,

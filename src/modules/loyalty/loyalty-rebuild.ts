@@ -1,7 +1,7 @@
 import type { ProcessingBatch } from '../../platform/processor/stage.ts';
 import { readMembersHistory } from '../ingest/event-log.repo.ts';
 import type { LedgerCache } from './ledger-cache.ts';
-import { foldLoyaltyEvent, type LoyaltyFoldState } from './loyalty-fold.ts';
+import { createFoldState, foldLoyaltyEvent } from './loyalty-fold.ts';
 import { saveFoldState, usageKeysFor } from './loyalty-persistence.ts';
 import type { MemberViews } from './loyalty.stage.ts';
 import * as repo from './loyalty.repo.ts';
@@ -37,36 +37,25 @@ export async function rebuildLoyalty(input: {
     if (operation) return rebuilt.has(survivors.get(operation.memberId) ?? operation.memberId);
     return event.memberId !== null && rebuilt.has(event.memberId);
   });
-  const versions = new Map(
-    (await repo.readProgramVersions(transaction, workspaceId)).map((saved) => [
-      saved.version,
-      { version: saved.version, document: saved.document },
-    ]),
-  );
+  const versions = await repo.readProgramsByVersion(transaction, workspaceId);
   const views = await input.views.load(transaction, memberIds);
-  const state: LoyaltyFoldState = {
+  const state = createFoldState({
     workspaceId,
     currency: input.workspace.currency,
     timeZone: input.workspace.timezone,
     program: null,
     programVersion: (version) => versions.get(version),
-    activated: null,
     members: new Map(),
     survivorOf: (memberId) => survivors.get(memberId) ?? memberId,
     orders: new Map(),
-    changedOrders: new Set(),
     usage: await repo.loadUsage(
       transaction,
       workspaceId,
       usageKeysFor(relevant, [...versions.values()], input.workspace.timezone),
     ),
-    changedUsage: new Set(),
-    entries: [],
-    results: [],
-    tierChanges: [],
     memberView: (memberId) => views.get(memberId) ?? { traits: {}, features: {}, tier: null },
     snapshotOf: (eventId) => batch.memberSnapshots.get(eventId),
-  };
+  });
   for (const event of relevant) foldLoyaltyEvent(state, event);
   // Every operation was answered when it was folded in order; the rebuild only restates the ledger.
   state.results = [];

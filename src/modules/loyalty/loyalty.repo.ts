@@ -3,7 +3,7 @@ import type { DbExecutor } from '../../platform/db/database.ts';
 import type { PointsLotsTable } from '../../platform/db/schema.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { LedgerCache } from './ledger-cache.ts';
-import type { MemberPoints } from './loyalty-fold.ts';
+import type { ActiveProgram, MemberPoints } from './loyalty-fold.ts';
 import { emptyTierState, type TierState } from './tier-rules.ts';
 import { loyaltyProgramSchema, type LoyaltyProgram } from './loyalty-program.schema.ts';
 import type { Allocation, PointsLot } from './points-lots.ts';
@@ -62,6 +62,12 @@ export async function readProgramVersions(db: DbExecutor, workspaceId: string): 
     .orderBy('version')
     .execute();
   return rows.map(toProgramVersion);
+}
+
+/** Every saved version by number, as the fold switches between them. */
+export async function readProgramsByVersion(db: DbExecutor, workspaceId: string): Promise<Map<number, ActiveProgram>> {
+  const saved = await readProgramVersions(db, workspaceId);
+  return new Map(saved.map((program) => [program.version, { version: program.version, document: program.document }]));
 }
 
 export async function readActiveVersion(db: DbExecutor, workspaceId: string): Promise<number | null> {

@@ -4,7 +4,7 @@ import { loadOrders } from '../profiles/orders.repo.ts';
 import { parseOrderEvent } from '../profiles/orders.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { EarningMember } from './earning-rules.ts';
-import { foldLoyaltyEvent, memberPointsOf, type LoyaltyFoldState } from './loyalty-fold.ts';
+import { createFoldState, foldLoyaltyEvent, memberPointsOf, type LoyaltyFoldState } from './loyalty-fold.ts';
 import { saveFoldState, usageKeysFor } from './loyalty-persistence.ts';
 import { rebuildLoyalty } from './loyalty-rebuild.ts';
 import { createLedgerCache, type LedgerCache } from './ledger-cache.ts';
@@ -33,19 +33,14 @@ function groupByWorkspace(events: LoggedEvent[]): Map<string, LoggedEvent[]> {
 async function loadFoldState(
   batch: ProcessingBatch,
   workspaceId: string,
+  activeVersion: number | null,
   workspace: { currency: string; timezone: string },
   events: LoggedEvent[],
   views: MemberViews,
   cache: LedgerCache,
-): Promise<{ state: LoyaltyFoldState; mergedAway: Set<string> }> {
+): Promise<LoyaltyFoldState> {
   const transaction = batch.transaction;
-  const versions = new Map(
-    (await repo.readProgramVersions(transaction, workspaceId)).map((saved) => [
-      saved.version,
-      { version: saved.version, document: saved.document },
-    ]),
-  );
-  const activeVersion = await repo.readActiveVersion(transaction, workspaceId);
+  const versions = await repo.readProgramsByVersion(transaction, workspaceId);
   const operationMembers = events
     .map((event) => readPointsOperation(event.payload)?.memberId)
     .filter((id) => id !== undefined);
@@ -63,32 +58,24 @@ async function loadFoldState(
   const programs = [...versions.values()];
   // Rule conditions and the value score read the member as profiles holds it.
   const profileViews = await views.load(transaction, [...memberIds]);
-  const state: LoyaltyFoldState = {
+  const state = createFoldState({
     workspaceId,
     currency: workspace.currency,
     timeZone: workspace.timezone,
     program: activeVersion === null ? null : (versions.get(activeVersion) ?? null),
     programVersion: (version) => versions.get(version),
-    activated: null,
     members: await repo.loadMemberPoints(transaction, workspaceId, [...memberIds], cache),
     survivorOf: (memberId) => survivors.get(memberId) ?? memberId,
     orders: await loadOrders(transaction, workspaceId, wantedOrders, 'loyalty_orders'),
-    changedOrders: new Set(),
     usage: await repo.loadUsage(transaction, workspaceId, usageKeysFor(events, programs, workspace.timezone)),
-    changedUsage: new Set(),
-    entries: [],
-    results: [],
-    tierChanges: [],
     memberView: (memberId) => profileViews.get(memberId) ?? { traits: {}, features: {}, tier: null },
     snapshotOf: (eventId) => batch.memberSnapshots.get(eventId),
-  };
-  const mergedAway = new Set<string>();
+  });
   for (const merge of merges) {
     if (!state.members.has(merge.mergedId)) continue;
     await points.reassignPoints(transaction, merge.mergedId, merge.survivorId);
     mergeMemberPoints(memberPointsOf(state, merge.survivorId), memberPointsOf(state, merge.mergedId));
     state.members.delete(merge.mergedId);
-    mergedAway.add(merge.mergedId);
   }
   for (const merge of merges) {
     for (const order of state.orders.values()) if (order.memberId === merge.mergedId) order.memberId = merge.survivorId;
@@ -100,7 +87,7 @@ async function loadFoldState(
       owner.ledger.lots.push(closed);
     }
   }
-  return { state, mergedAway };
+  return state;
 }
 
 /** A workspace without a program, operation or activation in the batch has nothing to derive. */
@@ -117,15 +104,23 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
     name: 'loyalty',
     async apply(batch) {
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
-        const hasProgram = (await repo.readActiveVersion(batch.transaction, workspaceId)) !== null;
-        if (!concernsLoyalty(events, hasProgram)) continue;
+        const activeVersion = await repo.readActiveVersion(batch.transaction, workspaceId);
+        if (!concernsLoyalty(events, activeVersion !== null)) continue;
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;
         // A split ends its batch (see the processor): everything before it is folded as it was
         // attributed then; the members it touched are then rebuilt from their history.
         const split = events.some((event) => event.payload.operation === 'split');
         const rebuilt: Set<string> = split ? batch.rebuiltMembers : new Set();
-        const { state } = await loadFoldState(batch, workspaceId, workspace, events, dependencies.views, cache);
+        const state = await loadFoldState(
+          batch,
+          workspaceId,
+          activeVersion,
+          workspace,
+          events,
+          dependencies.views,
+          cache,
+        );
         for (const event of events) foldLoyaltyEvent(state, event);
         const saved = await saveFoldState(batch, state, events[events.length - 1]?.seq ?? 0);
         for (const member of saved) cache.remember(member);

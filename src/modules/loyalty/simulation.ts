@@ -1,6 +1,6 @@
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
 import type { EarningMember } from './earning-rules.ts';
-import { addToTotals, foldLoyaltyEvent, type ActiveProgram, type LoyaltyFoldState } from './loyalty-fold.ts';
+import { addToTotals, foldLoyaltyEvent, type ActiveProgram, createFoldState } from './loyalty-fold.ts';
 import { advanceLedger } from './points-ledger.ts';
 import { advanceMemberTier, memberFacts } from './tier-fold.ts';
 
@@ -47,26 +47,20 @@ export function createSimulationRun(options: SimulationOptions): SimulationRun {
   // The latest view of every member seen, for the value score at the end of the window.
   const views = new Map<string, EarningMember>();
   let survivors = new Map<string, string>();
-  const state: LoyaltyFoldState = {
+  const state = createFoldState({
     workspaceId: options.workspaceId,
     currency: options.currency,
     timeZone: options.timeZone,
     program: options.program,
     programVersion: (version) => (options.fixed ? (options.program ?? undefined) : options.programVersion(version)),
-    activated: null,
     members: new Map(),
     survivorOf: (memberId) => survivors.get(memberId) ?? memberId,
     orders: new Map(),
-    changedOrders: new Set(),
     usage: new Map(),
-    changedUsage: new Set(),
-    entries: [],
-    results: [],
-    tierChanges: [],
     memberView: (memberId) => views.get(memberId) ?? { traits: {}, features: {}, tier: null },
     // The simulation reads the members as they are now: close, not exact, for trait and feature rules.
     snapshotOf: () => undefined,
-  };
+  });
   const figures: SimulationFigures = {
     issued: 0,
     redeemed: 0,
