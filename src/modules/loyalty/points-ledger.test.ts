@@ -121,7 +121,8 @@ describe('return window', () => {
     ]);
   });
 
-  it('claws back after the window, records the shortfall when the balance may not go negative', () => {
+  /** 100 points earned on an order, 90 of them spent, then the whole order refunded after its window. */
+  function spendThenRefundInFull(allowNegativeBalance: boolean) {
     const state = emptyLedger();
     const newId = ids();
     const entries = earn(state, 100, start, newId, { orderId: 'o1' });
@@ -131,35 +132,20 @@ describe('return window', () => {
       { at: start + day, newId },
     );
     if (spent.ok) entries.push(...spent.entries);
-    entries.push(
-      ...reverseOrderPoints(
-        state,
-        { orderId: 'o1', refunded: 5_000, orderTotal: 5_000, allowNegativeBalance: false },
-        { at: start + 20 * day, newId },
-      ),
-    );
+    const refund = { orderId: 'o1', refunded: 5_000, orderTotal: 5_000, allowNegativeBalance };
+    entries.push(...reverseOrderPoints(state, refund, { at: start + 20 * day, newId }));
+    return { state, newId, entries };
+  }
+
+  it('claws back after the window, records the shortfall when the balance may not go negative', () => {
+    const { state, entries } = spendThenRefundInFull(false);
     expect(entries.at(-1)).toMatchObject({ kind: 'clawback', available: -10, shortfall: 90 });
     expect(totals(entries).available).toBe(0);
     expect(state.debt).toBe(0);
   });
 
   it('lets the balance go negative when the program allows it, and new points pay the debt first', () => {
-    const state = emptyLedger();
-    const newId = ids();
-    const entries = earn(state, 100, start, newId, { orderId: 'o1' });
-    const spent = spendPoints(
-      state,
-      { points: 90, reason: 'x', source: staff, kind: 'redeem' },
-      { at: start + day, newId },
-    );
-    if (spent.ok) entries.push(...spent.entries);
-    entries.push(
-      ...reverseOrderPoints(
-        state,
-        { orderId: 'o1', refunded: 5_000, orderTotal: 5_000, allowNegativeBalance: true },
-        { at: start + 20 * day, newId },
-      ),
-    );
+    const { state, newId, entries } = spendThenRefundInFull(true);
     expect(totals(entries).available).toBe(-90);
     entries.push(...earn(state, 120, start + 21 * day, newId));
     expect([totals(entries).available, availablePoints(state, start + 21 * day), state.debt]).toEqual([30, 30, 0]);
