@@ -1,9 +1,22 @@
 /** Shared fixtures of the program schema tests. */
 import { loyaltyProgramSchema, type LoyaltyProgram } from './loyalty-program.schema.ts';
+import type { ValueScoreModel } from './tier-program.schema.ts';
 
 export const fieldMessage =
   'must be properties.<path>, context.<path>, traits.<path>, features.<orderCount|totalSpend|refundTotal|netSpend|' +
   'averageOrderValue|eventCount|firstOrderAt|lastOrderAt|firstSeenAt|lastSeenAt>, tier, channel, store or event';
+
+/** The value-score model an empty document gets, written out. */
+export const defaultValueScoreModel: ValueScoreModel = {
+  windowMonths: 12,
+  weights: { consumption: 40, activity: 20, account: 15, credit: 15, newcomer: 10 },
+  fullScoreSpend: 1_000_000,
+  fullScoreActiveDays: 60,
+  accountTraits: ['email', 'phone', 'birthday', 'name', 'gender', 'city'],
+  verifiedPhoneTrait: 'phoneVerified',
+  refundRateForNoCredit: 0.5,
+  newcomerMonths: 3,
+};
 
 export const defaults: LoyaltyProgram = {
   name: 'Points',
@@ -15,16 +28,7 @@ export const defaults: LoyaltyProgram = {
   expiringSoonDays: 30,
   allowNegativeBalance: false,
   redemption: { maxOrderSharePercent: 100, minimumBalance: 0, step: 1, reservationMinutes: 15 },
-  valueScore: {
-    windowMonths: 12,
-    weights: { consumption: 40, activity: 20, account: 15, credit: 15, newcomer: 10 },
-    fullScoreSpend: 1_000_000,
-    fullScoreActiveDays: 60,
-    accountTraits: ['email', 'phone', 'birthday', 'name', 'gender', 'city'],
-    verifiedPhoneTrait: 'phoneVerified',
-    refundRateForNoCredit: 0.5,
-    newcomerMonths: 3,
-  },
+  valueScore: defaultValueScoreModel,
 };
 
 /** A valid earning rule with some fields replaced (possibly by invalid ones). */

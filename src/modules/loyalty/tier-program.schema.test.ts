@@ -6,17 +6,9 @@ import {
   type TierProgram,
   type ValueScoreModel,
 } from './tier-program.schema.ts';
+import { defaultValueScoreModel } from './loyalty-program.fixtures.ts';
 
-const defaultModel: ValueScoreModel = {
-  windowMonths: 12,
-  weights: { consumption: 40, activity: 20, account: 15, credit: 15, newcomer: 10 },
-  fullScoreSpend: 1_000_000,
-  fullScoreActiveDays: 60,
-  accountTraits: ['email', 'phone', 'birthday', 'name', 'gender', 'city'],
-  verifiedPhoneTrait: 'phoneVerified',
-  refundRateForNoCredit: 0.5,
-  newcomerMonths: 3,
-};
+const defaultModel: ValueScoreModel = defaultValueScoreModel;
 
 const defaultTiers: TierProgram = {
   basis: 'valueScore',
