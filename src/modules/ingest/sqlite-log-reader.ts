@@ -1,6 +1,5 @@
-import type { DbExecutor, SqliteConnection } from '../db/database.ts';
-import { cachedStatement } from '../db/sqlite-statements.ts';
-import type { LoggedEvent } from './stage.ts';
+import type { DbExecutor, SqliteConnection } from '../../platform/db/database.ts';
+import type { LoggedEvent } from '../../platform/processor/stage.ts';
 
 type LogRow = [
   seq: number,
@@ -26,8 +25,10 @@ const readAfter =
  * transaction (the connection is Kysely's).
  */
 export function createSqliteLogReader(connection: SqliteConnection) {
+  // Its own statement, not the shared cache's: raw (array) mode would change it for every user.
+  const statement = connection.prepare(readAfter).raw(true);
   return async (_db: DbExecutor, position: number, limit: number): Promise<LoggedEvent[]> => {
-    const rows = cachedStatement(connection, readAfter).raw(true).all(position, limit) as LogRow[];
+    const rows = statement.all(position, limit) as LogRow[];
     return rows.map((row) => ({
       seq: row[0],
       id: row[1],
