@@ -75,6 +75,11 @@ describe('liability', () => {
       breakageRate: 0,
     });
 
+    // On 10 June, Ana's 70 left expire within the 30 days ahead (1 July); Bo's (21 July) not yet.
+    clock.set(start + 40 * day);
+    const soon = await api.get<{ expiringSoon: unknown[] }>(`/api/members/${ana}/points`);
+    expect(soon.body.expiringSoon).toEqual([{ points: 70, expiresAt: '2026-07-01T02:00:00.000Z' }]);
+
     // Ana's 70 left expire on 1 July, Bo's 40 on 21 July.
     clock.set(start + 62 * day);
     const later = await api.get<{ points: { total: number }; breakageRate: number }>('/api/loyalty/liability');
