@@ -1,3 +1,4 @@
+import { nextTurn } from '../../platform/event-loop.ts';
 import type { Issue } from '../../platform/errors.ts';
 import type { NewEvent } from '../ingest/ingest.schema.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
@@ -74,7 +75,7 @@ export async function loadDemoData(options: DemoLoadOptions): Promise<DemoLoadRe
     options.onProgress?.({ ...progress });
     // SQLite commits resolve as microtasks: without a macrotask turn now and then, timers (the
     // progress bar's redraw) and signals would wait until the whole load is done.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   await flush();
   options.onProgress?.({ ...progress });

@@ -95,6 +95,22 @@ describe('createEventLogWriter', () => {
     expect(await countEvents(database.db, 'ws_a')).toBe(5);
   });
 
+  it('commits appends made on separate callbacks of one event-loop turn together, as concurrent requests are', async () => {
+    let commits = 0;
+    const writer = createEventLogWriter(database, { onAppended: () => (commits += 1) });
+    const appends = await Promise.all(
+      Array.from(
+        { length: 5 },
+        (_, index) =>
+          new Promise<unknown>((resolve) =>
+            setImmediate(() => resolve(writer.append(events('ws_a', `r${index}-`, 2)))),
+          ),
+      ),
+    );
+    expect(appends).toEqual(Array.from({ length: 5 }, () => ({ accepted: 2, duplicates: 0 })));
+    expect([commits, await countEvents(database.db, 'ws_a')]).toEqual([1, 10]);
+  });
+
   it('answers an empty append without touching the database', async () => {
     const writer = createEventLogWriter(database, { maxPendingEvents: 0 });
     expect(await writer.append([])).toEqual({ accepted: 0, duplicates: 0 });

@@ -1,3 +1,4 @@
+import { nextTurn } from '../event-loop.ts';
 import type { Processor } from './processor.ts';
 
 /** One catch-up at a time per processor: concurrent callers share it instead of queueing their own. */
@@ -8,6 +9,8 @@ function catchUp(processor: Processor): Promise<number> {
   if (!running) {
     running = (async () => {
       try {
+        // Operations that arrive on this turn of the event loop join this catch-up.
+        await nextTurn();
         let processed = 0;
         for (let batch = await processor.runOnce(); batch > 0; batch = await processor.runOnce()) processed += batch;
         return processed;

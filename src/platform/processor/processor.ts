@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import { nextTurn } from '../event-loop.ts';
 import { withWriteLock, type Database, type DbExecutor } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { LoggedEvent, ProcessingBatch, Stage } from './stage.ts';
@@ -27,11 +28,6 @@ export interface Processor {
 }
 
 const checkpointName = 'main';
-
-/** SQLite calls are synchronous: without a macrotask break, a long catch-up starves HTTP and timers. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /**
  * An operation that rewrites history (an operator split) ends the batch it is in. Stages then
@@ -101,7 +97,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       total += processed;
       if (processed === 0) return total;
       if (onProgress) onProgress(await position());
-      await yieldToEventLoop();
+      await nextTurn();
     }
   }
 
@@ -120,7 +116,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       try {
         const processed = await runOnce();
         if (processed === 0) await sleep(pollMilliseconds);
-        else await yieldToEventLoop();
+        else await nextTurn();
       } catch (error) {
         // The batch rolled back; the same events are tried again after a pause.
         options.logger.error({ err: error }, 'processing batch failed');
