@@ -3,6 +3,11 @@ import { openDatabase, type Database } from './platform/db/database.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { createProcessor, type Processor } from './platform/processor/processor.ts';
 import type { Stage } from './platform/processor/stage.ts';
+import { processThrough } from './platform/processor/catch-up.ts';
+import { clockTickPayload } from './platform/timers/clock-tick.ts';
+import { createClockTicker, type ClockTicker } from './platform/timers/clock-ticker.ts';
+import { createId } from './platform/ids.ts';
+import { appendOperation } from './modules/ingest/operation-events.ts';
 import { createEventLogWriter, type EventLogWriter } from './modules/ingest/event-log-writer.ts';
 import { readEventsAfter } from './modules/ingest/event-log.repo.ts';
 import { createSqliteLogReader } from './modules/ingest/sqlite-log-reader.ts';
@@ -24,6 +29,12 @@ export interface Runtime {
   writer: EventLogWriter;
   ingest: IngestService;
   processor: Processor;
+  /** The processor's stages, in order (a test can run them with a stage of its own behind). */
+  stages: readonly Stage[];
+  /** Appends clock ticks when timers fall due (points expire, tiers are re-evaluated). */
+  ticker: ClockTicker;
+  /** Starts the processor and the ticker: what a processing process (serve, worker) runs. */
+  startProcessing(): void;
   identity: IdentityService;
   profiles: ProfilesService;
   loyalty: LoyaltyService;
@@ -37,6 +48,10 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Events per processing transaction. */
   batchSize?: number;
+  /** How often the clock ticker looks for due timers (default 1 s). */
+  tickMilliseconds?: number;
+  /** Subjects (members) a stage advances per clock tick (default 500). */
+  subjectsPerTick?: number;
   maxPendingEvents?: number;
 }
 
@@ -65,6 +80,27 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     onAppended: () => processor.wake(),
   });
   const ingest = createIngestService({ clock, writer });
+  const ticker = createClockTicker({
+    database,
+    clock,
+    logger,
+    appendTick: async (workspaceId, until, limit) => {
+      const tick = await appendOperation(
+        { database, writer },
+        {
+          workspaceId,
+          messageId: `clock-${createId(until)}`,
+          eventName: 'Time Passed',
+          payload: clockTickPayload(until, limit),
+          now: until,
+        },
+      );
+      return tick.seq;
+    },
+    processThrough: (position) => processThrough(processor, position),
+    ...(options.tickMilliseconds !== undefined ? { intervalMilliseconds: options.tickMilliseconds } : {}),
+    ...(options.subjectsPerTick !== undefined ? { subjectsPerTick: options.subjectsPerTick } : {}),
+  });
   const identity = createIdentityService({ database, clock, workspaces, writer, processor });
   const profiles = createProfilesService({ database });
   const loyalty = createLoyaltyService({
@@ -85,11 +121,18 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     writer,
     ingest,
     processor,
+    stages,
+    ticker,
+    startProcessing: () => {
+      processor.start();
+      ticker.start();
+    },
     identity,
     profiles,
     loyalty,
     close: async () => {
-      await processor?.stop();
+      await ticker.stop();
+      await processor.stop();
       await writer.drain();
       await database.close();
     },

@@ -44,7 +44,7 @@ export async function startServer(runtime: Runtime, options: ServerOptions): Pro
   let ready = false;
   const http = buildHttpApp(runtime, { isReady: () => ready });
   const address = await http.app.listen({ port: options.port, host: options.host });
-  if (options.process !== false) runtime.processor.start();
+  if (options.process !== false) runtime.startProcessing();
   ready = true;
   const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
   return {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../src/platform/clock.ts';
 import { replayInPlace } from './support/derived-state.ts';
+import { orderCompleted } from './support/orders.ts';
 import { createMemberApi, type MemberApi } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -27,17 +28,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-function order(userId: string, orderId: string, total: number, at: number) {
-  return {
-    type: 'track',
-    userId,
-    event: 'Order Completed',
-    messageId: `order-${orderId}`,
-    timestamp: new Date(at).toISOString(),
-    properties: { order_id: orderId, total },
-  };
-}
-
 async function points(api: MemberApi, memberId: string) {
   return (
     await api.get<{ available: number; lifetimeEarned: number; lifetimeRedeemed: number }>(
@@ -52,7 +42,10 @@ describe('liability', () => {
     server = await startTestServer({ clock, workspace: { currency: 'CNY', timezone: 'Asia/Shanghai' } });
     const api = createMemberApi(server);
     expect((await api.request('PUT', '/api/loyalty/program', { body: program })).status).toBe(200);
-    await api.sendAndProcess([order('ana', 'o-1', 100, start), order('bo', 'o-2', 40, start + 20 * day)]);
+    await api.sendAndProcess([
+      orderCompleted('ana', 'o-1', 100, start),
+      orderCompleted('bo', 'o-2', 40, start + 20 * day),
+    ]);
     const ana = await api.memberIdOf('user_id', 'ana');
     const redeemed = await api.request('POST', `/api/members/${ana}/points/redeem`, { body: { points: 30 } });
     expect(redeemed.status).toBe(200);
@@ -94,9 +87,9 @@ describe('merges', () => {
     const api = createMemberApi(server);
     await api.request('PUT', '/api/loyalty/program', { body: { ...program, expiry: { kind: 'never' } } });
     await api.sendAndProcess([
-      { ...order('ana', 'o-1', 100, start), context: { traits: { email: 'ana@example.com' } } },
+      { ...orderCompleted('ana', 'o-1', 100, start), context: { traits: { email: 'ana@example.com' } } },
       {
-        ...order('x', 'o-2', 0, start),
+        ...orderCompleted('x', 'o-2', 0, start),
         userId: undefined,
         anonymousId: 'device-9',
         properties: { order_id: 'o-2', total: 25 },
@@ -130,7 +123,10 @@ describe('explain', () => {
     server = await startTestServer({ clock, workspace: { currency: 'CNY', timezone: 'Asia/Shanghai' } });
     const api = createMemberApi(server);
     await api.request('PUT', '/api/loyalty/program', { body: program });
-    await api.sendAndProcess([order('ana', 'o-1', 100, start), order('ana', 'o-2', 60, start + 40 * day)]);
+    await api.sendAndProcess([
+      orderCompleted('ana', 'o-1', 100, start),
+      orderCompleted('ana', 'o-2', 60, start + 40 * day),
+    ]);
     const ana = await api.memberIdOf('user_id', 'ana');
     clock.set(start + 41 * day);
     await api.request('POST', `/api/members/${ana}/points/redeem`, { body: { points: 30, reason: 'tea' } });
@@ -162,8 +158,8 @@ describe('splits', () => {
     const api = createMemberApi(server);
     await api.request('PUT', '/api/loyalty/program', { body: { ...program, expiry: { kind: 'never' } } });
     await api.sendAndProcess([
-      order('ana', 'o-1', 100, start),
-      { ...order('x', 'o-2', 30, start + 1000), userId: undefined, anonymousId: 'dev-1' },
+      orderCompleted('ana', 'o-1', 100, start),
+      { ...orderCompleted('x', 'o-2', 30, start + 1000), userId: undefined, anonymousId: 'dev-1' },
       {
         type: 'identify',
         userId: 'ana',

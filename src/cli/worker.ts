@@ -13,10 +13,9 @@ export function registerWorkerCommand(program: Command): void {
   ).action(async (options: DatabaseOptions) => {
     const config = resolveConfig(options);
     const runtime = await openRuntime({ database: config.database, logLevel: config.logLevel });
-    runtime.processor.start();
+    runtime.startProcessing();
     process.stdout.write(`Hearth worker processing ${runtime.database.location}\n`);
     const shutdown = async () => {
-      await runtime.processor.stop();
       await runtime.close();
       process.exit(0);
     };

@@ -56,6 +56,9 @@ async function readLoyaltyState(db: Db): Promise<Record<string, string[]>> {
     const rows = await db.selectFrom(table).selectAll().execute();
     state[table] = rows.map((row) => normalizeRow(row as Record<string, unknown>)).sort(byKey);
   }
+  // Timers are derived too: replay must leave the same ones waiting.
+  const timers = await db.selectFrom('timers').selectAll().execute();
+  state.timers = timers.map((row) => normalizeRow(row as unknown as Record<string, unknown>)).sort(byKey);
   return state;
 }
 

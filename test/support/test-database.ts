@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
+import { openDatabase, type Database } from '../../src/platform/db/database.ts';
 
 /** The whole suite runs on SQLite by default and on PostgreSQL with HEARTH_TEST_DB=postgres. */
 export const testDialect: 'sqlite' | 'postgres' = process.env.HEARTH_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
@@ -36,6 +38,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await client.connect();
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
+    },
+  };
+}
+
+/** A fresh, migrated database for each test of the file, closed and dropped after it. */
+export function useMigratedTestDatabase(): { readonly database: Database } {
+  let testDatabase: TestDatabase | undefined;
+  let database: Database | undefined;
+  beforeEach(async () => {
+    testDatabase = await createTestDatabase();
+    database = await openDatabase(testDatabase.location);
+  });
+  afterEach(async () => {
+    await database?.close();
+    await testDatabase?.drop();
+  });
+  return {
+    get database(): Database {
+      if (!database) throw new Error('the test database is open only inside a test');
+      return database;
     },
   };
 }

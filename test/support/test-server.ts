@@ -24,6 +24,9 @@ export interface TestServerOptions {
   maxPendingEvents?: number;
   /** Leave the processor stopped so a test can drive it by hand. */
   manualProcessing?: boolean;
+  /** Keep the clock ticker polling in the background; by default tests tick by hand (`runtime.ticker.runOnce()`). */
+  backgroundTicks?: boolean;
+  subjectsPerTick?: number;
 }
 
 /** A real Hearth server on a fresh database and a random port. */
@@ -34,10 +37,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: silentLogger,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {}),
+    ...(options.subjectsPerTick !== undefined ? { subjectsPerTick: options.subjectsPerTick } : {}),
+    ...(options.backgroundTicks ? { tickMilliseconds: 25 } : {}),
   });
   const keys = await runtime.workspaces.create({ name: 'Test brand', ...options.workspace });
   const server = await startServer(runtime, { port: 0, host: '127.0.0.1' });
   if (options.manualProcessing) await runtime.processor.stop();
+  // Tests move a manual clock: they say when time is looked at, so what they assert is not a race.
+  if (!options.backgroundTicks) await runtime.ticker.stop();
   return {
     url: server.url,
     runtime,

@@ -374,13 +374,29 @@ export function foldLoyaltyEvent(state: LoyaltyFoldState, event: LoggedEvent): v
   collectTierChanges(state, step.member, event, changesBefore);
 }
 
+/**
+ * What time alone did to these members up to the tick: each is advanced as if an event of theirs
+ * came then. One id sequence serves the whole tick, so entries of different members never clash.
+ */
+export function foldClockTick(state: LoyaltyFoldState, event: LoggedEvent, memberIds: string[]): void {
+  const newId = idsFor(event);
+  for (const memberId of memberIds) {
+    const member = memberPointsOf(state, state.survivorOf(memberId));
+    const changesBefore = member.tier.history.length;
+    advanceMember({ state, member, event, newId });
+    collectTierChanges(state, member, event, changesBefore);
+  }
+}
+
 function collectTierChanges(state: LoyaltyFoldState, member: MemberPoints, event: LoggedEvent, from: number): void {
-  member.tier.history.slice(from).forEach((change, index) => {
+  // Numbered across the event: a clock tick changes several members' tiers.
+  let index = state.tierChanges.filter((change) => change.eventId === event.id).length;
+  for (const change of member.tier.history.slice(from)) {
     state.tierChanges.push({
       ...change,
-      id: `tier_${event.id.replace(/^evt_/, '')}_${String(index + 1).padStart(4, '0')}`,
+      id: `tier_${event.id.replace(/^evt_/, '')}_${String((index += 1)).padStart(4, '0')}`,
       memberId: member.memberId,
       eventId: event.id,
     });
-  });
+  }
 }

@@ -5,6 +5,8 @@ import type { ActiveProgram, LoyaltyFoldState } from './loyalty-fold.ts';
 import * as repo from './loyalty.repo.ts';
 import { localPeriods } from './point-dates.ts';
 import * as points from './points.repo.ts';
+import { scheduleTimers } from '../../platform/timers/timers.repo.ts';
+import { loyaltyTimerOwner, nextTimeDue } from './loyalty-timers.ts';
 import { insertTierChanges } from './tier-changes.repo.ts';
 
 /** Budget and cap counters the batch may need: read before folding, since folding is pure. */
@@ -36,6 +38,13 @@ export async function saveFoldState(scope: WriteScope, state: LoyaltyFoldState, 
   const saved = [...state.members.values()];
   for (const member of saved) member.revision = position;
   await points.saveMemberPoints(transaction, state.workspaceId, saved);
+  const program = state.program?.document;
+  await scheduleTimers(
+    transaction,
+    state.workspaceId,
+    loyaltyTimerOwner,
+    saved.map((member) => ({ subject: member.memberId, dueAt: nextTimeDue(member, program, state.timeZone) })),
+  );
   await points.saveUsage(
     transaction,
     state.workspaceId,

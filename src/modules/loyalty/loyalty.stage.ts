@@ -1,10 +1,20 @@
 import type { DbTransaction } from '../../platform/db/database.ts';
-import type { LoggedEvent, ProcessingBatch, Stage } from '../../platform/processor/stage.ts';
+import type { DerivedEvent, LoggedEvent, ProcessingBatch, Stage } from '../../platform/processor/stage.ts';
+import { readClockTick } from '../../platform/timers/clock-tick.ts';
+import { readDueSubjects, scheduleTimers } from '../../platform/timers/timers.repo.ts';
 import { loadOrders } from '../profiles/orders.repo.ts';
 import { parseOrderEvent } from '../profiles/orders.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { EarningMember } from './earning-rules.ts';
-import { createFoldState, foldLoyaltyEvent, memberPointsOf, type LoyaltyFoldState } from './loyalty-fold.ts';
+import {
+  createFoldState,
+  foldClockTick,
+  foldLoyaltyEvent,
+  memberPointsOf,
+  type LoyaltyFoldState,
+  type StoredTierChange,
+} from './loyalty-fold.ts';
+import { loyaltyTimerOwner } from './loyalty-timers.ts';
 import { saveFoldState, usageKeysFor } from './loyalty-persistence.ts';
 import { rebuildLoyalty } from './loyalty-rebuild.ts';
 import { createLedgerCache, type LedgerCache } from './ledger-cache.ts';
@@ -38,6 +48,7 @@ async function loadFoldState(
   events: LoggedEvent[],
   views: MemberViews,
   cache: LedgerCache,
+  dueMemberIds: string[] = [],
 ): Promise<LoyaltyFoldState> {
   const transaction = batch.transaction;
   const versions = await repo.readProgramsByVersion(transaction, workspaceId);
@@ -46,7 +57,7 @@ async function loadFoldState(
     .filter((id) => id !== undefined);
   const survivors = await views.survivors(transaction, operationMembers);
   const merges = batch.merges;
-  const memberIds = new Set<string>([...survivors.values()]);
+  const memberIds = new Set<string>([...survivors.values(), ...dueMemberIds]);
   for (const event of events) if (event.memberId) memberIds.add(event.memberId);
   for (const merge of merges) memberIds.add(merge.survivorId).add(merge.mergedId);
   const orderIds = events.map((event) => parseOrderEvent(event.eventName, event.payload, workspace.currency)?.orderId);
@@ -74,6 +85,7 @@ async function loadFoldState(
   for (const merge of merges) {
     if (!state.members.has(merge.mergedId)) continue;
     await points.reassignPoints(transaction, merge.mergedId, merge.survivorId);
+    await scheduleTimers(transaction, workspaceId, loyaltyTimerOwner, [{ subject: merge.mergedId, dueAt: null }]);
     mergeMemberPoints(memberPointsOf(state, merge.survivorId), memberPointsOf(state, merge.mergedId));
     state.members.delete(merge.mergedId);
   }
@@ -88,6 +100,17 @@ async function loadFoldState(
     }
   }
   return state;
+}
+
+function toTierChangedEvents(workspaceId: string, changes: StoredTierChange[]): DerivedEvent[] {
+  return changes.map((change) => ({
+    workspaceId,
+    memberId: change.memberId,
+    name: 'Tier Changed',
+    at: change.at,
+    properties: { from: change.from, to: change.to, reason: change.reason },
+    causeEventId: change.eventId,
+  }));
 }
 
 /** A workspace without a program, operation or activation in the batch has nothing to derive. */
@@ -105,7 +128,11 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
     async apply(batch) {
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
         const activeVersion = await repo.readActiveVersion(batch.transaction, workspaceId);
-        if (!concernsLoyalty(events, activeVersion !== null)) continue;
+        const tick = events.length === 1 ? readClockTick(events[0]?.payload) : undefined;
+        const due = tick
+          ? await readDueSubjects(batch.transaction, workspaceId, loyaltyTimerOwner, tick.until, tick.limit)
+          : [];
+        if (!concernsLoyalty(events, activeVersion !== null) && due.length === 0) continue;
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;
         // A split ends its batch (see the processor): everything before it is folded as it was
@@ -120,10 +147,15 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
           events,
           dependencies.views,
           cache,
+          due,
         );
-        for (const event of events) foldLoyaltyEvent(state, event);
+        for (const event of events) {
+          if (tick) foldClockTick(state, event, due);
+          else foldLoyaltyEvent(state, event);
+        }
         const saved = await saveFoldState(batch, state, events[events.length - 1]?.seq ?? 0);
         for (const member of saved) cache.remember(member);
+        batch.derivedEvents.push(...toTierChangedEvents(workspaceId, state.tierChanges));
         if (rebuilt.size > 0) {
           await rebuildLoyalty({
             batch,

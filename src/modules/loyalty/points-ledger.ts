@@ -280,6 +280,11 @@ function nextDue(state: LedgerState, until: number): DueWork | undefined {
   return next;
 }
 
+/** When time alone next changes the ledger (a window closes, a hold times out, points expire). */
+export function nextLedgerChange(state: LedgerState): number | null {
+  return nextDue(state, Number.POSITIVE_INFINITY)?.at ?? null;
+}
+
 /**
  * Applies what time alone does, up to `until`, in time order: return windows close (pending →
  * active), holds time out, points expire. Each entry carries the moment it became due, so the

@@ -2,6 +2,8 @@ import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { MemberPoints, OperationResult, StoredEntry } from './loyalty-fold.ts';
 import { lotChanged } from './loyalty.repo.ts';
+import { clearTimers } from '../../platform/timers/timers.repo.ts';
+import { loyaltyTimerOwner } from './loyalty-timers.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 
 const rowsPerInsert = 300;
@@ -203,6 +205,7 @@ export const loyaltyDerivedTables = [
 
 export async function resetLoyalty(db: DbExecutor): Promise<void> {
   for (const table of loyaltyDerivedTables) await db.deleteFrom(table).execute();
+  await clearTimers(db, loyaltyTimerOwner);
 }
 
 export interface EntryRow {

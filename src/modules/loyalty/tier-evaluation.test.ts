@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTierState, nextEvaluation, rankOf, tierFor, upgradeTier, type TierState } from './tier-rules.ts';
+import {
+  emptyTierState,
+  nextEvaluation,
+  nextTierReview,
+  rankOf,
+  tierFor,
+  upgradeTier,
+  type TierState,
+} from './tier-rules.ts';
 import { day, may10, shanghai, shanghaiTime, spendTiers, stateWith, tiers } from './tier-rules.fixtures.ts';
 
 describe('tierFor and rankOf', () => {
@@ -121,5 +129,23 @@ describe('nextEvaluation', () => {
     expect(nextEvaluation(Date.UTC(2026, 2, 5), monthly, 'America/New_York')).toBe(Date.UTC(2026, 3, 1, 4));
     expect(nextEvaluation(Date.UTC(2026, 9, 20), monthly, 'America/New_York')).toBe(Date.UTC(2026, 10, 1, 4));
     expect(nextEvaluation(Date.UTC(2026, 10, 20), monthly, 'America/New_York')).toBe(Date.UTC(2026, 11, 1, 5));
+  });
+});
+
+describe('nextTierReview', () => {
+  const monthly = tiers();
+
+  it('is none for a member never evaluated or holding no tier', () => {
+    expect(nextTierReview(monthly, emptyTierState(), shanghai)).toBeNull();
+    expect(nextTierReview(monthly, { ...emptyTierState(), evaluatedTo: may10 }, shanghai)).toBeNull();
+  });
+
+  it('is the next evaluation for a tier holder, or an earlier due downgrade', () => {
+    const holder: TierState = { ...emptyTierState(), tierId: 'diamond', since: may10, evaluatedTo: may10 };
+    expect(nextTierReview(monthly, holder, shanghai)).toBe(shanghaiTime(2026, 6, 1));
+    const downgrading = { ...holder, downgrade: { to: 'platinum', at: may10 + 3 * day } };
+    expect(nextTierReview(monthly, downgrading, shanghai)).toBe(may10 + 3 * day);
+    // A member who fell to no tier still has the downgrade to come.
+    expect(nextTierReview(monthly, { ...downgrading, tierId: null }, shanghai)).toBe(may10 + 3 * day);
   });
 });

@@ -177,6 +177,16 @@ export function nextEvaluation(after: number, tiers: TierProgram, timeZone: stri
 }
 
 /**
+ * When `advanceTier` would next change something: a due downgrade, or the next evaluation of a
+ * member who holds a tier. Null for a member without a tier or not yet evaluated.
+ */
+export function nextTierReview(tiers: TierProgram, state: TierState, timeZone: string): number | null {
+  if (state.evaluatedTo === null || (state.tierId === null && !state.downgrade)) return null;
+  const evaluation = nextEvaluation(state.evaluatedTo, tiers, timeZone);
+  return state.downgrade ? Math.min(state.downgrade.at, evaluation) : evaluation;
+}
+
+/**
  * What time alone does to a tier up to `until`: at each evaluation date a member below their
  * tier is scheduled down (after the grace period, unless they re-qualify first), and a due
  * downgrade happens. Each change carries the date it became due.

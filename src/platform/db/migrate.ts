@@ -4,6 +4,7 @@ import * as foundation from './migrations/0001-foundation.ts';
 import * as loyalty from './migrations/0002-loyalty.ts';
 import * as fullRefunds from './migrations/0003-full-refunds.ts';
 import * as tierChanges from './migrations/0004-tier-changes.ts';
+import * as timers from './migrations/0005-timers.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -13,6 +14,7 @@ const migrations: Record<string, DialectMigration> = {
   '0002-loyalty': loyalty,
   '0003-full-refunds': fullRefunds,
   '0004-tier-changes': tierChanges,
+  '0005-timers': timers,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

@@ -180,6 +180,15 @@ export interface LoyaltyRuleUsageTable {
   points: number;
 }
 
+export interface TimersTable {
+  workspace_id: string;
+  /** The stage that set the timer (`loyalty`). */
+  owner: string;
+  /** What the timer is about, usually a member id. */
+  subject: string;
+  due_at: number;
+}
+
 export interface LoyaltyTierChangesTable {
   id: string;
   workspace_id: string;
@@ -218,4 +227,5 @@ export interface DatabaseSchema {
   loyalty_orders: OrdersTable;
   loyalty_operation_results: LoyaltyOperationResultsTable;
   loyalty_tier_changes: LoyaltyTierChangesTable;
+  timers: TimersTable;
 }

@@ -30,13 +30,19 @@ export interface Processor {
 const checkpointName = 'main';
 
 /**
- * An operation that rewrites history (an operator split) ends the batch it is in. Stages then
- * always meet it at a batch boundary, live and on replay alike, so what they derive before and
- * after it cannot depend on how the log happened to be cut into batches.
+ * Where a batch must end. An operation that rewrites history (an operator split, `endsBatch`)
+ * ends the batch it is in, and one that must read state exactly as the log before it left it (a
+ * clock tick, `alone`) is a batch of its own. Stages then meet them at batch boundaries, live and
+ * on replay alike, so what they derive cannot depend on how the log happened to be cut.
  */
-function endAtBarrier(events: LoggedEvent[]): LoggedEvent[] {
-  const barrier = events.findIndex((event) => event.type === 'hearth_operation' && event.payload.endsBatch === true);
-  return barrier === -1 ? events : events.slice(0, barrier + 1);
+function cutBatch(events: LoggedEvent[]): LoggedEvent[] {
+  const isOperation = (event: LoggedEvent, flag: 'endsBatch' | 'alone') =>
+    event.type === 'hearth_operation' && event.payload[flag] === true;
+  const alone = events.findIndex((event) => isOperation(event, 'alone'));
+  if (alone === 0) return events.slice(0, 1);
+  const before = alone === -1 ? events : events.slice(0, alone);
+  const barrier = before.findIndex((event) => isOperation(event, 'endsBatch'));
+  return barrier === -1 ? before : before.slice(0, barrier + 1);
 }
 
 async function readCheckpoint(db: DbExecutor): Promise<number> {
@@ -71,7 +77,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   async function runOnce(): Promise<number> {
     return withWriteLock(options.database, 'processor', async (transaction) => {
       const position = await readCheckpoint(transaction);
-      const events = endAtBarrier(await options.readEventsAfter(transaction, position, batchSize));
+      const events = cutBatch(await options.readEventsAfter(transaction, position, batchSize));
       if (events.length === 0) return 0;
       const batch: ProcessingBatch = {
         transaction,
@@ -81,6 +87,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         merges: [],
         rebuiltMembers: new Set(),
         memberSnapshots: new Map(),
+        derivedEvents: [],
         now: options.clock.now(),
       };
       for (const stage of options.stages) await stage.apply(batch);

@@ -42,7 +42,24 @@ export interface ProcessingBatch {
    * batch boundaries: replay must decide exactly as live processing did.
    */
   memberSnapshots: Map<string, MemberSnapshot>;
+  /** What stages derived in this batch (`Tier Changed`), in order, for the stages after them. */
+  derivedEvents: DerivedEvent[];
   now: number;
+}
+
+/**
+ * An event a stage derived from the log, such as `Tier Changed`. Later stages of the same batch
+ * react to it (journeys, audiences). It is not appended to the log: replay derives it again.
+ */
+export interface DerivedEvent {
+  workspaceId: string;
+  memberId: string;
+  name: string;
+  /** When it happened, which for time-driven changes is when it fell due, not when it was seen. */
+  at: number;
+  properties: Record<string, unknown>;
+  /** The log event that caused it (an order, an operation, a clock tick). */
+  causeEventId: string;
 }
 
 export interface MemberSnapshot {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { useMigratedTestDatabase } from '../../../test/support/test-database.ts';
+import { readEventsAfter } from '../../modules/ingest/event-log.repo.ts';
+import { createEventLogWriter } from '../../modules/ingest/event-log-writer.ts';
+import type { NewEvent } from '../../modules/ingest/ingest.schema.ts';
+import { createManualClock } from '../clock.ts';
+import { silentLogger } from '../log.ts';
+import { clockTickPayload } from '../timers/clock-tick.ts';
+import { createProcessor } from './processor.ts';
+
+const opened = useMigratedTestDatabase();
+
+const at = Date.UTC(2026, 4, 1);
+
+function event(messageId: string, payload: Record<string, unknown> = {}): NewEvent {
+  const operation = Object.keys(payload).length > 0;
+  return {
+    id: `evt_${messageId}`,
+    workspaceId: 'ws_a',
+    messageId,
+    type: operation ? 'hearth_operation' : 'track',
+    eventName: operation ? 'Operation' : 'Viewed',
+    userId: operation ? null : 'u-1',
+    anonymousId: null,
+    eventTime: at,
+    receivedAt: at,
+    sentAt: null,
+    originalTimestamp: null,
+    payload: { ...payload, messageId },
+  };
+}
+
+describe('createProcessor batch boundaries', () => {
+  it('ends a batch after an operation that rewrites history, and runs a clock tick in a batch of its own', async () => {
+    await createEventLogWriter(opened.database).append([
+      event('a'),
+      event('b'),
+      event('tick', clockTickPayload(at, 10)),
+      event('c'),
+      event('split', { operation: 'split', endsBatch: true }),
+      event('d'),
+      event('tick-2', clockTickPayload(at, 10)),
+    ]);
+    const batches: string[][] = [];
+    const processor = createProcessor({
+      database: opened.database,
+      clock: createManualClock(at),
+      logger: silentLogger,
+      readEventsAfter,
+      stages: [
+        {
+          name: 'recorder',
+          apply: async (batch) => void batches.push(batch.events.map((logged) => logged.messageId)),
+          reset: async () => undefined,
+        },
+      ],
+    });
+    expect(await processor.runUntilIdle()).toBe(7);
+    expect(batches).toEqual([['a', 'b'], ['tick'], ['c', 'split'], ['d'], ['tick-2']]);
+  });
+});

@@ -1,0 +1,78 @@
+import { chunks } from '../db/chunks.ts';
+import type { DbExecutor } from '../db/database.ts';
+
+export interface TimerSetting {
+  subject: string;
+  /** When time alone next changes the subject's state; null when it never will by itself. */
+  dueAt: number | null;
+}
+
+/** Sets or clears each subject's timer; called in the processing transaction with the state it follows from. */
+export async function scheduleTimers(
+  db: DbExecutor,
+  workspaceId: string,
+  owner: string,
+  settings: TimerSetting[],
+): Promise<void> {
+  const cleared = settings.filter((setting) => setting.dueAt === null).map((setting) => setting.subject);
+  for (const chunk of chunks(cleared)) {
+    await db
+      .deleteFrom('timers')
+      .where('workspace_id', '=', workspaceId)
+      .where('owner', '=', owner)
+      .where('subject', 'in', chunk)
+      .execute();
+  }
+  const set = settings.filter((setting): setting is { subject: string; dueAt: number } => setting.dueAt !== null);
+  for (const chunk of chunks(set)) {
+    await db
+      .insertInto('timers')
+      .values(chunk.map(({ subject, dueAt }) => ({ workspace_id: workspaceId, owner, subject, due_at: dueAt })))
+      .onConflict((conflict) =>
+        conflict
+          .columns(['workspace_id', 'owner', 'subject'])
+          .doUpdateSet((update) => ({ due_at: update.ref('excluded.due_at') })),
+      )
+      .execute();
+  }
+}
+
+/** The subjects due by `until`, soonest first (ties by subject), so a bounded tick is the same on replay. */
+export async function readDueSubjects(
+  db: DbExecutor,
+  workspaceId: string,
+  owner: string,
+  until: number,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('timers')
+    .select('subject')
+    .where('workspace_id', '=', workspaceId)
+    .where('owner', '=', owner)
+    .where('due_at', '<=', until)
+    .orderBy('due_at')
+    .orderBy('subject')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.subject);
+}
+
+/** Workspaces with a timer due by `until`, and how many timers are due in all. */
+export async function findDueTimers(db: DbExecutor, until: number): Promise<{ workspaceIds: string[]; due: number }> {
+  const rows = await db
+    .selectFrom('timers')
+    .select((expression) => ['workspace_id', expression.fn.countAll<number>().as('due')])
+    .where('due_at', '<=', until)
+    .groupBy('workspace_id')
+    .orderBy('workspace_id')
+    .execute();
+  return {
+    workspaceIds: rows.map((row) => row.workspace_id),
+    due: rows.reduce((sum, row) => sum + Number(row.due), 0),
+  };
+}
+
+export async function clearTimers(db: DbExecutor, owner: string): Promise<void> {
+  await db.deleteFrom('timers').where('owner', '=', owner).execute();
+}
