@@ -32,32 +32,49 @@ export function compareSpendOrder(a: PointsLot, b: PointsLot): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-export function spendableLots(lots: PointsLot[], now: number): PointsLot[] {
-  return lots
-    .filter((lot) => lot.status === 'active' && lot.remaining > 0 && (lot.expiresAt === null || lot.expiresAt > now))
-    .sort(compareSpendOrder);
+function isSpendable(lot: PointsLot, now: number): boolean {
+  return lot.status === 'active' && lot.remaining > 0 && (lot.expiresAt === null || lot.expiresAt > now);
 }
 
+/** A balance check runs before every redemption: it only sums, a member may hold thousands of lots. */
 export function spendablePoints(lots: PointsLot[], now: number): number {
-  return spendableLots(lots, now).reduce((sum, lot) => sum + lot.remaining, 0);
+  let sum = 0;
+  for (const lot of lots) if (isSpendable(lot, now)) sum += lot.remaining;
+  return sum;
+}
+
+/** The lot spent first among those with points left; undefined when none has any. */
+function soonestWithPoints(lots: PointsLot[]): PointsLot | undefined {
+  let soonest: PointsLot | undefined;
+  for (const lot of lots) if (lot.remaining > 0 && (!soonest || compareSpendOrder(lot, soonest) < 0)) soonest = lot;
+  return soonest;
 }
 
 /**
  * Takes up to `points` from the lots in spend order, mutating them; returns what it took from
- * each. Preferred lots (a refunded order's own points) are taken first.
+ * each. Preferred lots (a refunded order's own points) are taken first. Most spends are covered
+ * by a lot or two, so those are picked one by one; only a spend across many lots sorts them all.
  */
 export function takeFromLots(lots: PointsLot[], points: number, now: number, preferred?: string): Allocation[] {
-  const ordered = spendableLots(lots, now);
-  const first = ordered.findIndex((lot) => lot.id === preferred);
-  if (first > 0) ordered.unshift(...ordered.splice(first, 1));
+  const spendable = lots.filter((lot) => isSpendable(lot, now));
   const allocations: Allocation[] = [];
   let left = points;
-  for (const lot of ordered) {
-    if (left === 0) break;
+  const take = (lot: PointsLot) => {
     const taken = Math.min(lot.remaining, left);
     lot.remaining -= taken;
     left -= taken;
     allocations.push({ lotId: lot.id, points: taken });
+  };
+  const first = preferred === undefined ? undefined : spendable.find((lot) => lot.id === preferred);
+  if (first) take(first);
+  for (let picks = 0; left > 0 && picks < 4; picks += 1) {
+    const lot = soonestWithPoints(spendable);
+    if (!lot) return allocations;
+    take(lot);
+  }
+  for (const lot of spendable.filter((candidate) => candidate.remaining > 0).sort(compareSpendOrder)) {
+    if (left === 0) break;
+    take(lot);
   }
   return allocations;
 }
