@@ -20,6 +20,7 @@ import { createProfilesService, type ProfilesService } from './modules/profiles/
 import { findSurvivors, loadMemberViews } from './modules/profiles/member-views.ts';
 import { createLoyaltyStage } from './modules/loyalty/loyalty.stage.ts';
 import { createLoyaltyService, type LoyaltyService } from './modules/loyalty/loyalty.service.ts';
+import { createAnalyticsService, type AnalyticsService } from './modules/audience/analytics.service.ts';
 
 export interface Runtime {
   database: Database;
@@ -38,6 +39,7 @@ export interface Runtime {
   identity: IdentityService;
   profiles: ProfilesService;
   loyalty: LoyaltyService;
+  analytics: AnalyticsService;
   close(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     memberView: async (memberId) =>
       (await loadMemberViews(database.db, [memberId])).get(memberId) ?? { traits: {}, features: {}, tier: null },
   });
+  const analytics = createAnalyticsService({ database, clock, workspaces });
   return {
     database,
     clock,
@@ -130,6 +133,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     identity,
     profiles,
     loyalty,
+    analytics,
     close: async () => {
       await ticker.stop();
       await processor.stop();

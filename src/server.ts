@@ -3,6 +3,7 @@ import { registerIngestRoutes } from './modules/ingest/ingest.routes.ts';
 import { registerIdentityRoutes } from './modules/identity/identity.routes.ts';
 import { registerProfilesRoutes } from './modules/profiles/profiles.routes.ts';
 import { registerLoyaltyRoutes } from './modules/loyalty/loyalty.routes.ts';
+import { registerAnalyticsRoutes } from './modules/audience/analytics.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -24,6 +25,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   registerProfilesRoutes(http, { profiles: runtime.profiles, identity: runtime.identity });
   registerIdentityRoutes(http, { identity: runtime.identity, workspaces: runtime.workspaces });
   registerLoyaltyRoutes(http, { loyalty: runtime.loyalty, workspaces: runtime.workspaces });
+  registerAnalyticsRoutes(http, { analytics: runtime.analytics });
   return http;
 }
 
