@@ -17,10 +17,12 @@ import { createIdentityStage } from './modules/identity/identity.stage.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/identity.service.ts';
 import { createProfilesStage } from './modules/profiles/profiles.stage.ts';
 import { createProfilesService, type ProfilesService } from './modules/profiles/profiles.service.ts';
-import { findSurvivors, loadMemberViews } from './modules/profiles/member-views.ts';
+import { findSurvivors, loadMemberTraits, loadMemberViews } from './modules/profiles/member-views.ts';
 import { createLoyaltyStage } from './modules/loyalty/loyalty.stage.ts';
 import { createLoyaltyService, type LoyaltyService } from './modules/loyalty/loyalty.service.ts';
 import { createAnalyticsService, type AnalyticsService } from './modules/audience/analytics.service.ts';
+import { createLifeStagesStage } from './modules/audience/life-stages.stage.ts';
+import { createLifeStagesService, type LifeStagesService } from './modules/audience/life-stages.service.ts';
 
 export interface Runtime {
   database: Database;
@@ -40,6 +42,7 @@ export interface Runtime {
   profiles: ProfilesService;
   loyalty: LoyaltyService;
   analytics: AnalyticsService;
+  lifeStages: LifeStagesService;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createIdentityStage({ workspaces }),
     createProfilesStage({ workspaces }),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
+    createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
   ];
   const processor = createProcessor({
     database,
@@ -116,6 +120,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       (await loadMemberViews(database.db, [memberId])).get(memberId) ?? { traits: {}, features: {}, tier: null },
   });
   const analytics = createAnalyticsService({ database, clock, workspaces });
+  const lifeStages = createLifeStagesService({ database, clock, writer, processor });
   return {
     database,
     clock,
@@ -134,6 +139,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     profiles,
     loyalty,
     analytics,
+    lifeStages,
     close: async () => {
       await ticker.stop();
       await processor.stop();

@@ -4,6 +4,7 @@ import { registerIdentityRoutes } from './modules/identity/identity.routes.ts';
 import { registerProfilesRoutes } from './modules/profiles/profiles.routes.ts';
 import { registerLoyaltyRoutes } from './modules/loyalty/loyalty.routes.ts';
 import { registerAnalyticsRoutes } from './modules/audience/analytics.routes.ts';
+import { registerAudienceRoutes } from './modules/audience/audience.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -26,6 +27,10 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   registerIdentityRoutes(http, { identity: runtime.identity, workspaces: runtime.workspaces });
   registerLoyaltyRoutes(http, { loyalty: runtime.loyalty, workspaces: runtime.workspaces });
   registerAnalyticsRoutes(http, { analytics: runtime.analytics });
+  registerAudienceRoutes(http, {
+    lifeStages: runtime.lifeStages,
+    resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),
+  });
   return http;
 }
 

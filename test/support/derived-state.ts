@@ -44,7 +44,8 @@ function normalizeRow(row: Record<string, unknown>): string {
     .filter(([key]) => key !== 'revision')
     .map(([key, value]) => {
       if (typeof value === 'string' && /^-?\d+$/.test(value) && !/_id$|^id$/.test(key)) return [key, Number(value)];
-      if (typeof value === 'string' && (key === 'body' || key === 'allocations')) return [key, parseJson(value)];
+      if (typeof value === 'string' && (key === 'body' || key === 'allocations' || key === 'levels'))
+        return [key, parseJson(value)];
       return [key, value];
     });
   return JSON.stringify(normal.sort(([a], [b]) => byKey(String(a), String(b))));
@@ -55,6 +56,10 @@ async function readLoyaltyState(db: Db): Promise<Record<string, string[]>> {
   for (const table of loyaltyDerivedTables) {
     const rows = await db.selectFrom(table).selectAll().execute();
     state[table] = rows.map((row) => normalizeRow(row as Record<string, unknown>)).sort(byKey);
+  }
+  for (const table of ['member_life_stages', 'life_stage_levels'] as const) {
+    const rows = await db.selectFrom(table).selectAll().execute();
+    state[table] = rows.map((row) => normalizeRow(row as unknown as Record<string, unknown>)).sort(byKey);
   }
   // Timers are derived too: replay must leave the same ones waiting.
   const timers = await db.selectFrom('timers').selectAll().execute();
@@ -211,6 +216,8 @@ async function checkConsistency(db: Db): Promise<string[]> {
   let attributedPastCheckpoint = 0;
   let unattributedBeforeCheckpoint = 0;
   for (const event of events) {
+    // Operations (clock ticks, settings, points actions) belong to no member.
+    if (event.type === 'hearth_operation') continue;
     if (Number(event.seq) > position) {
       if (event.member_id !== null) attributedPastCheckpoint += 1;
       continue;

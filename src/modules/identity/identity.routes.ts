@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { memberParamsSchema } from '../profiles/profiles.schema.ts';
 import type { HttpApp } from '../../platform/http/app.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { normalizeIdentifier, normalizeIdentifierType } from './identifiers.ts';
@@ -11,8 +11,6 @@ import {
 } from './identity.schema.ts';
 import type { IdentityService } from './identity.service.ts';
 import { invalidRequest } from '../../platform/errors.ts';
-
-const memberParamsSchema = z.object({ id: z.string().min(1) });
 
 export function registerIdentityRoutes(
   http: HttpApp,

@@ -1,7 +1,12 @@
 import type { Insertable } from 'kysely';
 import { toJson } from '../../platform/db/json.ts';
 import type { IdentityLogTable } from '../../platform/db/schema.ts';
-import type { LoggedEvent, ProcessingBatch, Stage } from '../../platform/processor/stage.ts';
+import {
+  groupByWorkspace,
+  type LoggedEvent,
+  type ProcessingBatch,
+  type Stage,
+} from '../../platform/processor/stage.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { identifierKey } from './identifiers.ts';
 import {
@@ -161,12 +166,7 @@ export function createIdentityStage(dependencies: { workspaces: WorkspaceService
   return {
     name: 'identity',
     async apply(batch) {
-      const byWorkspace = new Map<string, LoggedEvent[]>();
-      for (const event of batch.events) {
-        const list = byWorkspace.get(event.workspaceId);
-        if (list) list.push(event);
-        else byWorkspace.set(event.workspaceId, [event]);
-      }
+      const byWorkspace = groupByWorkspace(batch.events);
       for (const [workspaceId, events] of byWorkspace) {
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;

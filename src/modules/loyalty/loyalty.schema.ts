@@ -3,7 +3,7 @@ import { loyaltyProgramSchema } from './loyalty-program.schema.ts';
 
 /** Shapes of the loyalty API; the program document itself is in loyalty-program.schema.ts. */
 
-export const memberParamsSchema = z.object({ id: z.string().min(1) });
+export { memberParamsSchema } from '../profiles/profiles.schema.ts';
 
 export const idempotencyKeySchema = z
   .string()

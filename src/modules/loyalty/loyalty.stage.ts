@@ -1,5 +1,11 @@
 import type { DbTransaction } from '../../platform/db/database.ts';
-import type { DerivedEvent, LoggedEvent, ProcessingBatch, Stage } from '../../platform/processor/stage.ts';
+import {
+  groupByWorkspace,
+  type DerivedEvent,
+  type LoggedEvent,
+  type ProcessingBatch,
+  type Stage,
+} from '../../platform/processor/stage.ts';
 import { readClockTick } from '../../platform/timers/clock-tick.ts';
 import { readDueSubjects, scheduleTimers } from '../../platform/timers/timers.repo.ts';
 import { loadOrders } from '../profiles/orders.repo.ts';
@@ -28,16 +34,6 @@ export interface MemberViews {
   load(transaction: DbTransaction, memberIds: string[]): Promise<Map<string, EarningMember>>;
   /** The member an id ended up in after merges (itself when it was never merged). */
   survivors(transaction: DbTransaction, memberIds: string[]): Promise<Map<string, string>>;
-}
-
-function groupByWorkspace(events: LoggedEvent[]): Map<string, LoggedEvent[]> {
-  const groups = new Map<string, LoggedEvent[]>();
-  for (const event of events) {
-    const list = groups.get(event.workspaceId);
-    if (list) list.push(event);
-    else groups.set(event.workspaceId, [event]);
-  }
-  return groups;
 }
 
 async function loadFoldState(

@@ -24,6 +24,17 @@ export async function loadMemberViews(db: DbExecutor, memberIds: string[]): Prom
   return views;
 }
 
+/** Traits alone, for stages that read nothing else (life stages read `children`). */
+export async function loadMemberTraits(
+  db: DbExecutor,
+  memberIds: string[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const traits = new Map<string, Record<string, unknown>>();
+  for (const member of (await repo.loadMembers(db, memberIds)).values())
+    traits.set(member.id, member.profile.traits.traits);
+  return traits;
+}
+
 /** The member each id ended up in, following merges (an id that was never merged maps to itself). */
 export async function findSurvivors(db: DbExecutor, memberIds: string[]): Promise<Map<string, string>> {
   const survivors = new Map<string, string>();

@@ -1,4 +1,9 @@
-import type { LoggedEvent, ProcessingBatch, Stage } from '../../platform/processor/stage.ts';
+import {
+  groupByWorkspace,
+  type LoggedEvent,
+  type ProcessingBatch,
+  type Stage,
+} from '../../platform/processor/stage.ts';
 import { readMemberEvents } from '../ingest/event-log.repo.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { presentFeatures } from './features.ts';
@@ -105,13 +110,9 @@ export function createProfilesStage(dependencies: { workspaces: WorkspaceService
   return {
     name: 'profiles',
     async apply(batch) {
-      const byWorkspace = new Map<string, LoggedEvent[]>();
-      for (const event of batch.events) {
-        if (event.memberId !== null && batch.rebuiltMembers.has(event.memberId)) continue;
-        const list = byWorkspace.get(event.workspaceId);
-        if (list) list.push(event);
-        else byWorkspace.set(event.workspaceId, [event]);
-      }
+      const byWorkspace = groupByWorkspace(
+        batch.events.filter((event) => event.memberId === null || !batch.rebuiltMembers.has(event.memberId)),
+      );
       const workspaceIds = new Set([...byWorkspace.keys(), ...batch.events.map((event) => event.workspaceId)]);
       for (const workspaceId of workspaceIds) {
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);

@@ -5,6 +5,7 @@ import * as loyalty from './migrations/0002-loyalty.ts';
 import * as fullRefunds from './migrations/0003-full-refunds.ts';
 import * as tierChanges from './migrations/0004-tier-changes.ts';
 import * as timers from './migrations/0005-timers.ts';
+import * as lifeStages from './migrations/0006-life-stages.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -15,6 +16,7 @@ const migrations: Record<string, DialectMigration> = {
   '0003-full-refunds': fullRefunds,
   '0004-tier-changes': tierChanges,
   '0005-timers': timers,
+  '0006-life-stages': lifeStages,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

@@ -180,6 +180,21 @@ export interface LoyaltyRuleUsageTable {
   points: number;
 }
 
+export interface MemberLifeStagesTable {
+  workspace_id: string;
+  member_id: string;
+  /** `child-1`, `child-2`: the child's place in the member's `children` trait. */
+  child_key: string;
+  stage_id: string | null;
+  since: number | null;
+}
+
+export interface LifeStageLevelsTable {
+  workspace_id: string;
+  levels: JsonColumn;
+  event_id: string;
+}
+
 export interface TimersTable {
   workspace_id: string;
   /** The stage that set the timer (`loyalty`). */
@@ -228,4 +243,6 @@ export interface DatabaseSchema {
   loyalty_operation_results: LoyaltyOperationResultsTable;
   loyalty_tier_changes: LoyaltyTierChangesTable;
   timers: TimersTable;
+  member_life_stages: MemberLifeStagesTable;
+  life_stage_levels: LifeStageLevelsTable;
 }

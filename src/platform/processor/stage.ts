@@ -73,3 +73,14 @@ export interface Stage {
   /** Clears the stage's derived state before a replay. */
   reset(transaction: DbTransaction): Promise<void>;
 }
+
+/** Stages keep state per workspace: a batch's events, grouped by workspace in log order. */
+export function groupByWorkspace(events: LoggedEvent[]): Map<string, LoggedEvent[]> {
+  const groups = new Map<string, LoggedEvent[]>();
+  for (const event of events) {
+    const list = groups.get(event.workspaceId);
+    if (list) list.push(event);
+    else groups.set(event.workspaceId, [event]);
+  }
+  return groups;
+}
