@@ -23,6 +23,9 @@ import { createLoyaltyService, type LoyaltyService } from './modules/loyalty/loy
 import { createAnalyticsService, type AnalyticsService } from './modules/audience/analytics.service.ts';
 import { createLifeStagesStage } from './modules/audience/life-stages.stage.ts';
 import { createLifeStagesService, type LifeStagesService } from './modules/audience/life-stages.service.ts';
+import { createTagsStage } from './modules/audience/tags.stage.ts';
+import { createTagsService, type TagsService } from './modules/audience/tags.service.ts';
+import { createMemberFinder } from './modules/audience/member-references.ts';
 
 export interface Runtime {
   database: Database;
@@ -43,6 +46,7 @@ export interface Runtime {
   loyalty: LoyaltyService;
   analytics: AnalyticsService;
   lifeStages: LifeStagesService;
+  tags: TagsService;
   close(): Promise<void>;
 }
 
@@ -71,6 +75,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createProfilesStage({ workspaces }),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
+    createTagsStage({ reader: { survivors: findSurvivors } }),
   ];
   const processor = createProcessor({
     database,
@@ -121,6 +126,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const analytics = createAnalyticsService({ database, clock, workspaces });
   const lifeStages = createLifeStagesService({ database, clock, writer, processor });
+  const tags = createTagsService({ database, clock, writer, processor, finder: createMemberFinder(identity) });
   return {
     database,
     clock,
@@ -140,6 +146,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     loyalty,
     analytics,
     lifeStages,
+    tags,
     close: async () => {
       await ticker.stop();
       await processor.stop();

@@ -5,6 +5,7 @@ import { registerProfilesRoutes } from './modules/profiles/profiles.routes.ts';
 import { registerLoyaltyRoutes } from './modules/loyalty/loyalty.routes.ts';
 import { registerAnalyticsRoutes } from './modules/audience/analytics.routes.ts';
 import { registerAudienceRoutes } from './modules/audience/audience.routes.ts';
+import { registerTagsRoutes } from './modules/audience/tags.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -23,10 +24,15 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
     authenticateWriteKey: (key) => runtime.workspaces.authenticate('write', key),
   });
   registerWorkspaceRoutes(http, { workspaces: runtime.workspaces });
-  registerProfilesRoutes(http, { profiles: runtime.profiles, identity: runtime.identity });
+  registerProfilesRoutes(http, {
+    profiles: runtime.profiles,
+    identity: runtime.identity,
+    tagsOf: (workspaceId, memberId) => runtime.tags.tagsOf(workspaceId, memberId),
+  });
   registerIdentityRoutes(http, { identity: runtime.identity, workspaces: runtime.workspaces });
   registerLoyaltyRoutes(http, { loyalty: runtime.loyalty, workspaces: runtime.workspaces });
   registerAnalyticsRoutes(http, { analytics: runtime.analytics });
+  registerTagsRoutes(http, { tags: runtime.tags });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

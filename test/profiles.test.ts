@@ -79,6 +79,7 @@ describe('member 360', () => {
         { type: 'user_id', value: 'u-p' },
       ],
       traits: { name: 'Li Lei', tier: 'gold', city: 'Shanghai' },
+      tags: [],
       features: {
         firstSeenAt: at(1),
         lastSeenAt: at(6, 1),

@@ -24,6 +24,7 @@ export interface MemberBody {
   createdAt: string;
   identifiers: Identifier[];
   traits: Record<string, unknown>;
+  tags: Array<{ id: string; family: string; name: string }>;
   features: {
     firstSeenAt: string | null;
     lastSeenAt: string | null;
@@ -115,7 +116,10 @@ export function createMemberApi(access: WorkspaceAccess): MemberApi {
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...options.headers,
       },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      // A string goes as it is (a CSV upload); anything else as JSON.
+      ...(options.body === undefined
+        ? {}
+        : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T };

@@ -160,6 +160,11 @@ async function applyWorkspaceEvents(context: SegmentContext, events: LoggedEvent
       await applySplit(context.batch, context.workspaceId, context.settings, context.phoneRegion, event, split);
   }
   if (run.length > 0) await resolveSegment(context, run);
+  // A later run (after an operation) may merge the member of an earlier run's event: every event
+  // ends the batch with its final member, as the stored attribution does and as one run would.
+  const mergedInto = new Map(context.batch.merges.map((merge) => [merge.mergedId, merge.survivorId]));
+  if (mergedInto.size === 0) return;
+  for (const event of events) event.memberId = finalMember(event.memberId, mergedInto);
 }
 
 export function createIdentityStage(dependencies: { workspaces: WorkspaceService }): Stage {

@@ -12,18 +12,28 @@ import type { ProfilesService } from './profiles.service.ts';
 
 export function registerProfilesRoutes(
   http: HttpApp,
-  dependencies: { profiles: ProfilesService; identity: IdentityService },
+  dependencies: {
+    profiles: ProfilesService;
+    identity: IdentityService;
+    /** Tags are kept by the audience module; the member 360 shows them. */
+    tagsOf(workspaceId: string, memberId: string): Promise<Member['tags']>;
+  },
 ): void {
   const { profiles, identity } = dependencies;
 
-  async function member360(memberId: string): Promise<Member> {
-    const [profile, identifiers] = await Promise.all([profiles.profile(memberId), identity.identifiersOf(memberId)]);
+  async function member360(workspaceId: string, memberId: string): Promise<Member> {
+    const [profile, identifiers, tags] = await Promise.all([
+      profiles.profile(memberId),
+      identity.identifiersOf(memberId),
+      dependencies.tagsOf(workspaceId, memberId),
+    ]);
     return {
       id: memberId,
       createdAt: profile.createdAt,
       identifiers,
       traits: profile.traits,
       features: profile.features,
+      tags,
     };
   }
 
@@ -35,7 +45,8 @@ export function registerProfilesRoutes(
     auth: 'secret',
     query: lookupQuerySchema,
     response: memberSchema,
-    handler: async ({ workspaceId, query }) => member360(await identity.lookup(workspaceId, query.type, query.value)),
+    handler: async ({ workspaceId, query }) =>
+      member360(workspaceId, await identity.lookup(workspaceId, query.type, query.value)),
   });
 
   http.route({
@@ -49,7 +60,7 @@ export function registerProfilesRoutes(
     handler: async ({ workspaceId, params, reply }) => {
       const memberId = await identity.resolveMemberId(workspaceId, params.id);
       if (memberId !== params.id) reply.header('Content-Location', `/api/members/${memberId}`);
-      return member360(memberId);
+      return member360(workspaceId, memberId);
     },
   });
 

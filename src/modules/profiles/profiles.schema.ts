@@ -22,6 +22,7 @@ export const memberSchema = z.object({
   identifiers: z.array(identifierSchema),
   traits: z.record(z.string(), z.unknown()),
   features: featuresSchema,
+  tags: z.array(z.object({ id: z.string(), family: z.string(), name: z.string() })).describe('tags the member carries'),
 });
 export type Member = z.infer<typeof memberSchema>;
 

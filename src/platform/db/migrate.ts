@@ -6,6 +6,7 @@ import * as fullRefunds from './migrations/0003-full-refunds.ts';
 import * as tierChanges from './migrations/0004-tier-changes.ts';
 import * as timers from './migrations/0005-timers.ts';
 import * as lifeStages from './migrations/0006-life-stages.ts';
+import * as tags from './migrations/0007-tags.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -17,6 +18,7 @@ const migrations: Record<string, DialectMigration> = {
   '0004-tier-changes': tierChanges,
   '0005-timers': timers,
   '0006-life-stages': lifeStages,
+  '0007-tags': tags,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

@@ -195,6 +195,24 @@ export interface LifeStageLevelsTable {
   event_id: string;
 }
 
+export interface TagDefinitionsTable {
+  id: string;
+  workspace_id: string;
+  family: string;
+  name: string;
+  kind: string;
+  description: string | null;
+  created_at: number;
+}
+
+export interface MemberTagsTable {
+  workspace_id: string;
+  tag_id: string;
+  member_id: string;
+  since: number;
+  event_id: string;
+}
+
 export interface TimersTable {
   workspace_id: string;
   /** The stage that set the timer (`loyalty`). */
@@ -243,6 +261,8 @@ export interface DatabaseSchema {
   loyalty_operation_results: LoyaltyOperationResultsTable;
   loyalty_tier_changes: LoyaltyTierChangesTable;
   timers: TimersTable;
+  tag_definitions: TagDefinitionsTable;
+  member_tags: MemberTagsTable;
   member_life_stages: MemberLifeStagesTable;
   life_stage_levels: LifeStageLevelsTable;
 }

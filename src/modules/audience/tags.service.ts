@@ -1,0 +1,144 @@
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { HearthError, notFound } from '../../platform/errors.ts';
+import { createId } from '../../platform/ids.ts';
+import { processThrough } from '../../platform/processor/catch-up.ts';
+import type { Processor } from '../../platform/processor/processor.ts';
+import type { EventLogWriter } from '../ingest/event-log-writer.ts';
+import { appendOperation } from '../ingest/operation-events.ts';
+import { describeReference } from './member-references.ts';
+import * as repo from './tags.repo.ts';
+import type { MemberReference, Tag, TagMembersResult } from './tags.schema.ts';
+import { tagDeletedPayload, tagMembersPayload } from './tags.stage.ts';
+
+export interface TagsService {
+  create(
+    workspaceId: string,
+    input: { family: string; name: string; kind: string; description?: string | undefined },
+  ): Promise<Tag>;
+  list(workspaceId: string, family?: string): Promise<Tag[]>;
+  get(workspaceId: string, tagId: string): Promise<Tag>;
+  remove(workspaceId: string, tagId: string): Promise<void>;
+  changeMembers(
+    workspaceId: string,
+    tagId: string,
+    change: { add: MemberReference[]; remove: MemberReference[] },
+    idempotencyKey?: string,
+  ): Promise<TagMembersResult>;
+  members(
+    workspaceId: string,
+    tagId: string,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{
+    members: Array<{ memberId: string; since: string }>;
+    nextCursor: string | null;
+  }>;
+  tagsOf(workspaceId: string, memberId: string): Promise<Array<{ id: string; family: string; name: string }>>;
+}
+
+export interface MemberFinder {
+  /** The member holding the identifier (or with the id), after merges; undefined when none. */
+  find(workspaceId: string, reference: MemberReference): Promise<string | undefined>;
+}
+
+export function createTagsService(dependencies: {
+  database: Database;
+  clock: Clock;
+  writer: EventLogWriter;
+  processor: Processor;
+  finder: MemberFinder;
+}): TagsService {
+  const { database, clock } = dependencies;
+
+  async function get(workspaceId: string, tagId: string): Promise<Tag> {
+    const [tag] = await repo.listTags(database.db, workspaceId, { id: tagId });
+    if (!tag) throw notFound(`no tag ${tagId} in this workspace`);
+    return tag;
+  }
+
+  async function create(workspaceId: string, input: Parameters<TagsService['create']>[1]): Promise<Tag> {
+    const id = `tag_${createId(clock.now())}`;
+    const created = await repo.insertDefinition(database.db, {
+      id,
+      workspaceId,
+      family: input.family,
+      name: input.name,
+      kind: input.kind,
+      description: input.description ?? null,
+      createdAt: clock.now(),
+    });
+    if (!created) {
+      throw new HearthError('conflict', `the family ${input.family} already has a tag named ${input.name}`, {
+        issues: [{ path: 'body.name', message: 'is already used in this family' }],
+      });
+    }
+    return get(workspaceId, id);
+  }
+
+  /** Appends the operation and waits until it is applied, so the answer reflects it. */
+  async function operate(workspaceId: string, messageId: string, eventName: string, payload: Record<string, unknown>) {
+    const now = clock.now();
+    const stored = await appendOperation(dependencies, { workspaceId, messageId, eventName, payload, now });
+    await processThrough(dependencies.processor, stored.seq);
+  }
+
+  async function remove(workspaceId: string, tagId: string): Promise<void> {
+    await get(workspaceId, tagId);
+    await operate(workspaceId, `tag-deleted-${tagId}`, 'Tag Deleted', tagDeletedPayload(tagId));
+    await repo.deleteDefinition(database.db, workspaceId, tagId);
+  }
+
+  async function resolveAll(workspaceId: string, references: MemberReference[], offset: number) {
+    const found: string[] = [];
+    const unknown: TagMembersResult['unknown'] = [];
+    for (const [index, reference] of references.entries()) {
+      const memberId = await dependencies.finder.find(workspaceId, reference);
+      if (memberId) found.push(memberId);
+      else unknown.push({ position: offset + index + 1, reference: describeReference(reference) });
+    }
+    return { found, unknown };
+  }
+
+  async function changeMembers(
+    workspaceId: string,
+    tagId: string,
+    change: { add: MemberReference[]; remove: MemberReference[] },
+    idempotencyKey?: string,
+  ): Promise<TagMembersResult> {
+    await get(workspaceId, tagId);
+    const add = await resolveAll(workspaceId, change.add, 0);
+    const remove = await resolveAll(workspaceId, change.remove, change.add.length);
+    if (add.found.length + remove.found.length > 0) {
+      const messageId = `tags-${tagId}-${idempotencyKey ?? createId(clock.now())}`;
+      await operate(workspaceId, messageId, 'Tag Members Changed', tagMembersPayload(tagId, add.found, remove.found));
+    }
+    return {
+      requested: { add: new Set(add.found).size, remove: new Set(remove.found).size },
+      members: (await get(workspaceId, tagId)).members,
+      unknown: [...add.unknown, ...remove.unknown],
+    };
+  }
+
+  async function members(workspaceId: string, tagId: string, page: { limit: number; cursor?: string | undefined }) {
+    await get(workspaceId, tagId);
+    const rows = await repo.membersOfTag(database.db, workspaceId, tagId, {
+      afterMemberId: page.cursor,
+      limit: page.limit + 1,
+    });
+    const shown = rows.slice(0, page.limit);
+    return {
+      members: shown.map((row) => ({ memberId: row.memberId, since: new Date(row.since).toISOString() })),
+      nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
+    };
+  }
+
+  return {
+    create,
+    list: (workspaceId, family) => repo.listTags(database.db, workspaceId, { family }),
+    get,
+    remove,
+    changeMembers,
+    members,
+    tagsOf: (workspaceId, memberId) => repo.tagsOfMember(database.db, workspaceId, memberId),
+  };
+}
