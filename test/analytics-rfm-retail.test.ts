@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseJson } from '../src/platform/db/json.ts';
-import { repoRoot, runHearth } from './support/hearth-cli.ts';
+import { importWithMapping, repoRoot } from './support/hearth-cli.ts';
 import { createMemberApi } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -13,18 +13,7 @@ let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer({ workspace: { currency: 'GBP', timezone: 'Europe/London' } });
-  const imported = await runHearth([
-    'import',
-    retailCsv,
-    '--map',
-    retailMapping,
-    '--workspace',
-    server.workspaceId,
-    '--json',
-    '--db',
-    server.database.location,
-  ]);
-  expect(imported.code, imported.stderr).toBe(0);
+  expect(await importWithMapping(server, retailCsv, retailMapping)).toMatchObject({ accepted: 25_900, rejected: 1 });
   await createMemberApi(server).process();
 }, 180_000);
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runHearth } from './support/hearth-cli.ts';
+import { importWithMapping, repoRoot } from './support/hearth-cli.ts';
 import { createMemberApi, type MemberApi } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -31,19 +31,7 @@ let api: MemberApi;
 beforeAll(async () => {
   server = await startTestServer({ workspace: { currency: 'USD', timezone: 'UTC' } });
   api = createMemberApi(server);
-  const imported = await runHearth([
-    'import',
-    ordersCsv,
-    '--map',
-    mapping,
-    '--workspace',
-    server.workspaceId,
-    '--json',
-    '--db',
-    server.database.location,
-  ]);
-  expect(imported.code, imported.stderr).toBe(0);
-  expect(JSON.parse(imported.stdout)).toMatchObject({ accepted: 4906, rejected: 0 });
+  expect(await importWithMapping(server, ordersCsv, mapping)).toMatchObject({ accepted: 4906, rejected: 0 });
   await api.process();
 }, 120_000);
 

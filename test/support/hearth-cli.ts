@@ -147,3 +147,24 @@ export async function spawnServe(location: string): Promise<ServeProcess> {
     throw error;
   }
 }
+
+/** `hearth import FILE --map MAPPING` into a test server's workspace and database, as an operator runs it. */
+export async function importWithMapping(
+  target: { workspaceId: string; database: { location: string } },
+  file: string,
+  mapping: string,
+): Promise<{ accepted: number; rejected: number }> {
+  const imported = await runHearth([
+    'import',
+    file,
+    '--map',
+    mapping,
+    '--workspace',
+    target.workspaceId,
+    '--json',
+    '--db',
+    target.database.location,
+  ]);
+  if (imported.code !== 0) throw new Error(`hearth import failed: ${imported.stderr}`);
+  return JSON.parse(imported.stdout) as { accepted: number; rejected: number };
+}
