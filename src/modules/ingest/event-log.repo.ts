@@ -13,7 +13,7 @@ import type { NewEvent } from './ingest.schema.ts';
 /** SQLite allows 32,766 bound values per statement and PostgreSQL 65,535; 12 columns a row. */
 const rowsPerInsert = 1_000;
 
-/** The columns an append writes; member_id is left to the processor. */
+/** The columns an append writes (attribution is the processor's, in `event_members`). */
 function toInsertRecord(event: NewEvent) {
   return {
     id: event.id,
@@ -110,7 +110,7 @@ async function insertWithKysely(db: DbExecutor, events: NewEvent[]): Promise<boo
     const chunk = events.slice(start, start + rowsPerInsert);
     const rows = await db
       .insertInto('events')
-      .values(chunk.map((event) => ({ ...toInsertRecord(event), member_id: null })))
+      .values(chunk.map(toInsertRecord))
       .onConflict((conflict) => conflict.columns(['workspace_id', 'message_id']).doNothing())
       .returning(['workspace_id', 'message_id'])
       .execute();
@@ -141,7 +141,7 @@ export function eventKey(workspaceId: string, messageId: string): string {
 export type { LoggedEvent } from '../../platform/processor/stage.ts';
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
 
-function toLoggedEvent(row: Selectable<EventsTable>): LoggedEvent {
+function toLoggedEvent(row: Selectable<EventsTable> & { member_id: string | null }): LoggedEvent {
   return {
     seq: row.seq,
     id: row.id,
@@ -156,12 +156,19 @@ function toLoggedEvent(row: Selectable<EventsTable>): LoggedEvent {
   };
 }
 
-export async function readEventsAfter(db: DbExecutor, position: number, limit: number): Promise<LoggedEvent[]> {
-  const rows = await db
+/** The log with each event's member, if it has one: attribution lives in `event_members`. */
+function selectAttributed(db: DbExecutor) {
+  return db
     .selectFrom('events')
-    .selectAll()
-    .where('seq', '>', position)
-    .orderBy('seq')
+    .leftJoin('event_members', 'event_members.seq', 'events.seq')
+    .selectAll('events')
+    .select('event_members.member_id');
+}
+
+export async function readEventsAfter(db: DbExecutor, position: number, limit: number): Promise<LoggedEvent[]> {
+  const rows = await selectAttributed(db)
+    .where('events.seq', '>', position)
+    .orderBy('events.seq')
     .limit(limit)
     .execute();
   return rows.map(toLoggedEvent);
@@ -169,7 +176,7 @@ export async function readEventsAfter(db: DbExecutor, position: number, limit: n
 
 export async function readEventsBySeq(db: DbExecutor, seqs: number[]): Promise<LoggedEvent[]> {
   if (seqs.length === 0) return [];
-  const rows = await db.selectFrom('events').selectAll().where('seq', 'in', seqs).orderBy('seq').execute();
+  const rows = await selectAttributed(db).where('events.seq', 'in', seqs).orderBy('events.seq').execute();
   return rows.map(toLoggedEvent);
 }
 
@@ -179,9 +186,9 @@ export async function readMemberEvents(
   options: { beforeSeq?: number; limit: number },
 ): Promise<LoggedEvent[]> {
   if (memberIds.length === 0) return [];
-  let query = db.selectFrom('events').selectAll().where('member_id', 'in', memberIds);
-  if (options.beforeSeq !== undefined) query = query.where('seq', '<', options.beforeSeq);
-  const rows = await query.orderBy('seq', 'desc').limit(options.limit).execute();
+  let query = selectAttributed(db).where('event_members.member_id', 'in', memberIds);
+  if (options.beforeSeq !== undefined) query = query.where('events.seq', '<', options.beforeSeq);
+  const rows = await query.orderBy('events.seq', 'desc').limit(options.limit).execute();
   return rows.map(toLoggedEvent);
 }
 
@@ -204,7 +211,7 @@ export async function countEvents(db: DbExecutor, workspaceId: string): Promise<
 
 /** Attribution is derived state: replay clears it along with the rest. */
 export async function clearAttribution(db: DbExecutor): Promise<void> {
-  await db.updateTable('events').set({ member_id: null }).where('member_id', 'is not', null).execute();
+  await db.deleteFrom('event_members').execute();
 }
 
 export type { DialectName };
@@ -220,13 +227,11 @@ export async function readMembersHistory(
   throughSeq: number,
 ): Promise<LoggedEvent[]> {
   if (memberIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('events')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('seq', '<=', throughSeq)
-    .where((eb) => eb.or([eb('member_id', 'in', memberIds), eb('type', '=', 'hearth_operation')]))
-    .orderBy('seq')
+  const rows = await selectAttributed(db)
+    .where('events.workspace_id', '=', workspaceId)
+    .where('events.seq', '<=', throughSeq)
+    .where((eb) => eb.or([eb('event_members.member_id', 'in', memberIds), eb('events.type', '=', 'hearth_operation')]))
+    .orderBy('events.seq')
     .execute();
   return rows.map(toLoggedEvent);
 }

@@ -1,9 +1,10 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { DialectName } from './database.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as loyalty from './migrations/0002-loyalty.ts';
 import * as fullRefunds from './migrations/0003-full-refunds.ts';
 import * as tierChanges from './migrations/0004-tier-changes.ts';
+import * as eventMembers from './migrations/0005-event-members.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -13,6 +14,7 @@ const migrations: Record<string, DialectMigration> = {
   '0002-loyalty': loyalty,
   '0003-full-refunds': fullRefunds,
   '0004-tier-changes': tierChanges,
+  '0005-event-members': eventMembers,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {
@@ -29,7 +31,16 @@ function createProvider(dialect: DialectName): MigrationProvider {
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
   const migrator = new Migrator({ db, provider: createProvider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
+  return applied(await migrator.migrateToLatest());
+}
+
+/** Up to and including `name`: a migration's test starts from the schema just before it. */
+export async function migrateTo(db: Kysely<unknown>, dialect: DialectName, name: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: createProvider(dialect) });
+  return applied(await migrator.migrateTo(name));
+}
+
+function applied({ error, results }: MigrationResultSet): string[] {
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
