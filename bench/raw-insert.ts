@@ -1,26 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { openDatabase } from '../src/platform/db/database.ts';
+import { insertColumns } from '../src/modules/ingest/event-log.repo.ts';
 
 export interface RawInsertResult {
   rows: number;
   rowsPerSecond: number;
 }
 
-const columns = [
-  'id',
-  'workspace_id',
-  'message_id',
-  'type',
-  'event_name',
-  'user_id',
-  'anonymous_id',
-  'event_time',
-  'received_at',
-  'sent_at',
-  'original_timestamp',
-  'payload',
-] as const;
+/** The columns the log's append writes, so the comparison stores exactly the same values. */
+const columns = insertColumns;
 
 /**
  * The storage limit for what Hearth wrote: the same event rows, copied into a fresh database of the

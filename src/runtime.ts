@@ -10,6 +10,7 @@ import { createId } from './platform/ids.ts';
 import { appendOperation } from './modules/ingest/operation-events.ts';
 import { createEventLogWriter, type EventLogWriter } from './modules/ingest/event-log-writer.ts';
 import { readEventsAfter } from './modules/ingest/event-log.repo.ts';
+import { createThreadedEventLogWriter } from './modules/ingest/threaded-log-writer.ts';
 import { createSqliteLogReader } from './modules/ingest/sqlite-log-reader.ts';
 import { createIngestService, type IngestService } from './modules/ingest/ingest.service.ts';
 import { createWorkspaceService, type WorkspaceService } from './modules/workspaces/workspaces.service.ts';
@@ -86,10 +87,15 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     readEventsAfter: database.sqlite ? createSqliteLogReader(database.sqlite) : readEventsAfter,
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
   });
-  const writer = createEventLogWriter(database, {
+  const writerOptions = {
     ...(options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {}),
     onAppended: () => processor.wake(),
-  });
+  };
+  // A SQLite file is appended to from a thread of its own; in memory there is only the one connection.
+  const writer =
+    database.sqlite && database.location !== ':memory:'
+      ? createThreadedEventLogWriter(database.location, writerOptions)
+      : createEventLogWriter(database, writerOptions);
   const ingest = createIngestService({ clock, writer });
   const ticker = createClockTicker({
     database,
@@ -150,7 +156,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     close: async () => {
       await ticker.stop();
       await processor.stop();
-      await writer.drain();
+      await writer.close();
       await database.close();
     },
   };

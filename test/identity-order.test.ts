@@ -108,7 +108,13 @@ async function groupingAfter(sightings: Sighting[], cuts: number[]) {
     .where('workspace_id', '=', workspaceId)
     .where('merged_into', 'is', null)
     .execute();
-  const events = await db.selectFrom('events').select(['member_id']).where('workspace_id', '=', workspaceId).execute();
+  const events = await db
+    .selectFrom('events')
+    .leftJoin('event_members', 'event_members.seq', 'events.seq')
+    .select(['event_members.member_id'])
+    .where('events.workspace_id', '=', workspaceId)
+    .orderBy('events.seq')
+    .execute();
   const conflicts = await db
     .selectFrom('identity_log')
     .select('seq')

@@ -23,14 +23,17 @@ async function holdEventLog(database: Database): Promise<() => Promise<void>> {
   const released = new Promise<void>((resolve) => (release = resolve));
   let acquired = (): void => undefined;
   const held = new Promise<void>((resolve) => (acquired = resolve));
+  // SQLite: the log may be appended from a writer thread on a connection of its own, so it is
+  // held by SQLite's write lock, not just by occupying this process's connection.
   const finished = database.db.connection().execute(async (connection) => {
     if (database.dialect === 'postgres')
       await sql`select pg_advisory_lock(hashtext(${'event-log'}))`.execute(connection);
+    else await sql`begin immediate`.execute(connection);
     acquired();
     await released;
     if (database.dialect === 'postgres') {
       await sql`select pg_advisory_unlock(hashtext(${'event-log'}))`.execute(connection);
-    }
+    } else await sql`rollback`.execute(connection);
   });
   await held;
   return async () => {

@@ -122,7 +122,11 @@ async function readDerivedState(db: Db): Promise<DerivedState> {
   const identifiers = await db.selectFrom('identifiers').selectAll().execute();
   const log = await db.selectFrom('identity_log').selectAll().execute();
   const orders = await db.selectFrom('orders').selectAll().execute();
-  const events = await db.selectFrom('events').select(['message_id', 'workspace_id', 'member_id']).execute();
+  const events = await db
+    .selectFrom('events')
+    .leftJoin('event_members', 'event_members.seq', 'events.seq')
+    .select(['events.message_id', 'events.workspace_id', 'event_members.member_id'])
+    .execute();
   return {
     checkpoint: await readCheckpoint(db),
     members: members
@@ -207,8 +211,17 @@ async function checkConsistency(db: Db): Promise<string[]> {
   );
   const events = await db
     .selectFrom('events')
-    .select(['seq', 'id', 'workspace_id', 'member_id', 'type', 'event_name', 'payload'])
-    .orderBy('seq')
+    .leftJoin('event_members', 'event_members.seq', 'events.seq')
+    .select([
+      'events.seq',
+      'events.id',
+      'events.workspace_id',
+      'event_members.member_id',
+      'events.type',
+      'events.event_name',
+      'events.payload',
+    ])
+    .orderBy('events.seq')
     .execute();
   const applied = new Set<string>();
   const eventCounts = new Map<string, number>();

@@ -104,7 +104,7 @@ export async function applySplit(
     seq: event.seq,
     memberId: memberIds[eventGroup.get(event.seq) ?? 1] ?? memberId,
   }));
-  await repo.setEventMembers(batch, batch.dialect, assignments);
+  await repo.setEventMembers(batch, workspaceId, assignments);
   // The batch's events keep the member they had when they were processed: a split ends its batch,
   // later stages fold those events as they were attributed then and rebuild the split members
   // from the log, which now holds the new attribution.

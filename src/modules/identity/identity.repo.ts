@@ -1,5 +1,5 @@
-import { sql, type Insertable } from 'kysely';
-import type { DbExecutor, DialectName } from '../../platform/db/database.ts';
+import type { Insertable } from 'kysely';
+import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson } from '../../platform/db/json.ts';
 import {
   bulkChunks,
@@ -141,7 +141,7 @@ export async function reassignMember(
   const { sqlite } = scope;
   if (sqlite) {
     cachedStatement(sqlite, 'update identifiers set member_id = ? where member_id = ?').run(survivorId, mergedId);
-    cachedStatement(sqlite, 'update events set member_id = ? where member_id = ?').run(survivorId, mergedId);
+    cachedStatement(sqlite, 'update event_members set member_id = ? where member_id = ?').run(survivorId, mergedId);
     cachedStatement(sqlite, 'update members set merged_into = ?, updated_at = ? where id = ? or merged_into = ?').run(
       survivorId,
       now,
@@ -152,7 +152,7 @@ export async function reassignMember(
   }
   const db = scope.transaction;
   await db.updateTable('identifiers').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
-  await db.updateTable('events').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
+  await db.updateTable('event_members').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
   await db
     .updateTable('members')
     .set({ merged_into: survivorId, updated_at: now })
@@ -224,35 +224,46 @@ export async function insertIdentityLog(scope: WriteScope, rows: IdentityLogRow[
   for (const chunk of chunks(rows, 300)) await scope.transaction.insertInto('identity_log').values(chunk).execute();
 }
 
-/** One statement sets the member of many events: UPDATE … FROM (VALUES …), valid in both dialects. */
+export interface EventAttribution {
+  seq: number;
+  memberId: string | null;
+}
+
+/**
+ * Records the member of many events (none: the event has no row). New events only gain rows; a
+ * split re-attributes earlier ones, hence the upsert.
+ */
 export async function setEventMembers(
   scope: WriteScope,
-  dialect: DialectName,
-  assignments: Array<{ seq: number; memberId: string | null }>,
+  workspaceId: string,
+  assignments: EventAttribution[],
 ): Promise<void> {
+  const attributed = assignments.filter((assignment) => assignment.memberId !== null);
+  const unattributed = assignments.filter((assignment) => assignment.memberId === null).map(({ seq }) => seq);
   if (scope.sqlite) {
     runMultiRow(
       scope.sqlite,
       {
-        head: 'update events set member_id = v.column2 from (',
-        row: '(?, ?)',
-        tail: ') as v where events.seq = v.column1',
+        head: 'insert into event_members (seq, workspace_id, member_id)',
+        row: '(?, ?, ?)',
+        tail: ' on conflict (seq) do update set member_id = excluded.member_id',
       },
-      assignments,
-      (assignment) => [assignment.seq, assignment.memberId],
+      attributed,
+      (assignment) => [assignment.seq, workspaceId, assignment.memberId],
     );
-    return;
+  } else {
+    for (const chunk of chunks(attributed)) {
+      await scope.transaction
+        .insertInto('event_members')
+        .values(chunk.map(({ seq, memberId }) => ({ seq, workspace_id: workspaceId, member_id: memberId as string })))
+        .onConflict((conflict) =>
+          conflict.column('seq').doUpdateSet((eb) => ({ member_id: eb.ref('excluded.member_id') })),
+        )
+        .execute();
+    }
   }
-  const db = scope.transaction;
-  for (const chunk of chunks(assignments)) {
-    const rows = chunk.map((assignment) =>
-      dialect === 'postgres'
-        ? sql`(cast(${assignment.seq} as bigint), cast(${assignment.memberId} as text))`
-        : sql`(${assignment.seq}, ${assignment.memberId})`,
-    );
-    await sql`update events set member_id = v.column2 from (values ${sql.join(rows)}) as v where events.seq = v.column1`.execute(
-      db,
-    );
+  for (const chunk of chunks(unattributed)) {
+    await scope.transaction.deleteFrom('event_members').where('seq', 'in', chunk).execute();
   }
 }
 
@@ -302,5 +313,5 @@ export async function resetIdentity(db: DbExecutor): Promise<void> {
   await db.deleteFrom('identity_log').execute();
   await db.deleteFrom('identifiers').execute();
   await db.deleteFrom('members').execute();
-  await db.updateTable('events').set({ member_id: null }).where('member_id', 'is not', null).execute();
+  await db.deleteFrom('event_members').execute();
 }

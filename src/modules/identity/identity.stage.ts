@@ -135,7 +135,7 @@ async function resolveSegment(context: SegmentContext, events: LoggedEvent[]): P
   for (const event of events) event.memberId = finalMember(event.memberId, mergedInto);
   await repo.setEventMembers(
     batch,
-    batch.dialect,
+    workspaceId,
     events.map((event) => ({ seq: event.seq, memberId: event.memberId })),
   );
   await repo.insertIdentityLog(batch, log);

@@ -1,13 +1,16 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
+import { createTestDatabase, testDialect, type TestDatabase } from '../../../test/support/test-database.ts';
 import { openDatabase, type Database } from '../../platform/db/database.ts';
 import { HearthError } from '../../platform/errors.ts';
 import { countEvents } from './event-log.repo.ts';
-import { createEventLogWriter } from './event-log-writer.ts';
+import { createEventLogWriter, type EventLogWriter, type EventLogWriterOptions } from './event-log-writer.ts';
+import { createThreadedEventLogWriter } from './threaded-log-writer.ts';
 import type { NewEvent } from './ingest.schema.ts';
 
 let testDatabase: TestDatabase;
 let database: Database;
+const writers: EventLogWriter[] = [];
 
 beforeEach(async () => {
   testDatabase = await createTestDatabase();
@@ -15,6 +18,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  for (const writer of writers.splice(0)) await writer.close();
   await database.close();
   await testDatabase.drop();
 });
@@ -48,10 +52,31 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-describe('createEventLogWriter', () => {
+type WriterFactory = (options?: EventLogWriterOptions) => EventLogWriter;
+
+/** Both writers keep the same contract; the threaded one exists for SQLite files only. */
+const implementations: Array<[string, WriterFactory]> = [
+  ['in this thread', (options) => createEventLogWriter(database, options)],
+  ...(testDialect === 'sqlite'
+    ? [
+        ['on a writer thread', (options) => createThreadedEventLogWriter(database.location, options)] as [
+          string,
+          WriterFactory,
+        ],
+      ]
+    : []),
+];
+
+describe.each(implementations)('the event log writer %s', (_name, create) => {
+  function createWriter(options?: EventLogWriterOptions): EventLogWriter {
+    const writer = create(options);
+    writers.push(writer);
+    return writer;
+  }
+
   it('refuses an append that would put more events in the queue than allowed, with a retry hint', async () => {
     let appended = 0;
-    const writer = createEventLogWriter(database, { maxPendingEvents: 5, onAppended: () => (appended += 1) });
+    const writer = createWriter({ maxPendingEvents: 5, onAppended: () => (appended += 1) });
     // Appends in one tick all wait for the first commit.
     const first = writer.append(events('ws_a', 'first-', 3));
     const second = writer.append(events('ws_a', 'second-', 2));
@@ -71,7 +96,7 @@ describe('createEventLogWriter', () => {
   });
 
   it('counts repeats of a (workspace, messageId) as duplicates, within a commit and across commits', async () => {
-    const writer = createEventLogWriter(database);
+    const writer = createWriter();
     const [first, repeat, otherWorkspace] = await Promise.all([
       writer.append([...events('ws_a', 'm-', 2), ...events('ws_a', 'm-', 1)]),
       writer.append(events('ws_a', 'm-', 2)),
@@ -87,7 +112,7 @@ describe('createEventLogWriter', () => {
   });
 
   it('takes an append larger than the whole limit when nothing else waits, so it is not refused forever', async () => {
-    const writer = createEventLogWriter(database, { maxPendingEvents: 2 });
+    const writer = createWriter({ maxPendingEvents: 2 });
     const large = writer.append(events('ws_a', 'large-', 5));
     expect(writer.pendingEvents()).toBe(5);
     expect(await rejectionOf(writer.append(events('ws_a', 'behind-', 1)))).toMatchObject({ code: 'overloaded' });
@@ -97,7 +122,7 @@ describe('createEventLogWriter', () => {
 
   it('commits appends made on separate callbacks of one event-loop turn together, as concurrent requests are', async () => {
     let commits = 0;
-    const writer = createEventLogWriter(database, { onAppended: () => (commits += 1) });
+    const writer = createWriter({ onAppended: () => (commits += 1) });
     const appends = await Promise.all(
       Array.from(
         { length: 5 },
@@ -112,7 +137,65 @@ describe('createEventLogWriter', () => {
   });
 
   it('answers an empty append without touching the database', async () => {
-    const writer = createEventLogWriter(database, { maxPendingEvents: 0 });
+    const writer = createWriter({ maxPendingEvents: 0 });
     expect(await writer.append([])).toEqual({ accepted: 0, duplicates: 0 });
+  });
+  it('has the events durable when an append resolves: a connection of its own sees them', async () => {
+    const writer = createWriter();
+    expect(await writer.append(events('ws_a', 'durable-', 3))).toEqual({ accepted: 3, duplicates: 0 });
+    const other = await openDatabase(testDatabase.location, { migrate: false });
+    try {
+      expect(await countEvents(other.db, 'ws_a')).toBe(3);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('splits what waits into commits of at most maxEventsPerCommit events', async () => {
+    let commits = 0;
+    const writer = createWriter({ maxEventsPerCommit: 4, onAppended: () => (commits += 1) });
+    const appends = Array.from({ length: 5 }, (_, index) => writer.append(events('ws_a', `g${index}-`, 2)));
+    expect(await Promise.all(appends)).toEqual(Array.from({ length: 5 }, () => ({ accepted: 2, duplicates: 0 })));
+    expect([commits, await countEvents(database.db, 'ws_a')]).toEqual([3, 10]);
+  });
+
+  it('rejects the appends of a commit that fails, stores none of them, and keeps working', async () => {
+    const writer = createWriter();
+    await sql`alter table events rename to events_away`.execute(database.db);
+    const failed = await Promise.allSettled([
+      writer.append(events('ws_a', 'lost-', 2)),
+      writer.append(events('ws_a', 'lost-too-', 1)),
+    ]);
+    await sql`alter table events_away rename to events`.execute(database.db);
+    expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(await countEvents(database.db, 'ws_a')).toBe(0);
+    expect(await writer.append(events('ws_a', 'lost-', 2))).toEqual({ accepted: 2, duplicates: 0 });
+  });
+
+  it('finishes the appends already made before close resolves', async () => {
+    const writer = create();
+    const first = writer.append(events('ws_a', 'late-', 3));
+    const second = writer.append(events('ws_a', 'later-', 2));
+    await writer.close();
+    expect(await Promise.all([first, second])).toEqual([
+      { accepted: 3, duplicates: 0 },
+      { accepted: 2, duplicates: 0 },
+    ]);
+    expect(await countEvents(database.db, 'ws_a')).toBe(5);
+  });
+});
+
+describe.runIf(testDialect === 'sqlite')('the writer thread', () => {
+  it("passes on SQLite's error code, and refuses appends once closed", async () => {
+    const writer = createThreadedEventLogWriter(database.location);
+    await sql`alter table events rename to events_away`.execute(database.db);
+    const error = await rejectionOf(writer.append(events('ws_a', 'x-', 1)));
+    await sql`alter table events_away rename to events`.execute(database.db);
+    expect(error).toMatchObject({ name: 'EventLogWriteError', code: 'SQLITE_ERROR' });
+    await writer.close();
+    expect(await rejectionOf(writer.append(events('ws_a', 'y-', 1)))).toMatchObject({
+      code: 'unavailable',
+      status: 503,
+    });
   });
 });

@@ -3,7 +3,7 @@ import { nextTurn } from '../../platform/event-loop.ts';
 import { withWriteLock } from '../../platform/db/database.ts';
 import { HearthError } from '../../platform/errors.ts';
 import type { NewEvent } from './ingest.schema.ts';
-import { eventKey, insertEvents } from './event-log.repo.ts';
+import { insertEvents } from './event-log.repo.ts';
 
 export interface AppendResult {
   accepted: number;
@@ -15,6 +15,8 @@ export interface EventLogWriter {
   append(events: NewEvent[]): Promise<AppendResult>;
   pendingEvents(): number;
   drain(): Promise<void>;
+  /** Drains, then releases what the writer holds (its thread, if it has one). */
+  close(): Promise<void>;
 }
 
 interface PendingAppend {
@@ -32,10 +34,20 @@ export interface EventLogWriterOptions {
 }
 
 /**
+ * Stores a group of events in one transaction and says, per event and in order, whether it was
+ * stored; false when its (workspace, messageId) was already in the log or earlier in the group.
+ */
+export type CommitEvents = (events: NewEvent[]) => Promise<boolean[]>;
+
+/**
  * Group commit: appends that arrive while a commit is running wait for the next one, so many
  * requests share one fsync. Each caller still hears back only after its own events are durable.
+ * Where the commit runs (this thread or another) is the `commit` function's business.
  */
-export function createEventLogWriter(database: Database, options: EventLogWriterOptions = {}): EventLogWriter {
+export function createGroupCommitWriter(
+  commit: CommitEvents,
+  options: EventLogWriterOptions & { release?: () => Promise<void> } = {},
+): EventLogWriter {
   const maxPending = options.maxPendingEvents ?? 100_000;
   const maxPerCommit = options.maxEventsPerCommit ?? 10_000;
   const queue: PendingAppend[] = [];
@@ -56,16 +68,12 @@ export function createEventLogWriter(database: Database, options: EventLogWriter
 
   async function commitGroup(group: PendingAppend[]): Promise<void> {
     try {
-      const all = group.flatMap((pending) => pending.events);
-      const inserted = await withWriteLock(database, 'event-log', (transaction) =>
-        insertEvents(database, transaction, all),
-      );
+      const stored = await commit(group.flatMap((pending) => pending.events));
+      let offset = 0;
       for (const pending of group) {
         let accepted = 0;
-        for (const event of pending.events) {
-          // A key counts as accepted once; a repeat inside the same commit is a duplicate.
-          if (inserted.delete(eventKey(event.workspaceId, event.messageId))) accepted += 1;
-        }
+        for (let index = 0; index < pending.events.length; index += 1) if (stored[offset + index]) accepted += 1;
+        offset += pending.events.length;
         pending.resolve({ accepted, duplicates: pending.events.length - accepted });
       }
       options.onAppended?.();
@@ -96,11 +104,25 @@ export function createEventLogWriter(database: Database, options: EventLogWriter
     return result;
   }
 
+  async function drain(): Promise<void> {
+    while (flushing) await flushing;
+  }
+
   return {
     append,
     pendingEvents: () => queuedEvents,
-    drain: async () => {
-      while (flushing) await flushing;
+    drain,
+    close: async () => {
+      await drain();
+      await options.release?.();
     },
   };
+}
+
+/** The writer that commits on the caller's own connection: PostgreSQL, and SQLite in memory. */
+export function createEventLogWriter(database: Database, options: EventLogWriterOptions = {}): EventLogWriter {
+  return createGroupCommitWriter(
+    (events) => withWriteLock(database, 'event-log', (transaction) => insertEvents(database, transaction, events)),
+    options,
+  );
 }

@@ -13,7 +13,7 @@ import type { NewEvent } from './ingest.schema.ts';
 /** SQLite allows 32,766 bound values per statement and PostgreSQL 65,535; 12 columns a row. */
 const rowsPerInsert = 1_000;
 
-/** The columns an append writes; member_id is left to the processor. */
+/** The columns an append writes (attribution is the processor's, in `event_members`). */
 function toInsertRecord(event: NewEvent) {
   return {
     id: event.id,
@@ -31,56 +31,106 @@ function toInsertRecord(event: NewEvent) {
   };
 }
 
+/** The columns an append writes, in the order `toInsertValues` gives them. */
+export const insertColumns = [
+  'id',
+  'workspace_id',
+  'message_id',
+  'type',
+  'event_name',
+  'user_id',
+  'anonymous_id',
+  'event_time',
+  'received_at',
+  'sent_at',
+  'original_timestamp',
+  'payload',
+] as const;
+
+export type InsertValues = [
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  number,
+  number,
+  number | null,
+  number | null,
+  string,
+];
+
+/** One row as positional values: binding by position is cheaper than by name, and the array crosses threads compactly. */
+export function toInsertValues(event: NewEvent): InsertValues {
+  return [
+    event.id,
+    event.workspaceId,
+    event.messageId,
+    event.type,
+    event.eventName,
+    event.userId,
+    event.anonymousId,
+    event.eventTime,
+    event.receivedAt,
+    event.sentAt,
+    event.originalTimestamp,
+    event.serializedPayload ?? toJson(event.payload),
+  ];
+}
+
 const sqliteInserts = new WeakMap<SqliteConnection, SqliteStatement>();
+
+function insertStatement(connection: SqliteConnection): SqliteStatement {
+  let statement = sqliteInserts.get(connection);
+  if (!statement) {
+    statement = connection.prepare(
+      `insert into events (${insertColumns.join(', ')}) values (${insertColumns.map(() => '?').join(', ')}) ` +
+        'on conflict (workspace_id, message_id) do nothing',
+    );
+    sqliteInserts.set(connection, statement);
+  }
+  return statement;
+}
 
 /**
  * One cached prepared statement per row: SQLite then neither parses SQL nor Kysely builds it per
  * append, which makes the log's insert as cheap as the bare INSERT the bench compares it with.
+ * Returns, per row, whether it was stored (false: its (workspace, messageId) was already there).
  */
-function insertOnSqlite(connection: SqliteConnection, events: NewEvent[]): Set<string> {
-  const inserted = new Set<string>();
-  for (const event of events) {
-    const record = toInsertRecord(event);
-    let statement = sqliteInserts.get(connection);
-    if (!statement) {
-      const columns = Object.keys(record);
-      statement = connection.prepare(
-        `insert into events (${columns.join(', ')}) values (${columns.map((column) => `@${column}`).join(', ')}) ` +
-          'on conflict (workspace_id, message_id) do nothing',
-      );
-      sqliteInserts.set(connection, statement);
-    }
-    if (statement.run(record).changes === 1) inserted.add(eventKey(event.workspaceId, event.messageId));
-  }
-  return inserted;
+export function insertRowsOnSqlite(connection: SqliteConnection, rows: InsertValues[]): boolean[] {
+  const statement = insertStatement(connection);
+  return rows.map((row) => statement.run(row).changes === 1);
 }
 
-async function insertWithKysely(db: DbExecutor, events: NewEvent[]): Promise<Set<string>> {
+async function insertWithKysely(db: DbExecutor, events: NewEvent[]): Promise<boolean[]> {
   const inserted = new Set<string>();
   for (let start = 0; start < events.length; start += rowsPerInsert) {
     const chunk = events.slice(start, start + rowsPerInsert);
     const rows = await db
       .insertInto('events')
-      .values(chunk.map((event) => ({ ...toInsertRecord(event), member_id: null })))
+      .values(chunk.map(toInsertRecord))
       .onConflict((conflict) => conflict.columns(['workspace_id', 'message_id']).doNothing())
       .returning(['workspace_id', 'message_id'])
       .execute();
     for (const row of rows) inserted.add(eventKey(row.workspace_id, row.message_id));
   }
-  return inserted;
+  // A key counts as stored once; a repeat inside the same append is a duplicate.
+  return events.map((event) => inserted.delete(eventKey(event.workspaceId, event.messageId)));
 }
 
 /**
- * Appends events, skipping any whose (workspace, messageId) is already in the log; returns the keys
- * it stored. Call it inside the write transaction (`transaction`), which on SQLite the raw
- * statement joins because Kysely runs on that same connection.
+ * Appends events, skipping any whose (workspace, messageId) is already in the log; says per event
+ * whether it was stored. Call it inside the write transaction (`transaction`), which on SQLite the
+ * raw statement joins because Kysely runs on that same connection.
  */
 export async function insertEvents(
   database: Database,
   transaction: DbExecutor,
   events: NewEvent[],
-): Promise<Set<string>> {
-  if (database.sqlite) return insertOnSqlite(database.sqlite, events);
+): Promise<boolean[]> {
+  if (database.sqlite) return insertRowsOnSqlite(database.sqlite, events.map(toInsertValues));
   return insertWithKysely(transaction, events);
 }
 
@@ -91,7 +141,7 @@ export function eventKey(workspaceId: string, messageId: string): string {
 export type { LoggedEvent } from '../../platform/processor/stage.ts';
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
 
-function toLoggedEvent(row: Selectable<EventsTable>): LoggedEvent {
+function toLoggedEvent(row: Selectable<EventsTable> & { member_id: string | null }): LoggedEvent {
   return {
     seq: row.seq,
     id: row.id,
@@ -106,12 +156,19 @@ function toLoggedEvent(row: Selectable<EventsTable>): LoggedEvent {
   };
 }
 
-export async function readEventsAfter(db: DbExecutor, position: number, limit: number): Promise<LoggedEvent[]> {
-  const rows = await db
+/** The log with each event's member, if it has one: attribution lives in `event_members`. */
+function selectAttributed(db: DbExecutor) {
+  return db
     .selectFrom('events')
-    .selectAll()
-    .where('seq', '>', position)
-    .orderBy('seq')
+    .leftJoin('event_members', 'event_members.seq', 'events.seq')
+    .selectAll('events')
+    .select('event_members.member_id');
+}
+
+export async function readEventsAfter(db: DbExecutor, position: number, limit: number): Promise<LoggedEvent[]> {
+  const rows = await selectAttributed(db)
+    .where('events.seq', '>', position)
+    .orderBy('events.seq')
     .limit(limit)
     .execute();
   return rows.map(toLoggedEvent);
@@ -119,7 +176,7 @@ export async function readEventsAfter(db: DbExecutor, position: number, limit: n
 
 export async function readEventsBySeq(db: DbExecutor, seqs: number[]): Promise<LoggedEvent[]> {
   if (seqs.length === 0) return [];
-  const rows = await db.selectFrom('events').selectAll().where('seq', 'in', seqs).orderBy('seq').execute();
+  const rows = await selectAttributed(db).where('events.seq', 'in', seqs).orderBy('events.seq').execute();
   return rows.map(toLoggedEvent);
 }
 
@@ -129,9 +186,9 @@ export async function readMemberEvents(
   options: { beforeSeq?: number; limit: number },
 ): Promise<LoggedEvent[]> {
   if (memberIds.length === 0) return [];
-  let query = db.selectFrom('events').selectAll().where('member_id', 'in', memberIds);
-  if (options.beforeSeq !== undefined) query = query.where('seq', '<', options.beforeSeq);
-  const rows = await query.orderBy('seq', 'desc').limit(options.limit).execute();
+  let query = selectAttributed(db).where('event_members.member_id', 'in', memberIds);
+  if (options.beforeSeq !== undefined) query = query.where('events.seq', '<', options.beforeSeq);
+  const rows = await query.orderBy('events.seq', 'desc').limit(options.limit).execute();
   return rows.map(toLoggedEvent);
 }
 
@@ -154,7 +211,7 @@ export async function countEvents(db: DbExecutor, workspaceId: string): Promise<
 
 /** Attribution is derived state: replay clears it along with the rest. */
 export async function clearAttribution(db: DbExecutor): Promise<void> {
-  await db.updateTable('events').set({ member_id: null }).where('member_id', 'is not', null).execute();
+  await db.deleteFrom('event_members').execute();
 }
 
 export type { DialectName };
@@ -170,13 +227,11 @@ export async function readMembersHistory(
   throughSeq: number,
 ): Promise<LoggedEvent[]> {
   if (memberIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('events')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('seq', '<=', throughSeq)
-    .where((eb) => eb.or([eb('member_id', 'in', memberIds), eb('type', '=', 'hearth_operation')]))
-    .orderBy('seq')
+  const rows = await selectAttributed(db)
+    .where('events.workspace_id', '=', workspaceId)
+    .where('events.seq', '<=', throughSeq)
+    .where((eb) => eb.or([eb('event_members.member_id', 'in', memberIds), eb('events.type', '=', 'hearth_operation')]))
+    .orderBy('events.seq')
     .execute();
   return rows.map(toLoggedEvent);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseInstant } from './event-time.ts';
 
 /** Limits of Segment's HTTP tracking API, which Hearth keeps so clients behave the same. */
 export const ingestLimits = {
@@ -16,11 +17,22 @@ export const ingestLimits = {
 export const messageTypes = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
 export type MessageType = (typeof messageTypes)[number];
 
-const identitySchema = z.union([z.string(), z.number()]).transform((value) => String(value));
-const instantSchema = z.union([z.string(), z.number()]).refine((value) => !Number.isNaN(new Date(value).getTime()), {
-  message: 'must be an ISO-8601 date-time',
+/** Ids may arrive as numbers; the log keeps them as strings. Only numbers pay for a transform. */
+const identitySchema = z.union([z.string(), z.number().transform((value) => String(value))]);
+/**
+ * Parsed to epoch milliseconds here, once: validating a date and converting it are the same work,
+ * and ingestion does it for every event.
+ */
+const instantSchema = z.union([z.string(), z.number()]).transform((value, context) => {
+  const milliseconds = parseInstant(value);
+  if (milliseconds === null) {
+    context.addIssue({ code: 'custom', input: value, message: 'must be an ISO-8601 date-time' });
+    return z.NEVER;
+  }
+  return milliseconds;
 });
-const objectSchema = z.record(z.string(), z.unknown());
+/** Any JSON object, kept as sent: checked, not copied key by key (a record schema would copy it). */
+const objectSchema = z.looseObject({});
 
 /**
  * One Segment spec message. Unknown fields pass through untouched: the log keeps what was sent.
@@ -30,10 +42,11 @@ export const segmentMessageSchema = z
   .looseObject({
     type: z.enum(messageTypes),
     messageId: z
-      .union([z.string(), z.number()])
-      .transform((value) => String(value))
-      .refine((value) => value.length > 0, 'must not be empty')
-      .refine((value) => value.length <= ingestLimits.maxMessageIdLength, 'must be at most 100 characters')
+      .union([
+        z.string().min(1, 'must not be empty').max(ingestLimits.maxMessageIdLength, 'must be at most 100 characters'),
+        // A number's decimal form is never empty and far shorter than the limit.
+        z.number().transform((value) => String(value)),
+      ])
       .optional(),
     userId: identitySchema.nullish(),
     anonymousId: identitySchema.nullish(),

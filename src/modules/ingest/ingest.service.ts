@@ -49,15 +49,17 @@ export function createIngestService(dependencies: { clock: Clock; writer: EventL
     const { batch, context, integrations, sentAt } = envelope.data;
     const events: NewEvent[] = [];
     const issues: Issue[] = [];
-    const base = baseContext(workspaceId, receivedAt);
+    // One context for the whole batch, its path moved along: built per item, it was a copy per event.
+    const itemContext: PreparationContext = {
+      ...baseContext(workspaceId, receivedAt),
+      path: '',
+      batchContext: context ?? null,
+      batchIntegrations: integrations ?? null,
+      batchSentAt: sentAt ?? null,
+    };
     batch.forEach((item, index) => {
-      const result = prepareMessage(item, {
-        ...base,
-        path: `batch[${index}]`,
-        batchContext: context ?? null,
-        batchIntegrations: integrations ?? null,
-        batchSentAt: sentAt ?? null,
-      });
+      itemContext.path = `batch[${index}]`;
+      const result = prepareMessage(item, itemContext);
       if (result.ok) events.push(result.event);
       else issues.push(...result.issues);
     });

@@ -1,6 +1,12 @@
 import type { Issue } from '../../platform/errors.ts';
-import { correctEventTime, parseInstant } from './event-time.ts';
-import { ingestLimits, segmentMessageSchema, type MessageType, type NewEvent } from './ingest.schema.ts';
+import { correctEventTime } from './event-time.ts';
+import {
+  ingestLimits,
+  segmentMessageSchema,
+  type MessageType,
+  type NewEvent,
+  type SegmentMessage,
+} from './ingest.schema.ts';
 import { isRecord } from '../../platform/values.ts';
 
 export interface PreparationContext {
@@ -12,7 +18,8 @@ export interface PreparationContext {
   routeType?: MessageType;
   batchContext?: Record<string, unknown> | null;
   batchIntegrations?: Record<string, unknown> | null;
-  batchSentAt?: string | number | null;
+  /** The batch's sentAt, in epoch milliseconds. */
+  batchSentAt?: number | null;
   createEventId: () => string;
   createMessageId: () => string;
   /** Defaults to the tracking API's 32 KB. */
@@ -26,6 +33,34 @@ function joinPath(prefix: string, segments: PropertyKey[]): string {
   if (!prefix) return tail;
   return tail ? `${prefix}.${tail}` : prefix;
 }
+
+/** Batch-level context and integrations under the message's own; the message's object is reused. */
+function mergeObjects(
+  batch: Record<string, unknown> | null | undefined,
+  own: Record<string, unknown> | null | undefined,
+): Record<string, unknown> | undefined {
+  if (!batch) return own ?? undefined;
+  return own ? { ...batch, ...own } : { ...batch };
+}
+
+/**
+ * The ISO form of the last instant formatted at one call site: receivedAt, and usually sentAt, are
+ * the same for every event of a request, so each is formatted once per request, not per event.
+ */
+function createIsoFormatter(): (milliseconds: number) => string {
+  let lastMilliseconds = Number.NaN;
+  let lastText = '';
+  return (milliseconds) => {
+    if (milliseconds !== lastMilliseconds) {
+      lastMilliseconds = milliseconds;
+      lastText = new Date(milliseconds).toISOString();
+    }
+    return lastText;
+  };
+}
+
+const formatReceivedAt = createIsoFormatter();
+const formatSentAt = createIsoFormatter();
 
 /**
  * Validates one Segment message and turns it into a log entry: batch-level context and
@@ -47,50 +82,54 @@ export function prepareMessage(raw: unknown, context: PreparationContext): Prepa
     };
   }
   const message = parsed.data;
-  const sentAt = parseInstant(message.sentAt ?? context.batchSentAt);
-  const originalTimestamp = parseInstant(message.originalTimestamp ?? message.timestamp);
+  const sentAt = message.sentAt ?? context.batchSentAt ?? null;
+  const originalTimestamp = message.originalTimestamp ?? message.timestamp ?? null;
   const eventTime = correctEventTime({ receivedAt: context.receivedAt, sentAt, originalTimestamp });
-  const mergedContext =
-    context.batchContext || message.context
-      ? { ...(context.batchContext ?? {}), ...(message.context ?? {}) }
-      : undefined;
-  const mergedIntegrations =
-    context.batchIntegrations || message.integrations
-      ? { ...(context.batchIntegrations ?? {}), ...(message.integrations ?? {}) }
-      : undefined;
   const messageId = message.messageId ?? context.createMessageId();
-  const { writeKey: _writeKey, ...kept } = message as typeof message & { writeKey?: unknown };
-  const payload: Record<string, unknown> = {
-    ...kept,
+  const event: NewEvent = {
+    id: context.createEventId(),
+    workspaceId: context.workspaceId,
     messageId,
-    ...(mergedContext ? { context: mergedContext } : {}),
-    ...(mergedIntegrations ? { integrations: mergedIntegrations } : {}),
-    timestamp: new Date(eventTime).toISOString(),
-    originalTimestamp: originalTimestamp === null ? null : new Date(originalTimestamp).toISOString(),
-    sentAt: sentAt === null ? null : new Date(sentAt).toISOString(),
-    receivedAt: new Date(context.receivedAt).toISOString(),
+    type: message.type,
+    eventName: message.type === 'track' ? (message.event ?? null) : (message.name ?? null),
+    userId: message.userId ?? null,
+    anonymousId: message.anonymousId ?? null,
+    eventTime,
+    receivedAt: context.receivedAt,
+    sentAt,
+    originalTimestamp,
+    payload: toPayload(message, context, { messageId, eventTime, sentAt, originalTimestamp }),
   };
-  const serializedPayload = JSON.stringify(payload);
+  const serializedPayload = JSON.stringify(event.payload);
   const oversize = findOversize(raw, serializedPayload, context);
   if (oversize) return { ok: false, issues: [oversize] };
-  return {
-    ok: true,
-    event: {
-      id: context.createEventId(),
-      workspaceId: context.workspaceId,
-      messageId,
-      type: message.type,
-      eventName: message.type === 'track' ? (message.event ?? null) : (message.name ?? null),
-      userId: message.userId ?? null,
-      anonymousId: message.anonymousId ?? null,
-      eventTime,
-      receivedAt: context.receivedAt,
-      sentAt,
-      originalTimestamp,
-      payload,
-      serializedPayload,
-    },
-  };
+  event.serializedPayload = serializedPayload;
+  return { ok: true, event };
+}
+
+/**
+ * The stored message: what the client sent (less a per-message writeKey) with the derived fields.
+ * The schema's output is already a fresh object, so it is completed in place rather than copied;
+ * fields it holds keep their place, new ones follow, as they would in an object spread.
+ */
+function toPayload(
+  message: SegmentMessage,
+  context: PreparationContext,
+  derived: { messageId: string; eventTime: number; sentAt: number | null; originalTimestamp: number | null },
+): Record<string, unknown> {
+  const payload: Record<string, unknown> = message;
+  if ('writeKey' in payload) delete payload.writeKey;
+  payload.messageId = derived.messageId;
+  const mergedContext = mergeObjects(context.batchContext, message.context);
+  if (mergedContext) payload.context = mergedContext;
+  const mergedIntegrations = mergeObjects(context.batchIntegrations, message.integrations);
+  if (mergedIntegrations) payload.integrations = mergedIntegrations;
+  payload.timestamp = new Date(derived.eventTime).toISOString();
+  payload.originalTimestamp =
+    derived.originalTimestamp === null ? null : new Date(derived.originalTimestamp).toISOString();
+  payload.sentAt = derived.sentAt === null ? null : formatSentAt(derived.sentAt);
+  payload.receivedAt = formatReceivedAt(context.receivedAt);
+  return payload;
 }
 
 /**

@@ -15,8 +15,8 @@ type LogRow = [
 ];
 
 const readAfter =
-  'select seq, id, workspace_id, message_id, type, event_name, event_time, received_at, payload, member_id' +
-  ' from events where seq > ? order by seq limit ?';
+  'select e.seq, e.id, e.workspace_id, e.message_id, e.type, e.event_name, e.event_time, e.received_at, e.payload,' +
+  ' m.member_id from events e left join event_members m on m.seq = e.seq where e.seq > ? order by e.seq limit ?';
 
 /**
  * The processor's read of the log on SQLite: the columns a stage reads, as arrays from a cached

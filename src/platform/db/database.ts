@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import { resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { cachedStatement } from './sqlite-statements.ts';
+import { openSqliteConnection } from './sqlite-connection.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<DatabaseSchema>;
@@ -44,14 +44,7 @@ export async function openDatabase(location: string, options: { migrate?: boolea
 
 function openSqlite(path: string): Database {
   const absolute = path === ':memory:' ? path : resolve(path);
-  if (absolute !== ':memory:') mkdirSync(dirname(absolute), { recursive: true });
-  const connection = new BetterSqlite3(absolute);
-  connection.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before the client hears 200, even across a power cut; group commit pays for it.
-  connection.pragma('synchronous = FULL');
-  connection.pragma('busy_timeout = 10000');
-  connection.pragma('cache_size = -65536');
-  connection.pragma('temp_store = MEMORY');
+  const connection = openSqliteConnection(absolute);
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return { db, dialect: 'sqlite', location: absolute, sqlite: connection, close: () => db.destroy() };
 }

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { DialectName } from './database.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as loyalty from './migrations/0002-loyalty.ts';
@@ -7,6 +7,7 @@ import * as tierChanges from './migrations/0004-tier-changes.ts';
 import * as timers from './migrations/0005-timers.ts';
 import * as lifeStages from './migrations/0006-life-stages.ts';
 import * as tags from './migrations/0007-tags.ts';
+import * as eventMembers from './migrations/0008-event-members.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -19,6 +20,7 @@ const migrations: Record<string, DialectMigration> = {
   '0005-timers': timers,
   '0006-life-stages': lifeStages,
   '0007-tags': tags,
+  '0008-event-members': eventMembers,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {
@@ -35,7 +37,16 @@ function createProvider(dialect: DialectName): MigrationProvider {
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
   const migrator = new Migrator({ db, provider: createProvider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
+  return applied(await migrator.migrateToLatest());
+}
+
+/** Up to and including `name`: a migration's test starts from the schema just before it. */
+export async function migrateTo(db: Kysely<unknown>, dialect: DialectName, name: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: createProvider(dialect) });
+  return applied(await migrator.migrateTo(name));
+}
+
+function applied({ error, results }: MigrationResultSet): string[] {
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }

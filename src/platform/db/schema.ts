@@ -37,8 +37,13 @@ export interface EventsTable {
   sent_at: number | null;
   original_timestamp: number | null;
   payload: JsonColumn;
-  /** Derived: the member the processor attributed the event to (content columns never change). */
-  member_id: string | null;
+}
+
+/** Derived: the member the processor attributed an event to; events without one have no row. */
+export interface EventMembersTable {
+  seq: number;
+  workspace_id: string;
+  member_id: string;
 }
 
 export interface ProcessorCheckpointsTable {
@@ -245,6 +250,7 @@ export interface DatabaseSchema {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
   events: EventsTable;
+  event_members: EventMembersTable;
   processor_checkpoints: ProcessorCheckpointsTable;
   members: MembersTable;
   identifiers: IdentifiersTable;

@@ -1,0 +1,19 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+
+/**
+ * One SQLite connection with Hearth's settings. The server's connection and the event log's
+ * writer thread each open their own, and both must write with the same durability.
+ */
+export function openSqliteConnection(absolutePath: string): BetterSqlite3.Database {
+  if (absolutePath !== ':memory:') mkdirSync(dirname(absolutePath), { recursive: true });
+  const connection = new BetterSqlite3(absolutePath);
+  connection.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before the client hears 200, even across a power cut; group commit pays for it.
+  connection.pragma('synchronous = FULL');
+  connection.pragma('busy_timeout = 10000');
+  connection.pragma('cache_size = -65536');
+  connection.pragma('temp_store = MEMORY');
+  return connection;
+}
