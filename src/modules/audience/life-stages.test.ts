@@ -46,6 +46,22 @@ describe('stageAt', () => {
     expect(stageAt(born, defaultLifeStageLevels, shanghaiDay('2025-03-09'), shanghai).stageId).toBe('pregnancy-3');
   });
 
+  it('clamps to the end of a shorter month, as calendars do', () => {
+    const august31 = { key: 'child-1', reference: '2025-08-31', born: true };
+    // 31 August plus three months is 30 November.
+    expect(stageAt(august31, defaultLifeStageLevels, shanghaiDay('2025-11-30'), shanghai)).toEqual({
+      childKey: 'child-1',
+      stageId: 'months-4-6',
+      since: shanghaiDay('2025-11-30'),
+    });
+    expect(stageAt(august31, defaultLifeStageLevels, shanghaiDay('2025-11-30') - 1, shanghai).stageId).toBe(
+      'months-0-3',
+    );
+    expect(nextStageChange([august31], defaultLifeStageLevels, shanghaiDay('2025-09-01'), shanghai)).toBe(
+      shanghaiDay('2025-11-30'),
+    );
+  });
+
   it('places an expected child by trimester, counted back from the due date', () => {
     const expected = { key: 'child-1', reference: '2026-09-01', born: false };
     expect(stageAt(expected, defaultLifeStageLevels, shanghaiDay('2025-11-25'), shanghai).stageId).toBe('pregnancy-1');

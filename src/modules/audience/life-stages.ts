@@ -1,6 +1,8 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
+import { dayMilliseconds } from '../../platform/clock.ts';
 import { isRecord } from '../../platform/values.ts';
-import type { LifeStageLevel } from './life-stage-levels.schema.ts';
+import { localDayNumber } from './analysis-window.ts';
+import type { LifeOffset, LifeStageLevel } from './life-stage-levels.schema.ts';
 
 /** A child as the member described them (`children` trait): born, or expected. */
 export interface Child {
@@ -42,39 +44,72 @@ export function readChildren(traits: Record<string, unknown>): Child[] {
 
 interface Boundaries {
   level: LifeStageLevel;
-  start: number;
-  end: number;
+  /** Local calendar days (days since 1970-01-01): the stage runs from the first to before the second. */
+  startDay: number;
+  endDay: number;
 }
 
-/** Each level's start and end for this child, at local midnight in the workspace time zone. */
-function boundariesOf(child: Child, levels: readonly LifeStageLevel[], timeZone: string): Boundaries[] {
-  const birth = DateTime.fromISO(child.reference, { zone: timeZone }).startOf('day');
+/**
+ * The calendar day `offset` after a date, as luxon's `plus` counts it: years and months first
+ * (the day clamped to the month's end), then weeks and days. Plain arithmetic, because a child's
+ * stages are computed on every evaluation and time-zone maths is costly.
+ */
+function shiftDay(reference: string, offset: LifeOffset): number {
+  const [year = 0, month = 1, day = 1] = reference.split('-').map(Number);
+  const months = month - 1 + (offset.years ?? 0) * 12 + (offset.months ?? 0);
+  const shiftedYear = year + Math.floor(months / 12);
+  const shiftedMonth = ((months % 12) + 12) % 12;
+  const lastDay = new Date(Date.UTC(shiftedYear, shiftedMonth + 1, 0)).getUTCDate();
+  const start = Date.UTC(shiftedYear, shiftedMonth, Math.min(day, lastDay)) / dayMilliseconds;
+  return start + (offset.weeks ?? 0) * 7 + (offset.days ?? 0);
+}
+
+function boundariesOf(child: Child, levels: readonly LifeStageLevel[]): Boundaries[] {
   return levels.map((level) => ({
     level,
-    start: birth.plus(level.from).toMillis(),
-    end: birth.plus(level.until).toMillis(),
+    startDay: shiftDay(child.reference, level.from),
+    endDay: shiftDay(child.reference, level.until),
   }));
 }
 
-export function stageAt(child: Child, levels: readonly LifeStageLevel[], at: number, timeZone: string): ChildStage {
-  const current = boundariesOf(child, levels, timeZone).find((bounds) => bounds.start <= at && at < bounds.end);
-  return { childKey: child.key, stageId: current?.level.id ?? null, since: current?.start ?? null };
+/** Local midnight of a calendar day in the time zone, as an instant. */
+function midnightOf(day: number, timeZone: string): number {
+  const date = new Date(day * dayMilliseconds);
+  return DateTime.fromObject(
+    { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() },
+    { zone: timeZone },
+  ).toMillis();
 }
 
-/** The next instant after `at` when any child's stage changes; null when none will. */
+function localDayOf(at: number, timeZone: string): number {
+  return localDayNumber(at, IANAZone.create(timeZone));
+}
+
+export function stageAt(child: Child, levels: readonly LifeStageLevel[], at: number, timeZone: string): ChildStage {
+  const today = localDayOf(at, timeZone);
+  const current = boundariesOf(child, levels).find((bounds) => bounds.startDay <= today && today < bounds.endDay);
+  return {
+    childKey: child.key,
+    stageId: current?.level.id ?? null,
+    since: current ? midnightOf(current.startDay, timeZone) : null,
+  };
+}
+
+/** The next instant after `at` when any child's stage changes (a local midnight); null when none will. */
 export function nextStageChange(
   children: readonly Child[],
   levels: readonly LifeStageLevel[],
   at: number,
   timeZone: string,
 ): number | null {
+  const today = localDayOf(at, timeZone);
   let next: number | null = null;
   for (const child of children) {
-    for (const { start, end } of boundariesOf(child, levels, timeZone)) {
-      for (const moment of [start, end]) if (moment > at && (next === null || moment < next)) next = moment;
+    for (const { startDay, endDay } of boundariesOf(child, levels)) {
+      for (const day of [startDay, endDay]) if (day > today && (next === null || day < next)) next = day;
     }
   }
-  return next;
+  return next === null ? null : midnightOf(next, timeZone);
 }
 
 export interface StageChange {
