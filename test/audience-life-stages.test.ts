@@ -100,6 +100,35 @@ describe('life stages', () => {
     expect(replayed).toEqual(live);
   });
 
+  it("gives a merged-away visitor's children to the member they turn out to be", async () => {
+    const { api, runtime } = await setUp();
+    await api.sendAndProcess([
+      {
+        type: 'identify',
+        userId: 'dan',
+        traits: { email: 'dan@example.com' },
+        timestamp: new Date(start).toISOString(),
+      },
+      {
+        type: 'identify',
+        anonymousId: 'anon-9',
+        traits: { children: [{ birthDate: '2026-01-15' }] },
+        timestamp: new Date(start).toISOString(),
+      },
+    ]);
+    const visitor = await api.memberIdOf('anonymous_id', 'anon-9');
+    expect((await stagesOf(api, visitor)).map(([child, stage]) => [child, stage])).toEqual([['child-1', 'months-4-6']]);
+    await api.sendAndProcess([
+      { type: 'identify', userId: 'dan', anonymousId: 'anon-9', timestamp: new Date(start + 1000).toISOString() },
+    ]);
+    const dan = await api.memberIdOf('user_id', 'dan');
+    expect(await api.memberIdOf('anonymous_id', 'anon-9')).toBe(dan);
+    expect(await stagesOf(api, dan)).toEqual([['child-1', 'months-4-6', shanghaiDay('2026-04-15')]]);
+    expect(await populated(api)).toEqual([['months-4-6', 1]]);
+    const { live, replayed } = await replayInPlace(runtime);
+    expect(replayed).toEqual(live);
+  });
+
   it('hands Life Stage Changed to later stages, and takes custom levels through the log', async () => {
     const { clock, api, runtime } = await setUp();
     await runtime.processor.stop();

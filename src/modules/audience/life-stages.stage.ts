@@ -37,22 +37,32 @@ function carriesChildren(event: LoggedEvent): boolean {
   return traits.some((value) => isRecord(value) && value.children !== undefined);
 }
 
-/** Each member to evaluate, with the time to evaluate at: their latest such event, or the tick. */
+/** Each member to evaluate, with the time to evaluate at (their latest such event, or the tick) and its cause. */
 function membersToEvaluate(batch: ProcessingBatch, events: LoggedEvent[], due: string[], until: number | undefined) {
   const at = new Map<string, number>();
-  for (const memberId of due) at.set(memberId, until ?? 0);
+  const cause = new Map<string, string>();
+  const first = events[0]?.id ?? '';
+  for (const memberId of due) {
+    at.set(memberId, until ?? 0);
+    cause.set(memberId, first);
+  }
   for (const event of events) {
     if (!event.memberId || !carriesChildren(event)) continue;
     at.set(event.memberId, Math.max(at.get(event.memberId) ?? event.eventTime, event.eventTime));
+    if (!cause.has(event.memberId)) cause.set(event.memberId, event.id);
   }
+  const byId = new Map(events.map((event) => [event.id, event]));
   const merged = new Set<string>();
+  // Only this workspace's merges: their causing event is one of its events.
   for (const merge of batch.merges) {
+    const mergeEvent = byId.get(merge.eventId);
+    if (!mergeEvent) continue;
     merged.add(merge.mergedId);
-    const survivorEvent = events.find((event) => event.id === merge.eventId);
-    if (survivorEvent) at.set(merge.survivorId, Math.max(at.get(merge.survivorId) ?? 0, survivorEvent.eventTime));
+    at.set(merge.survivorId, Math.max(at.get(merge.survivorId) ?? 0, mergeEvent.eventTime));
+    if (!cause.has(merge.survivorId)) cause.set(merge.survivorId, mergeEvent.id);
   }
   for (const id of merged) at.delete(id);
-  return { at, merged };
+  return { at, merged, cause };
 }
 
 interface WorkspaceStep {
@@ -66,7 +76,7 @@ interface WorkspaceStep {
 async function evaluateWorkspace(step: WorkspaceStep, due: string[], until: number | undefined): Promise<void> {
   const { batch, workspaceId, timeZone, events } = step;
   const transaction = batch.transaction;
-  const { at, merged } = membersToEvaluate(batch, events, due, until);
+  const { at, merged, cause } = membersToEvaluate(batch, events, due, until);
   if (at.size === 0 && merged.size === 0) return;
   const levels = (await repo.readLevels(transaction, workspaceId)) ?? defaultLifeStageLevels;
   const memberIds = [...at.keys()];
@@ -81,9 +91,8 @@ async function evaluateWorkspace(step: WorkspaceStep, due: string[], until: numb
     const now = children.map((child) => stageAt(child, levels, moment, timeZone));
     saved.set(memberId, now);
     timers.push({ subject: memberId, dueAt: nextStageChange(children, levels, moment, timeZone) });
-    const cause = events.find((event) => event.memberId === memberId)?.id ?? events[0]?.id ?? '';
     for (const change of diffStages(held.get(memberId) ?? [], now, moment)) {
-      batch.derivedEvents.push(lifeStageChanged(workspaceId, memberId, change, cause));
+      batch.derivedEvents.push(lifeStageChanged(workspaceId, memberId, change, cause.get(memberId) ?? ''));
     }
   }
   await repo.saveChildStages(transaction, workspaceId, saved);
