@@ -83,18 +83,21 @@ describe('manual tags', () => {
     expect(added.body).toEqual({
       requested: { add: 2, remove: 0 },
       members: 2,
-      unknown: [{ position: 3, reference: 'email:nobody@example.com' }],
+      unknown: [{ position: 3, reference: 'email:nobody@example.com', reason: 'no member has it' }],
     });
     expect(await tagsOf(api, ana)).toEqual(['Organic buyer']);
 
     const uploaded = await api.request<ChangeBody>('POST', `/api/tags/${tag.id}/members/upload`, {
-      body: 'email\r\ncai@example.com\r\n\r\n"ana@example.com"\r\nnobody@example.com\r\n',
+      body: 'email\r\ncai@example.com\r\n\r\n"ana@example.com"\r\nnobody@example.com\r\nnot-an-email\r\n',
       headers: { 'content-type': 'text/csv' },
     });
     expect(uploaded.body).toEqual({
       requested: { add: 2, remove: 0 },
       members: 3,
-      unknown: [{ position: 3, reference: 'email:nobody@example.com' }],
+      unknown: [
+        { position: 3, reference: 'email:nobody@example.com', reason: 'no member has it' },
+        { position: 4, reference: 'email:not-an-email', reason: 'not an email address' },
+      ],
     });
     const badCsv = await api.request<ErrorBody>('POST', `/api/tags/${tag.id}/members/upload`, {
       body: 'email,phone\r\ncai@example.com,1\r\n',

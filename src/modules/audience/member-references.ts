@@ -21,21 +21,60 @@ export function parseMemberCsv(text: string): MemberReference[] {
   return header === 'member_id' ? values : values.map((value) => ({ type: header, value }));
 }
 
-/** Finds members through the identity module's lookups; an unknown member is undefined, not an error. */
+export type FoundMember = { memberId: string } | { missing: string };
+
+/**
+ * Finds members through the identity module: ids one by one, identifiers by type in bulk (an
+ * uploaded list of 100,000 emails is a few queries). Each reference gets its member or why not.
+ */
 export function createMemberFinder(identity: {
   resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
-  lookup(workspaceId: string, type: string, value: string): Promise<string>;
+  lookupMany(
+    workspaceId: string,
+    type: string,
+    values: string[],
+  ): Promise<Map<string, { memberId: string } | { invalid: string }>>;
 }) {
-  return {
-    async find(workspaceId: string, reference: MemberReference): Promise<string | undefined> {
-      try {
-        return typeof reference === 'string'
-          ? await identity.resolveMemberId(workspaceId, reference)
-          : await identity.lookup(workspaceId, reference.type, reference.value);
-      } catch (error) {
-        if (error instanceof HearthError && error.code === 'not_found') return undefined;
-        throw error;
+  async function findId(workspaceId: string, memberId: string): Promise<FoundMember> {
+    try {
+      return { memberId: await identity.resolveMemberId(workspaceId, memberId) };
+    } catch (error) {
+      if (error instanceof HearthError && error.code === 'not_found') return { missing: 'no such member' };
+      throw error;
+    }
+  }
+
+  async function findByType(workspaceId: string, type: string, values: string[]) {
+    try {
+      return await identity.lookupMany(workspaceId, type, values);
+    } catch (error) {
+      if (error instanceof HearthError && error.code === 'invalid_request') {
+        throw invalidRequest('body', `identifier type ${type}: ${error.message}`);
       }
+      throw error;
+    }
+  }
+
+  return {
+    async findAll(workspaceId: string, references: MemberReference[]): Promise<FoundMember[]> {
+      const byType = new Map<string, string[]>();
+      for (const reference of references) {
+        if (typeof reference !== 'string')
+          byType.set(reference.type, [...(byType.get(reference.type) ?? []), reference.value]);
+      }
+      const found = new Map<string, Map<string, { memberId: string } | { invalid: string }>>();
+      for (const [type, values] of byType) found.set(type, await findByType(workspaceId, type, values));
+      const results: FoundMember[] = [];
+      for (const reference of references) {
+        if (typeof reference === 'string') {
+          results.push(await findId(workspaceId, reference));
+          continue;
+        }
+        const match = found.get(reference.type)?.get(reference.value);
+        if (!match) results.push({ missing: 'no member has it' });
+        else results.push('memberId' in match ? match : { missing: match.invalid });
+      }
+      return results;
     },
   };
 }

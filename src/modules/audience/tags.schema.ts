@@ -48,8 +48,8 @@ export const tagMembersResultSchema = z.object({
   requested: z.object({ add: z.number().int(), remove: z.number().int() }).describe('members found, by change'),
   members: z.number().int().describe('members carrying the tag once the change is applied'),
   unknown: z
-    .array(z.object({ position: z.number().int(), reference: z.string() }))
-    .describe('references that match no member: their 1-based place in the list (adds first, then removes)'),
+    .array(z.object({ position: z.number().int(), reference: z.string(), reason: z.string() }))
+    .describe('references that match no member: their 1-based place in the list (adds first, then removes) and why'),
 });
 export type TagMembersResult = z.infer<typeof tagMembersResultSchema>;
 

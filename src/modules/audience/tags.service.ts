@@ -6,7 +6,7 @@ import { processThrough } from '../../platform/processor/catch-up.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
 import type { EventLogWriter } from '../ingest/event-log-writer.ts';
 import { appendOperation } from '../ingest/operation-events.ts';
-import { describeReference } from './member-references.ts';
+import { describeReference, type FoundMember } from './member-references.ts';
 import * as repo from './tags.repo.ts';
 import type { MemberReference, Tag, TagMembersResult } from './tags.schema.ts';
 import { tagDeletedPayload, tagMembersPayload } from './tags.stage.ts';
@@ -37,8 +37,8 @@ export interface TagsService {
 }
 
 export interface MemberFinder {
-  /** The member holding the identifier (or with the id), after merges; undefined when none. */
-  find(workspaceId: string, reference: MemberReference): Promise<string | undefined>;
+  /** Each reference's member (after merges), or why there is none, in order. */
+  findAll(workspaceId: string, references: MemberReference[]): Promise<FoundMember[]>;
 }
 
 export function createTagsService(dependencies: {
@@ -91,11 +91,14 @@ export function createTagsService(dependencies: {
   async function resolveAll(workspaceId: string, references: MemberReference[], offset: number) {
     const found: string[] = [];
     const unknown: TagMembersResult['unknown'] = [];
-    for (const [index, reference] of references.entries()) {
-      const memberId = await dependencies.finder.find(workspaceId, reference);
-      if (memberId) found.push(memberId);
-      else unknown.push({ position: offset + index + 1, reference: describeReference(reference) });
-    }
+    const results = await dependencies.finder.findAll(workspaceId, references);
+    results.forEach((result, index) => {
+      if ('memberId' in result) found.push(result.memberId);
+      else {
+        const reference = references[index] as MemberReference;
+        unknown.push({ position: offset + index + 1, reference: describeReference(reference), reason: result.missing });
+      }
+    });
     return { found, unknown };
   }
 

@@ -294,6 +294,27 @@ export async function findOwner(
   return row?.member_id;
 }
 
+/** The owners of many values of one type: value → member. */
+export async function findOwners(
+  db: DbExecutor,
+  workspaceId: string,
+  type: string,
+  values: string[],
+): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (const chunk of chunks(values)) {
+    const rows = await db
+      .selectFrom('identifiers')
+      .select(['value', 'member_id'])
+      .where('workspace_id', '=', workspaceId)
+      .where('type', '=', type)
+      .where('value', 'in', chunk)
+      .execute();
+    for (const row of rows) owners.set(row.value, row.member_id);
+  }
+  return owners;
+}
+
 export async function readIdentityLog(db: DbExecutor, memberIds: string[]) {
   const rows = await db
     .selectFrom('identity_log')

@@ -22,6 +22,15 @@ export interface IdentityService {
   /** The surviving member for an id in this workspace (a merged-away id answers with its survivor). */
   resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
   lookup(workspaceId: string, type: string, value: string): Promise<string>;
+  /**
+   * Many values of one identifier type at once (an uploaded list): each value as given → its
+   * member, or the reason it is not a valid value; values no member holds are left out.
+   */
+  lookupMany(
+    workspaceId: string,
+    type: string,
+    values: string[],
+  ): Promise<Map<string, { memberId: string } | { invalid: string }>>;
   identifiersOf(memberId: string): Promise<Identifier[]>;
   history(workspaceId: string, memberId: string): Promise<IdentityLogEntry[]>;
   split(
@@ -67,6 +76,23 @@ export function createIdentityService(dependencies: {
     const owner = await repo.findOwner(db, workspaceId, { type, value });
     if (!owner) throw notFound(`no member has ${type} ${value}`);
     return owner;
+  }
+
+  async function lookupMany(workspaceId: string, rawType: string, values: string[]) {
+    const workspace = await workspaceOf(workspaceId);
+    const type = normalizeIdentifierType(rawType);
+    const found = new Map<string, { memberId: string } | { invalid: string }>();
+    const normalized = new Map<string, string[]>();
+    for (const raw of values) {
+      const { value, reason } = normalizeIdentifier(type, raw, workspace.phoneRegion);
+      if (value === undefined) found.set(raw, { invalid: reason ?? 'invalid' });
+      else normalized.set(value, [...(normalized.get(value) ?? []), raw]);
+    }
+    const owners = await repo.findOwners(db, workspaceId, type, [...normalized.keys()]);
+    for (const [value, memberId] of owners) {
+      for (const raw of normalized.get(value) ?? []) found.set(raw, { memberId });
+    }
+    return found;
   }
 
   async function history(workspaceId: string, memberId: string): Promise<IdentityLogEntry[]> {
@@ -145,6 +171,7 @@ export function createIdentityService(dependencies: {
 
   return {
     resolveMemberId,
+    lookupMany,
     lookup,
     identifiersOf: async (memberId) =>
       (await repo.findIdentifiersOfMembers({ transaction: db }, [memberId])).map(({ type, value }) => ({
