@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { DbTransaction } from '../../platform/db/database.ts';
+import { readOperation } from '../../platform/processor/operations.ts';
 import {
   groupByWorkspace,
   type DerivedEvent,
@@ -24,10 +26,10 @@ export function levelsOperationPayload(levels: LifeStageLevel[]) {
   return { operation: 'life-stage-levels', levels, endsBatch: true };
 }
 
+const levelsOperationSchema = z.object({ levels: lifeStageLevelsSchema });
+
 function readLevelsOperation(payload: Record<string, unknown>): LifeStageLevel[] | undefined {
-  if (payload.operation !== 'life-stage-levels') return undefined;
-  const parsed = lifeStageLevelsSchema.safeParse(payload.levels);
-  return parsed.success ? parsed.data : undefined;
+  return readOperation(payload, 'life-stage-levels', levelsOperationSchema)?.levels;
 }
 
 /** Only a `children` trait moves a stage between clock ticks; other events cost this stage nothing. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DbTransaction } from '../../platform/db/database.ts';
+import { readOperation } from '../../platform/processor/operations.ts';
 import {
   groupByWorkspace,
   type LoggedEvent,
@@ -32,22 +33,22 @@ export interface SurvivorReader {
 
 async function applyOperation(batch: ProcessingBatch, workspaceId: string, event: LoggedEvent, reader: SurvivorReader) {
   const { transaction } = batch;
-  const deleted = tagDeletedOperationSchema.safeParse(event.payload);
-  if (deleted.success) {
-    await repo.removeTagEverywhere(transaction, workspaceId, deleted.data.tagId);
+  const deleted = readOperation(event.payload, 'tag-deleted', tagDeletedOperationSchema);
+  if (deleted) {
+    await repo.removeTagEverywhere(transaction, workspaceId, deleted.tagId);
     return;
   }
-  const change = tagMembersOperationSchema.safeParse(event.payload);
-  if (!change.success) return;
+  const change = readOperation(event.payload, 'tags', tagMembersOperationSchema);
+  if (!change) return;
   // Members named when the request came may have been merged since: the tag goes to the survivor.
-  const survivors = await reader.survivors(transaction, [...change.data.add, ...change.data.remove]);
+  const survivors = await reader.survivors(transaction, [...change.add, ...change.remove]);
   const resolve = (ids: string[]) => [...new Set(ids.map((id) => survivors.get(id) ?? id))];
-  const { tagId } = change.data;
-  await repo.addMembers(transaction, workspaceId, tagId, resolve(change.data.add), {
+  const { tagId } = change;
+  await repo.addMembers(transaction, workspaceId, tagId, resolve(change.add), {
     since: event.eventTime,
     eventId: event.id,
   });
-  await repo.removeMembers(transaction, workspaceId, tagId, resolve(change.data.remove));
+  await repo.removeMembers(transaction, workspaceId, tagId, resolve(change.remove));
 }
 
 /** Manual tags: operators' tag changes come through the log; merges carry tags to the survivor. */

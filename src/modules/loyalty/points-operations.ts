@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readOperation } from '../../platform/processor/operations.ts';
 
 /**
  * Staff and checkout actions on points travel through the event log as operations, so the
@@ -28,21 +29,10 @@ export const programActivationPayloadSchema = z.object({
   version: z.number().int().positive(),
 });
 
-/** Every event passes through here: a plain field check keeps zod off ordinary events. */
-function isOperation(payload: unknown, operation: string): boolean {
-  return (
-    typeof payload === 'object' && payload !== null && (payload as { operation?: unknown }).operation === operation
-  );
-}
-
 export function readPointsOperation(payload: unknown): PointsOperationPayload | undefined {
-  if (!isOperation(payload, 'points')) return undefined;
-  const parsed = pointsOperationPayloadSchema.safeParse(payload);
-  return parsed.success ? parsed.data : undefined;
+  return readOperation(payload, 'points', pointsOperationPayloadSchema);
 }
 
 export function readProgramActivation(payload: unknown): number | undefined {
-  if (!isOperation(payload, 'loyalty-program')) return undefined;
-  const parsed = programActivationPayloadSchema.safeParse(payload);
-  return parsed.success ? parsed.data.version : undefined;
+  return readOperation(payload, 'loyalty-program', programActivationPayloadSchema)?.version;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readOperation } from '../processor/operations.ts';
 
 /**
  * "Time has passed up to `until`": an operation in the log, so what time alone changes (points
@@ -20,9 +21,5 @@ export function clockTickPayload(until: number, limit: number): ClockTick {
 }
 
 export function readClockTick(payload: unknown): ClockTick | undefined {
-  if (typeof payload !== 'object' || payload === null || (payload as { operation?: unknown }).operation !== 'clock') {
-    return undefined;
-  }
-  const parsed = clockTickPayloadSchema.safeParse(payload);
-  return parsed.success ? parsed.data : undefined;
+  return readOperation(payload, 'clock', clockTickPayloadSchema);
 }
