@@ -1,4 +1,5 @@
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
+import { addToTotals, balanceOf, emptyTotals, type PointsTotals } from './points-totals.ts';
 import { applyOrderEvent, parseOrderEvent, toMinorUnits, type OrderState } from '../profiles/orders.ts';
 import { channelOfEvent } from '../profiles/profile-fold.ts';
 import { evaluateEarningRules, type EarningEvent, type EarningMember } from './earning-rules.ts';
@@ -10,16 +11,6 @@ import { readPointsOperation, readProgramActivation, type PointsOperationPayload
 import { advanceMemberTier, keepFacts, memberFacts, reviewTier } from './tier-fold.ts';
 import { emptyTierState, recordActivity, type TierChange, type TierState } from './tier-rules.ts';
 import { isRecord } from '../../platform/values.ts';
-
-export interface PointsTotals {
-  available: number;
-  pending: number;
-  reserved: number;
-  shortfall: number;
-  lifetimeEarned: number;
-  lifetimeRedeemed: number;
-  lifetimeExpired: number;
-}
 
 export interface MemberPoints {
   memberId: string;
@@ -99,18 +90,6 @@ export function createFoldState(inputs: FoldInputs): LoyaltyFoldState {
   };
 }
 
-export function emptyTotals(): PointsTotals {
-  return {
-    available: 0,
-    pending: 0,
-    reserved: 0,
-    shortfall: 0,
-    lifetimeEarned: 0,
-    lifetimeRedeemed: 0,
-    lifetimeExpired: 0,
-  };
-}
-
 export function emptyMemberPoints(memberId: string): MemberPoints {
   return {
     memberId,
@@ -129,20 +108,6 @@ export function memberPointsOf(state: LoyaltyFoldState, memberId: string): Membe
     state.members.set(memberId, member);
   }
   return member;
-}
-
-/** Balances are sums of entries; lifetime figures count what each kind of entry means. */
-export function addToTotals(totals: PointsTotals, line: LedgerEntry): void {
-  totals.available += line.available;
-  totals.pending += line.pending;
-  totals.reserved += line.reserved;
-  totals.shortfall += line.shortfall;
-  if (line.kind === 'earn' || (line.kind === 'adjust' && line.available > 0)) {
-    totals.lifetimeEarned += line.available + line.pending;
-  }
-  if (line.kind === 'redeem') totals.lifetimeRedeemed -= line.available;
-  if (line.kind === 'commit') totals.lifetimeRedeemed -= line.reserved;
-  if (line.kind === 'expire') totals.lifetimeExpired -= line.available;
 }
 
 /** The member as the event found them; the batch-end view only where profiles kept no snapshot. */
@@ -312,17 +277,6 @@ export function advanceMember({ state, member, event, newId }: EventStep): void 
   advanceMemberTier(state.program?.document, member.tier, facts, event.eventTime, state.timeZone);
   record(state, member, event, advanceLedger(member.ledger, event.eventTime, newId));
   member.advancedTo = event.eventTime;
-}
-
-export function balanceOf(totals: PointsTotals): Omit<PointsTotals, 'shortfall'> {
-  return {
-    available: totals.available,
-    pending: totals.pending,
-    reserved: totals.reserved,
-    lifetimeEarned: totals.lifetimeEarned,
-    lifetimeRedeemed: totals.lifetimeRedeemed,
-    lifetimeExpired: totals.lifetimeExpired,
-  };
 }
 
 function applyOperation(step: EventStep, operation: PointsOperationPayload): void {

@@ -43,7 +43,7 @@ export function spendablePoints(lots: PointsLot[], now: number): number {
   return sum;
 }
 
-/** The lot spent first among those with points left; undefined when none has any. */
+/** The lot spent first among those with points left; undefined once every lot is spent. */
 function soonestWithPoints(lots: PointsLot[]): PointsLot | undefined {
   let soonest: PointsLot | undefined;
   for (const lot of lots) if (lot.remaining > 0 && (!soonest || compareSpendOrder(lot, soonest) < 0)) soonest = lot;

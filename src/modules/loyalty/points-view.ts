@@ -1,4 +1,5 @@
-import { addToTotals, balanceOf, type MemberPoints } from './loyalty-fold.ts';
+import type { MemberPoints } from './loyalty-fold.ts';
+import { addToTotals, balanceOf } from './points-totals.ts';
 import { dayMilliseconds } from '../../platform/clock.ts';
 import type { LoyaltyProgram } from './loyalty-program.schema.ts';
 import { advanceLedger, availablePoints } from './points-ledger.ts';

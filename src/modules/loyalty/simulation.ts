@@ -1,6 +1,7 @@
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
 import type { EarningMember } from './earning-rules.ts';
-import { addToTotals, foldLoyaltyEvent, type ActiveProgram, createFoldState } from './loyalty-fold.ts';
+import { foldLoyaltyEvent, type ActiveProgram, createFoldState } from './loyalty-fold.ts';
+import { addToTotals } from './points-totals.ts';
 import { advanceLedger } from './points-ledger.ts';
 import { advanceMemberTier, memberFacts } from './tier-fold.ts';
 
