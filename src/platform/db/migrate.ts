@@ -8,6 +8,7 @@ import * as timers from './migrations/0005-timers.ts';
 import * as lifeStages from './migrations/0006-life-stages.ts';
 import * as tags from './migrations/0007-tags.ts';
 import * as eventMembers from './migrations/0008-event-members.ts';
+import * as segments from './migrations/0009-segments.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -21,6 +22,7 @@ const migrations: Record<string, DialectMigration> = {
   '0006-life-stages': lifeStages,
   '0007-tags': tags,
   '0008-event-members': eventMembers,
+  '0009-segments': segments,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

@@ -192,6 +192,9 @@ export interface MemberLifeStagesTable {
   child_key: string;
   stage_id: string | null;
   since: number | null;
+  /** The stage the child moves to next and when (a local midnight), for "enters stage X within N days". */
+  next_stage_id: string | null;
+  next_stage_at: number | null;
 }
 
 export interface LifeStageLevelsTable {
@@ -216,6 +219,31 @@ export interface MemberTagsTable {
   member_id: string;
   since: number;
   event_id: string;
+}
+
+export interface SegmentsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  definition: string;
+  tag_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SegmentMembersTable {
+  workspace_id: string;
+  segment_id: string;
+  member_id: string;
+  since: number;
+}
+
+export interface SegmentSizesTable {
+  workspace_id: string;
+  segment_id: string;
+  day: string;
+  size: number;
 }
 
 export interface TimersTable {
@@ -271,4 +299,7 @@ export interface DatabaseSchema {
   member_tags: MemberTagsTable;
   member_life_stages: MemberLifeStagesTable;
   life_stage_levels: LifeStageLevelsTable;
+  segments: SegmentsTable;
+  segment_members: SegmentMembersTable;
+  segment_sizes: SegmentSizesTable;
 }
