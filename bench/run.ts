@@ -1,7 +1,8 @@
 // `npm run bench`: throughput of this machine, end to end, each figure beside its raw limit.
 // Options: --members N (demo members sent over HTTP, default 20000), --concurrency N (default 8),
 // --batch N (events per request, default 500), --skip-ingest, --skip-import, --skip-loyalty, --ledger-operations N
-// (default 4000), --postgres URL (an admin URL; a fresh database is made for the run), --profile DIR (V8 CPU profiles of
+// (default 4000), --skip-audience, --audience-members N (demo members for the segment figures, default 100000;
+// the database is built once and kept in .bench/audience), --postgres URL (an admin URL; a fresh database is made for the run), --profile DIR (V8 CPU profiles of
 // the server, the processing and the import, for finding hot spots).
 import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -12,9 +13,10 @@ import { parseArgs } from 'node:util';
 import { generateDemoMessages } from '../src/modules/demo/demo-data.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { openRuntime } from '../src/runtime.ts';
+import { measureAudience } from './audience.ts';
 import { measureLedgerOperations, withPostgresDatabase } from './loyalty.ts';
 import { insertRawEvents, type RawInsertResult } from './raw-insert.ts';
-import { root, startServeProcess } from './serve-process.ts';
+import { root, runHearthCli, startServeProcess } from './serve-process.ts';
 
 const retailCsv = resolve(root, '../shared/data/online_retail_uci.csv');
 const retailMapping = join(root, 'examples/online-retail-mapping.json');
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     'skip-import': { type: 'boolean', default: false },
     'skip-ingest': { type: 'boolean', default: false },
     'skip-loyalty': { type: 'boolean', default: false },
+    'skip-audience': { type: 'boolean', default: false },
+    'audience-members': { type: 'string', default: '100000' },
     'ledger-operations': { type: 'string', default: '4000' },
     postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     profile: { type: 'string' },
@@ -137,18 +141,8 @@ function describeRaw(raw: RawInsertResult): string {
   return `${Math.round(raw.rowsPerSecond).toLocaleString('en')}/s (${raw.rows.toLocaleString('en')} rows by a bare prepared INSERT, one transaction)`;
 }
 
-async function runCli(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [...profileFlags, 'bin/hearth.js', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((done) => child.once('exit', done));
-  if (code !== 0) throw new Error(`hearth ${args.join(' ')} failed (${code}): ${stderr.slice(-2000)}`);
-  return stdout;
+function runCli(args: string[]): Promise<string> {
+  return runHearthCli(args, profileFlags);
 }
 
 async function measureImport(lines: string[]): Promise<void> {
@@ -206,6 +200,7 @@ async function main(): Promise<void> {
   if (!values['skip-ingest']) await measureHttpAndProcessing(lines);
   if (!values['skip-import']) await measureImport(lines);
   if (!values['skip-loyalty']) await measureLoyalty(lines);
+  if (!values['skip-audience']) lines.push(...(await measureAudience(Number(values['audience-members']))));
   process.stdout.write(`\n${lines.join('\n')}\n`);
   rmSync(workDirectory, { recursive: true, force: true });
 }

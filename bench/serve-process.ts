@@ -12,10 +12,28 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the real `hearth serve` in its own process, as production runs it, on an empty database. */
+/** Runs the real CLI and returns what it printed; fails with its error output when it fails. */
+export async function runHearthCli(args: string[], nodeFlags: string[] = []): Promise<string> {
+  const child = spawn(process.execPath, [...nodeFlags, 'bin/hearth.js', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`hearth ${args.join(' ')} failed (${code}): ${stderr.slice(-2000)}`);
+  return stdout;
+}
+
+/**
+ * Starts the real `hearth serve` in its own process, as production runs it. On an empty database
+ * it reads the keys it prints; on one that has a workspace, pass the keys.
+ */
 export async function startServeProcess(
   database: string,
-  options: { extraArgs?: string[]; nodeFlags?: string[] } = {},
+  options: { extraArgs?: string[]; nodeFlags?: string[]; keys?: { writeKey: string; secretKey: string } } = {},
 ): Promise<ServeProcess> {
   const args = ['bin/hearth.js', 'serve', '--port', '0', ...(options.extraArgs ?? []), '--db', database];
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...args], {
@@ -28,8 +46,8 @@ export async function startServeProcess(
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const url = /running on (http:\/\/\S+)/.exec(output)?.[1];
-      const writeKey = /write key:\s+(wk_\w+)/.exec(output)?.[1];
-      const secretKey = /secret key:\s+(sk_\w+)/.exec(output)?.[1];
+      const writeKey = options.keys?.writeKey ?? /write key:\s+(wk_\w+)/.exec(output)?.[1];
+      const secretKey = options.keys?.secretKey ?? /secret key:\s+(sk_\w+)/.exec(output)?.[1];
       if (!url || !writeKey || !secretKey) return;
       done({
         url,

@@ -27,6 +27,8 @@ import { createLifeStagesService, type LifeStagesService } from './modules/audie
 import { createTagsStage } from './modules/audience/tags.stage.ts';
 import { createTagsService, type TagsService } from './modules/audience/tags.service.ts';
 import { createMemberFinder } from './modules/audience/member-references.ts';
+import { createSegmentsStage } from './modules/audience/segments.stage.ts';
+import { createSegmentsService, type SegmentsService } from './modules/audience/segments.service.ts';
 
 export interface Runtime {
   database: Database;
@@ -48,6 +50,7 @@ export interface Runtime {
   analytics: AnalyticsService;
   lifeStages: LifeStagesService;
   tags: TagsService;
+  segments: SegmentsService;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
     createTagsStage({ reader: { survivors: findSurvivors } }),
+    createSegmentsStage({ workspaces }),
   ];
   const processor = createProcessor({
     database,
@@ -132,7 +136,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const analytics = createAnalyticsService({ database, clock, workspaces });
   const lifeStages = createLifeStagesService({ database, clock, writer, processor });
-  const tags = createTagsService({ database, clock, writer, processor, finder: createMemberFinder(identity) });
+  const segments = createSegmentsService({ database, clock, writer, processor, workspaces });
+  const finder = createMemberFinder(identity);
+  const tags = createTagsService({ database, clock, writer, processor, finder, segments });
   return {
     database,
     clock,
@@ -153,6 +159,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     analytics,
     lifeStages,
     tags,
+    segments,
     close: async () => {
       await ticker.stop();
       await processor.stop();

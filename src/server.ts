@@ -6,6 +6,7 @@ import { registerLoyaltyRoutes } from './modules/loyalty/loyalty.routes.ts';
 import { registerAnalyticsRoutes } from './modules/audience/analytics.routes.ts';
 import { registerAudienceRoutes } from './modules/audience/audience.routes.ts';
 import { registerTagsRoutes } from './modules/audience/tags.routes.ts';
+import { registerSegmentsRoutes } from './modules/audience/segments.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -33,6 +34,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   registerLoyaltyRoutes(http, { loyalty: runtime.loyalty, workspaces: runtime.workspaces });
   registerAnalyticsRoutes(http, { analytics: runtime.analytics });
   registerTagsRoutes(http, { tags: runtime.tags });
+  registerSegmentsRoutes(http, { segments: runtime.segments });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

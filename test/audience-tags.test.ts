@@ -53,7 +53,8 @@ describe('manual tags', () => {
     const { api } = await setUp();
     const cases: Array<[Record<string, unknown>, number, string]> = [
       [{ family: 'preference', name: 'Organic buyer', kind: 'manual' }, 409, 'body.name'],
-      [{ family: 'preference', name: 'Big spender', kind: 'rule' }, 400, 'body.kind'],
+      [{ family: 'preference', name: 'Big spender', kind: 'rule' }, 400, 'body.definition'],
+      [{ family: 'preference', name: 'Big spender', kind: 'band' }, 400, 'body.kind'],
       [{ family: 'Value Tags', name: 'Big spender', kind: 'manual' }, 400, 'body.family'],
       [{ family: 'value', name: '  ', kind: 'manual' }, 400, 'body.name'],
     ];
@@ -133,5 +134,32 @@ describe('manual tags', () => {
     expect(await tagsOf(api, ana)).toEqual([]);
     expect((await api.get<{ tags: TagBody[] }>('/api/tags')).body.tags).toEqual([]);
     expect((await api.get(`/api/tags/${tag.id}`)).status).toBe(404);
+  });
+
+  it('keeps a rule tag on exactly the members who match its definition', async () => {
+    const { api } = await setUp();
+    const ana = await api.memberIdOf('user_id', 'ana');
+    const created = await api.request<TagBody & { kind: string; segmentId: string }>('POST', '/api/tags', {
+      body: {
+        family: 'value',
+        name: 'VIP',
+        kind: 'rule',
+        definition: { type: 'trait', path: 'vip', op: 'eq', value: true },
+      },
+    });
+    expect([created.status, created.body.kind, created.body.members]).toEqual([201, 'rule', 0]);
+    await api.sendAndProcess([{ type: 'identify', userId: 'ana', traits: { vip: true } }]);
+    expect(await tagsOf(api, ana)).toEqual(['VIP']);
+    const tag = await api.get<TagBody>(`/api/tags/${created.body.id}`);
+    expect(tag.body.members).toBe(1);
+    const byHand = await api.request<ErrorBody>('POST', `/api/tags/${created.body.id}/members`, {
+      body: { add: [ana] },
+    });
+    expect([byHand.status, byHand.body.issues[0]?.path]).toEqual([409, 'params.id']);
+    await api.sendAndProcess([{ type: 'identify', userId: 'ana', traits: { vip: false } }]);
+    expect(await tagsOf(api, ana)).toEqual([]);
+    expect((await api.request('DELETE', `/api/tags/${created.body.id}`)).status).toBe(200);
+    const segments = await api.get<{ segments: unknown[] }>('/api/segments');
+    expect(segments.body.segments).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { registerImportCommand } from './import.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerWorkerCommand } from './worker.ts';
 import { registerSimulateCommand } from './simulate.ts';
+import { registerExportCommand } from './export.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hearth')
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
   registerImportCommand(program);
   registerDemoCommand(program);
   registerSimulateCommand(program);
+  registerExportCommand(program);
   return program;
 }

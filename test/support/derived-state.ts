@@ -57,7 +57,14 @@ async function readLoyaltyState(db: Db): Promise<Record<string, string[]>> {
     const rows = await db.selectFrom(table).selectAll().execute();
     state[table] = rows.map((row) => normalizeRow(row as Record<string, unknown>)).sort(byKey);
   }
-  for (const table of ['member_life_stages', 'life_stage_levels', 'member_tags'] as const) {
+  for (const table of [
+    'member_life_stages',
+    'life_stage_levels',
+    'member_tags',
+    'segments',
+    'segment_members',
+    'segment_sizes',
+  ] as const) {
     const rows = await db.selectFrom(table).selectAll().execute();
     state[table] = rows.map((row) => normalizeRow(row as unknown as Record<string, unknown>)).sort(byKey);
   }

@@ -27,6 +27,8 @@ export async function loadChildStages(
         childKey: row.child_key,
         stageId: row.stage_id,
         since: row.since === null ? null : Number(row.since),
+        nextStageId: row.next_stage_id,
+        nextStageAt: row.next_stage_at === null ? null : Number(row.next_stage_at),
       });
       stages.set(row.member_id, list);
     }
@@ -50,6 +52,8 @@ export async function saveChildStages(db: DbExecutor, workspaceId: string, stage
       child_key: child.childKey,
       stage_id: child.stageId,
       since: child.since,
+      next_stage_id: child.nextStageId,
+      next_stage_at: child.nextStageAt,
     })),
   );
   for (const chunk of chunks(rows, 300)) await db.insertInto('member_life_stages').values(chunk).execute();

@@ -92,6 +92,7 @@ async function evaluateWorkspace(step: WorkspaceStep, due: string[], until: numb
     const children = readChildren(traits.get(memberId) ?? {});
     const now = children.map((child) => stageAt(child, levels, moment, timeZone));
     saved.set(memberId, now);
+    batch.changedMembers.add(memberId);
     timers.push({ subject: memberId, dueAt: nextStageChange(children, levels, moment, timeZone) });
     for (const change of diffStages(held.get(memberId) ?? [], now, moment)) {
       batch.derivedEvents.push(lifeStageChanged(workspaceId, memberId, change, cause.get(memberId) ?? ''));

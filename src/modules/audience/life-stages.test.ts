@@ -37,12 +37,18 @@ describe('stageAt', () => {
       childKey: 'child-1',
       stageId: 'months-0-3',
       since: shanghaiDay('2025-03-10'),
+      nextStageId: 'months-4-6',
+      nextStageAt: shanghaiDay('2025-06-10'),
     });
     expect(stageAt(born, defaultLifeStageLevels, shanghaiDay('2025-06-10') - 1, shanghai).stageId).toBe('months-0-3');
     expect(stageAt(born, defaultLifeStageLevels, shanghaiDay('2025-06-10'), shanghai).stageId).toBe('months-4-6');
     expect(stageAt(born, defaultLifeStageLevels, shanghaiDay('2026-09-10'), shanghai).stageId).toBe('months-19-24');
     expect(stageAt(born, defaultLifeStageLevels, shanghaiDay('2027-03-10'), shanghai).stageId).toBe('years-2-3');
-    expect(stageAt(born, defaultLifeStageLevels, shanghaiDay('2037-03-10'), shanghai).stageId).toBeNull();
+    expect(stageAt(born, defaultLifeStageLevels, shanghaiDay('2037-03-10'), shanghai)).toMatchObject({
+      stageId: null,
+      nextStageId: null,
+      nextStageAt: null,
+    });
     expect(stageAt(born, defaultLifeStageLevels, shanghaiDay('2025-03-09'), shanghai).stageId).toBe('pregnancy-3');
   });
 
@@ -53,6 +59,8 @@ describe('stageAt', () => {
       childKey: 'child-1',
       stageId: 'months-4-6',
       since: shanghaiDay('2025-11-30'),
+      nextStageId: 'months-7-9',
+      nextStageAt: shanghaiDay('2026-02-28'),
     });
     expect(stageAt(august31, defaultLifeStageLevels, shanghaiDay('2025-11-30') - 1, shanghai).stageId).toBe(
       'months-0-3',

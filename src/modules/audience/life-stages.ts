@@ -18,6 +18,9 @@ export interface ChildStage {
   stageId: string | null;
   /** When the stage began (null without a stage): a fact of the child's dates, not of when Hearth looked. */
   since: number | null;
+  /** The stage the child moves to next (null: none) and the local midnight it happens; null when nothing changes. */
+  nextStageId: string | null;
+  nextStageAt: number | null;
 }
 
 const datePattern = /^(\d{4}-\d{2}-\d{2})(T.*)?$/;
@@ -85,13 +88,22 @@ function localDayOf(at: number, timeZone: string): number {
   return localDayNumber(at, IANAZone.create(timeZone));
 }
 
+function levelOn(boundaries: readonly Boundaries[], day: number): Boundaries | undefined {
+  return boundaries.find((bounds) => bounds.startDay <= day && day < bounds.endDay);
+}
+
 export function stageAt(child: Child, levels: readonly LifeStageLevel[], at: number, timeZone: string): ChildStage {
   const today = localDayOf(at, timeZone);
-  const current = boundariesOf(child, levels).find((bounds) => bounds.startDay <= today && today < bounds.endDay);
+  const boundaries = boundariesOf(child, levels);
+  const current = levelOn(boundaries, today);
+  const changes = boundaries.flatMap(({ startDay, endDay }) => [startDay, endDay]).filter((day) => day > today);
+  const nextDay = changes.length > 0 ? Math.min(...changes) : undefined;
   return {
     childKey: child.key,
     stageId: current?.level.id ?? null,
     since: current ? midnightOf(current.startDay, timeZone) : null,
+    nextStageId: nextDay === undefined ? null : (levelOn(boundaries, nextDay)?.level.id ?? null),
+    nextStageAt: nextDay === undefined ? null : midnightOf(nextDay, timeZone),
   };
 }
 
@@ -120,7 +132,9 @@ export interface StageChange {
 }
 
 /** What changed between the stages held and the stages now; a child gone counts as leaving its stage. */
-export function diffStages(held: readonly ChildStage[], now: readonly ChildStage[], at: number): StageChange[] {
+type HeldStage = Pick<ChildStage, 'childKey' | 'stageId' | 'since'>;
+
+export function diffStages(held: readonly HeldStage[], now: readonly HeldStage[], at: number): StageChange[] {
   const before = new Map(held.map((stage) => [stage.childKey, stage]));
   const changes: StageChange[] = [];
   for (const stage of now) {

@@ -49,12 +49,17 @@ export async function listTags(
     .leftJoin('member_tags as carried', (join) =>
       join.onRef('carried.tag_id', '=', 'definition.id').onRef('carried.workspace_id', '=', 'definition.workspace_id'),
     )
-    .select((expression) => [...definitionColumns, expression.fn.count<number>('carried.member_id').as('members')])
+    .leftJoin('segments as rule', 'rule.tag_id', 'definition.id')
+    .select((expression) => [
+      ...definitionColumns,
+      'rule.id as segment_id',
+      expression.fn.count<number>('carried.member_id').as('members'),
+    ])
     .where('definition.workspace_id', '=', workspaceId);
   if (filter.family) query = query.where('definition.family', '=', filter.family);
   if (filter.id) query = query.where('definition.id', '=', filter.id);
   const rows = await query
-    .groupBy([...definitionColumns])
+    .groupBy([...definitionColumns, 'rule.id'])
     .orderBy('definition.family')
     .orderBy('definition.name')
     .execute();
@@ -66,6 +71,7 @@ export async function listTags(
     description: row.description,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     members: Number(row.members),
+    segmentId: row.segment_id,
   }));
 }
 

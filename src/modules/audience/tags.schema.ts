@@ -1,18 +1,30 @@
 import { z } from 'zod';
+import { checkedDefinitionSchema } from './segment-definition.schema.ts';
 
 export const defaultTagFamilies = ['basic', 'life-stage', 'value', 'preference', 'behaviour', 'channel'] as const;
 
-export const createTagSchema = z.object({
-  family: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be 1–64 lower-case letters, digits or -')
-    .describe(`a family such as ${defaultTagFamilies.join(', ')}`),
-  name: z.string().trim().min(1).max(100),
-  kind: z.literal('manual', {
-    error: 'only manual tags can be created yet; rule and value-band tags come with saved segments',
-  }),
-  description: z.string().max(500).optional(),
-});
+export const createTagSchema = z
+  .object({
+    family: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be 1–64 lower-case letters, digits or -')
+      .describe(`a family such as ${defaultTagFamilies.join(', ')}`),
+    name: z.string().trim().min(1).max(100),
+    kind: z.enum(['manual', 'rule'], {
+      error: 'must be manual (set by API or upload) or rule (carried by who matches a definition)',
+    }),
+    description: z.string().max(500).optional(),
+    definition: checkedDefinitionSchema
+      .optional()
+      .describe('for a rule tag: the segment definition whose members carry the tag, kept fresh like a saved segment'),
+  })
+  .superRefine((tag, context) => {
+    if (tag.kind === 'rule' && tag.definition === undefined)
+      context.addIssue({ code: 'custom', message: 'a rule tag needs a definition', path: ['definition'] });
+    if (tag.kind === 'manual' && tag.definition !== undefined)
+      context.addIssue({ code: 'custom', message: 'only a rule tag has a definition', path: ['definition'] });
+  });
+export type CreateTagInput = z.infer<typeof createTagSchema>;
 
 export const tagSchema = z.object({
   id: z.string(),
@@ -22,6 +34,7 @@ export const tagSchema = z.object({
   description: z.string().nullable(),
   createdAt: z.string(),
   members: z.number().int(),
+  segmentId: z.string().nullable().describe('for a rule tag, the saved segment behind it'),
 });
 export type Tag = z.infer<typeof tagSchema>;
 

@@ -8,14 +8,12 @@ import type { EventLogWriter } from '../ingest/event-log-writer.ts';
 import { appendOperation } from '../ingest/operation-events.ts';
 import { describeReference, type FoundMember } from './member-references.ts';
 import * as repo from './tags.repo.ts';
-import type { MemberReference, Tag, TagMembersResult } from './tags.schema.ts';
+import type { CreateTagInput, MemberReference, Tag, TagMembersResult } from './tags.schema.ts';
+import type { SegmentsService } from './segments.service.ts';
 import { tagDeletedPayload, tagMembersPayload } from './tags.stage.ts';
 
 export interface TagsService {
-  create(
-    workspaceId: string,
-    input: { family: string; name: string; kind: string; description?: string | undefined },
-  ): Promise<Tag>;
+  create(workspaceId: string, input: CreateTagInput): Promise<Tag>;
   list(workspaceId: string, family?: string): Promise<Tag[]>;
   get(workspaceId: string, tagId: string): Promise<Tag>;
   remove(workspaceId: string, tagId: string): Promise<void>;
@@ -47,6 +45,8 @@ export function createTagsService(dependencies: {
   writer: EventLogWriter;
   processor: Processor;
   finder: MemberFinder;
+  /** Rule tags are carried by the members of a saved segment behind them. */
+  segments: Pick<SegmentsService, 'create' | 'remove'>;
 }): TagsService {
   const { database, clock } = dependencies;
 
@@ -56,7 +56,7 @@ export function createTagsService(dependencies: {
     return tag;
   }
 
-  async function create(workspaceId: string, input: Parameters<TagsService['create']>[1]): Promise<Tag> {
+  async function create(workspaceId: string, input: CreateTagInput): Promise<Tag> {
     const id = `tag_${createId(clock.now())}`;
     const created = await repo.insertDefinition(database.db, {
       id,
@@ -72,6 +72,15 @@ export function createTagsService(dependencies: {
         issues: [{ path: 'body.name', message: 'is already used in this family' }],
       });
     }
+    if (input.definition) {
+      const segment = { name: `Tag ${input.family}/${input.name}`, definition: input.definition };
+      try {
+        await dependencies.segments.create(workspaceId, segment, { tagId: id });
+      } catch (error) {
+        await repo.deleteDefinition(database.db, workspaceId, id);
+        throw error;
+      }
+    }
     return get(workspaceId, id);
   }
 
@@ -83,7 +92,8 @@ export function createTagsService(dependencies: {
   }
 
   async function remove(workspaceId: string, tagId: string): Promise<void> {
-    await get(workspaceId, tagId);
+    const tag = await get(workspaceId, tagId);
+    if (tag.segmentId) await dependencies.segments.remove(workspaceId, tag.segmentId);
     await operate(workspaceId, `tag-deleted-${tagId}`, 'Tag Deleted', tagDeletedPayload(tagId));
     await repo.deleteDefinition(database.db, workspaceId, tagId);
   }
@@ -108,7 +118,12 @@ export function createTagsService(dependencies: {
     change: { add: MemberReference[]; remove: MemberReference[] },
     idempotencyKey?: string,
   ): Promise<TagMembersResult> {
-    await get(workspaceId, tagId);
+    const tag = await get(workspaceId, tagId);
+    if (tag.kind === 'rule') {
+      throw new HearthError('conflict', `${tag.name} is a rule tag: its members are who match its definition`, {
+        issues: [{ path: 'params.id', message: 'is a rule tag; only manual tags take members by hand' }],
+      });
+    }
     const add = await resolveAll(workspaceId, change.add, 0);
     const remove = await resolveAll(workspaceId, change.remove, change.add.length);
     if (add.found.length + remove.found.length > 0) {

@@ -44,11 +44,10 @@ async function applyOperation(batch: ProcessingBatch, workspaceId: string, event
   const survivors = await reader.survivors(transaction, [...change.add, ...change.remove]);
   const resolve = (ids: string[]) => [...new Set(ids.map((id) => survivors.get(id) ?? id))];
   const { tagId } = change;
-  await repo.addMembers(transaction, workspaceId, tagId, resolve(change.add), {
-    since: event.eventTime,
-    eventId: event.id,
-  });
-  await repo.removeMembers(transaction, workspaceId, tagId, resolve(change.remove));
+  const [added, removed] = [resolve(change.add), resolve(change.remove)];
+  await repo.addMembers(transaction, workspaceId, tagId, added, { since: event.eventTime, eventId: event.id });
+  await repo.removeMembers(transaction, workspaceId, tagId, removed);
+  for (const memberId of [...added, ...removed]) batch.changedMembers.add(memberId);
 }
 
 /** Manual tags: operators' tag changes come through the log; merges carry tags to the survivor. */

@@ -150,7 +150,10 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
           else foldLoyaltyEvent(state, event);
         }
         const saved = await saveFoldState(batch, state, events[events.length - 1]?.seq ?? 0);
-        for (const member of saved) cache.remember(member);
+        for (const member of saved) {
+          cache.remember(member);
+          batch.changedMembers.add(member.memberId);
+        }
         batch.derivedEvents.push(...toTierChangedEvents(workspaceId, state.tierChanges));
         if (rebuilt.size > 0) {
           await rebuildLoyalty({

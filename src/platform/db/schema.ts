@@ -228,6 +228,8 @@ export interface SegmentsTable {
   description: string | null;
   definition: string;
   tag_id: string | null;
+  /** Members now; kept as membership changes, so a list of segments costs no count. */
+  size: Generated<number>;
   created_at: number;
   updated_at: number;
 }

@@ -87,6 +87,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         merges: [],
         rebuiltMembers: new Set(),
         memberSnapshots: new Map(),
+        changedMembers: new Set(),
         derivedEvents: [],
         now: options.clock.now(),
       };

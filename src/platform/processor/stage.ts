@@ -42,6 +42,8 @@ export interface ProcessingBatch {
    * batch boundaries: replay must decide exactly as live processing did.
    */
   memberSnapshots: Map<string, MemberSnapshot>;
+  /** Members whose derived state a stage changed in this batch (points, tags, stages), for the stages after it. */
+  changedMembers: Set<string>;
   /** What stages derived in this batch (`Tier Changed`), in order, for the stages after them. */
   derivedEvents: DerivedEvent[];
   now: number;

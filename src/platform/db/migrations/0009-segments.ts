@@ -22,6 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('definition', 'text', (column) => column.notNull())
     /** Set for the segment behind a rule tag: its members carry the tag. */
     .addColumn('tag_id', 'text')
+    .addColumn('size', 'integer', (column) => column.notNull().defaultTo(0))
     .addColumn('created_at', 'bigint', (column) => column.notNull())
     .addColumn('updated_at', 'bigint', (column) => column.notNull())
     .addUniqueConstraint('segments_name_unique', ['workspace_id', 'name'])

@@ -1,0 +1,151 @@
+// The audience part of `npm run bench`: segment preview latency over `hearth demo --members N`
+// beside a hand-written SQL count of the same members (the raw limit), the time from an event to
+// the segment membership it causes, and a full evaluation of 100 saved segments.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import BetterSqlite3 from 'better-sqlite3';
+import { root, runHearthCli, startServeProcess, type ServeProcess } from './serve-process.ts';
+import { handWrittenCounts, previewDefinitions, savedSegmentDefinitions } from './audience-definitions.ts';
+
+interface DemoKeys {
+  workspaceId: string;
+  writeKey: string;
+  secretKey: string;
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+}
+
+/** The demo database is built once per size and kept in .bench/ (it takes minutes at 1M members). */
+async function demoDatabase(members: number): Promise<{ database: string; keys: DemoKeys; built: string }> {
+  const directory = join(root, '.bench', 'audience');
+  mkdirSync(directory, { recursive: true });
+  const database = join(directory, `demo-${members}.db`);
+  const keysFile = `${database}.keys.json`;
+  if (existsSync(database) && existsSync(keysFile)) {
+    return { database, keys: JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys, built: 'kept from an earlier run' };
+  }
+  const started = performance.now();
+  const output = await runHearthCli(['demo', '--members', String(members), '--db', database, '--json']);
+  const result = JSON.parse(output) as { workspaceId: string; created: { writeKey: string; secretKey: string } };
+  const keys = { workspaceId: result.workspaceId, ...result.created };
+  writeFileSync(keysFile, JSON.stringify(keys));
+  return { database, keys, built: `built by hearth demo in ${((performance.now() - started) / 1000).toFixed(0)} s` };
+}
+
+async function api<T>(server: ServeProcess, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${server.secretKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+async function timeRuns(runs: number, run: () => Promise<unknown> | unknown): Promise<{ p50: number; p95: number }> {
+  const times: number[] = [];
+  for (let index = 0; index < runs + 2; index += 1) {
+    const started = performance.now();
+    await run();
+    // The first two warm the caches.
+    if (index >= 2) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
+}
+
+async function measurePreviews(server: ServeProcess, database: string, workspaceId: string, lines: string[]) {
+  const raw = new BetterSqlite3(database, { readonly: true });
+  try {
+    for (const [label, definition] of Object.entries(previewDefinitions)) {
+      let count = 0;
+      const ours = await timeRuns(20, async () => {
+        count = (await api<{ count: number }>(server, 'POST', '/api/segments/preview', { definition, sample: 10 })).count;
+      });
+      const statement = raw.prepare(handWrittenCounts[label] ?? '');
+      let handCount = 0;
+      const hand = await timeRuns(20, () => {
+        handCount = Number((statement.get({ workspace: workspaceId, now: Date.now() }) as { count: number }).count);
+      });
+      lines.push(
+        `  preview ${label.padEnd(8)} ${count.toLocaleString('en')} members: p50 ${ours.p50.toFixed(0)} ms, p95 ${ours.p95.toFixed(0)} ms` +
+          ` | hand-written SQL count ${handCount.toLocaleString('en')}: p50 ${hand.p50.toFixed(0)} ms; ratio ${(hand.p50 / ours.p50).toFixed(2)}`,
+      );
+    }
+  } finally {
+    raw.close();
+  }
+}
+
+/** From sending an event over HTTP to seeing its member in the saved segment it puts them in. */
+async function measureEventToEntered(server: ServeProcess, lines: string[]) {
+  const probe = await api<{ id: string }>(server, 'POST', '/api/segments', {
+    name: `Bench probe ${Date.now()}`,
+    definition: { type: 'trait', path: 'bench_probe', op: 'eq', value: 'in' },
+  });
+  const latencies: number[] = [];
+  const authorization = `Basic ${Buffer.from(`${server.writeKey}:`).toString('base64')}`;
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const before = (await api<{ size: number }>(server, 'GET', `/api/segments/${probe.id}`)).size;
+    const started = performance.now();
+    const sent = await fetch(`${server.url}/v1/identify`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: `bench-probe-${Date.now()}-${attempt}`, traits: { bench_probe: 'in' } }),
+    });
+    if (sent.status !== 200) throw new Error(`identify: ${sent.status}`);
+    while ((await api<{ size: number }>(server, 'GET', `/api/segments/${probe.id}`)).size === before) {
+      await new Promise((wait) => setTimeout(wait, 2));
+    }
+    latencies.push(performance.now() - started);
+  }
+  await api(server, 'DELETE', `/api/segments/${probe.id}`);
+  latencies.sort((a, b) => a - b);
+  lines.push(
+    `  event → Segment Entered (HTTP identify to membership visible): p50 ${percentile(latencies, 0.5).toFixed(0)} ms, ` +
+      `p95 ${percentile(latencies, 0.95).toFixed(0)} ms`,
+  );
+}
+
+/** 100 saved segments, each evaluated over the whole population as it is saved; removed afterwards. */
+async function measureRecompute(server: ServeProcess, lines: string[]) {
+  const definitions = savedSegmentDefinitions(100);
+  const ids: string[] = [];
+  const started = performance.now();
+  let members = 0;
+  for (const [index, definition] of definitions.entries()) {
+    const saved = await api<{ id: string; size: number }>(server, 'POST', '/api/segments', {
+      name: `Bench segment ${Date.now()}-${index}`,
+      definition,
+    });
+    ids.push(saved.id);
+    members += saved.size;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  for (const id of ids) await api(server, 'DELETE', `/api/segments/${id}`);
+  lines.push(
+    `  full evaluation of 100 saved segments: ${seconds.toFixed(1)} s (${(seconds * 10).toFixed(0)} ms each, ` +
+      `${members.toLocaleString('en')} memberships written)`,
+  );
+}
+
+export async function measureAudience(members: number): Promise<string[]> {
+  const { database, keys, built } = await demoDatabase(members);
+  const server = await startServeProcess(database, { keys });
+  try {
+    const lines = [`Audience over hearth demo --members ${members.toLocaleString('en')} (SQLite, ${built})`];
+    await measurePreviews(server, database, keys.workspaceId, lines);
+    await measureEventToEntered(server, lines);
+    await measureRecompute(server, lines);
+    return lines;
+  } finally {
+    await server.stop();
+  }
+}

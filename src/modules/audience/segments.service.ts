@@ -1,0 +1,169 @@
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { HearthError, notFound } from '../../platform/errors.ts';
+import { createId } from '../../platform/ids.ts';
+import { processThrough } from '../../platform/processor/catch-up.ts';
+import type { Processor } from '../../platform/processor/processor.ts';
+import type { EventLogWriter } from '../ingest/event-log-writer.ts';
+import { appendOperation } from '../ingest/operation-events.ts';
+import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
+import type { SegmentDefinition } from './segment-definition.schema.ts';
+import { countMatchingMembers, selectMatchingMembers } from './segment-sql.ts';
+import * as repo from './segments.repo.ts';
+import type { Segment } from './segments.schema.ts';
+import { segmentDeletedPayload, segmentSavedPayload } from './segments.stage.ts';
+
+export interface SegmentInput {
+  name: string;
+  description?: string | null | undefined;
+  definition: SegmentDefinition;
+}
+
+export interface SegmentsService {
+  preview(
+    workspaceId: string,
+    definition: SegmentDefinition,
+    sample: number,
+  ): Promise<{ count: number; sample: Array<{ memberId: string }> }>;
+  create(workspaceId: string, input: SegmentInput, options?: { idempotencyKey?: string; tagId?: string }): Promise<Segment>;
+  update(workspaceId: string, segmentId: string, change: Partial<SegmentInput>): Promise<Segment>;
+  remove(workspaceId: string, segmentId: string): Promise<void>;
+  list(workspaceId: string): Promise<Segment[]>;
+  get(workspaceId: string, segmentId: string): Promise<Segment>;
+  members(
+    workspaceId: string,
+    segmentId: string,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ members: Array<{ memberId: string; since: string }>; nextCursor: string | null }>;
+  sizes(
+    workspaceId: string,
+    segmentId: string,
+    range: { from?: string | undefined; to?: string | undefined },
+  ): Promise<Array<{ day: string; size: number }>>;
+}
+
+function present(segment: repo.StoredSegment): Segment {
+  return {
+    id: segment.id,
+    name: segment.name,
+    description: segment.description,
+    definition: segment.definition,
+    tagId: segment.tagId,
+    size: segment.size,
+    createdAt: new Date(segment.createdAt).toISOString(),
+    updatedAt: new Date(segment.updatedAt).toISOString(),
+  };
+}
+
+function nameTaken(name: string): HearthError {
+  return new HearthError('conflict', `there is already a segment named ${name}`, {
+    issues: [{ path: 'body.name', message: 'is already used by another segment' }],
+  });
+}
+
+export function createSegmentsService(dependencies: {
+  database: Database;
+  clock: Clock;
+  writer: EventLogWriter;
+  processor: Processor;
+  workspaces: WorkspaceService;
+}): SegmentsService {
+  const { database, clock } = dependencies;
+
+  async function stored(workspaceId: string, segmentId: string): Promise<repo.StoredSegment> {
+    const [segment] = await repo.readSegments(database.db, workspaceId, { id: segmentId });
+    if (!segment) throw notFound(`no segment ${segmentId} in this workspace`);
+    return segment;
+  }
+
+  async function checkName(workspaceId: string, name: string, segmentId: string): Promise<void> {
+    const [sameName] = await repo.readSegments(database.db, workspaceId, { name });
+    if (sameName && sameName.id !== segmentId) throw nameTaken(name);
+  }
+
+  /** Appends the operation and waits until it is applied, so the answer reflects it. */
+  async function operate(workspaceId: string, messageId: string, eventName: string, payload: Record<string, unknown>) {
+    const now = clock.now();
+    const operation = await appendOperation(dependencies, { workspaceId, messageId, eventName, payload, now });
+    await processThrough(dependencies.processor, operation.seq);
+    return operation;
+  }
+
+  async function save(workspaceId: string, segment: Omit<repo.StoredSegment, 'size' | 'workspaceId' | 'updatedAt'>, messageId: string) {
+    await checkName(workspaceId, segment.name, segment.id);
+    const operation = await operate(workspaceId, messageId, 'Segment Saved', segmentSavedPayload(segment));
+    // A retry with the same key gets the segment the first request saved.
+    const savedId = (operation.payload.segment as { id?: unknown } | undefined)?.id;
+    const [saved] = await repo.readSegments(database.db, workspaceId, { id: String(savedId) });
+    if (!saved || saved.name !== segment.name) throw nameTaken(segment.name);
+    return present(saved);
+  }
+
+  async function workspaceTimeZone(workspaceId: string): Promise<string> {
+    const workspace = await dependencies.workspaces.get(workspaceId);
+    if (!workspace) throw notFound(`no workspace ${workspaceId}`);
+    return workspace.timezone;
+  }
+
+  return {
+    async preview(workspaceId, definition, sample) {
+      const context = { workspaceId, now: clock.now(), timeZone: await workspaceTimeZone(workspaceId) };
+      const scoped = { ...context, dialect: database.dialect };
+      const [count, rows] = await Promise.all([
+        countMatchingMembers(database.db, definition, scoped),
+        sample === 0 ? [] : selectMatchingMembers(database.db, definition, scoped).limit(sample).execute(),
+      ]);
+      return { count, sample: rows.map((row) => ({ memberId: row.member_id })) };
+    },
+    async create(workspaceId, input, options = {}) {
+      const now = clock.now();
+      const id = `seg_${createId(now)}`;
+      const segment = {
+        id,
+        name: input.name,
+        description: input.description ?? null,
+        definition: input.definition,
+        tagId: options.tagId ?? null,
+        createdAt: now,
+      };
+      return save(workspaceId, segment, `segment-create-${options.idempotencyKey ?? id}`);
+    },
+    async update(workspaceId, segmentId, change) {
+      const current = await stored(workspaceId, segmentId);
+      const segment = {
+        id: current.id,
+        name: change.name ?? current.name,
+        description: change.description === undefined ? current.description : change.description,
+        definition: change.definition ?? current.definition,
+        tagId: current.tagId,
+        createdAt: current.createdAt,
+      };
+      return save(workspaceId, segment, `segment-update-${segmentId}-${createId(clock.now())}`);
+    },
+    async remove(workspaceId, segmentId) {
+      await stored(workspaceId, segmentId);
+      await operate(workspaceId, `segment-delete-${segmentId}`, 'Segment Deleted', segmentDeletedPayload(segmentId));
+    },
+    list: async (workspaceId) => (await repo.readSegments(database.db, workspaceId)).map(present),
+    get: async (workspaceId, segmentId) => present(await stored(workspaceId, segmentId)),
+    async members(workspaceId, segmentId, page) {
+      await stored(workspaceId, segmentId);
+      const rows = await repo.membersPage(database.db, segmentId, {
+        afterMemberId: page.cursor,
+        limit: page.limit + 1,
+      });
+      const shown = rows.slice(0, page.limit);
+      return {
+        members: shown.map((row) => ({ memberId: row.memberId, since: new Date(row.since).toISOString() })),
+        nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
+      };
+    },
+    async sizes(workspaceId, segmentId, range) {
+      await stored(workspaceId, segmentId);
+      return repo.readSizes(database.db, segmentId, {
+        ...(range.from !== undefined ? { from: range.from } : {}),
+        ...(range.to !== undefined ? { to: range.to } : {}),
+      });
+    },
+  };
+}

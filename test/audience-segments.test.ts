@@ -1,0 +1,246 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../src/platform/clock.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { createProcessor } from '../src/platform/processor/processor.ts';
+import type { DerivedEvent } from '../src/platform/processor/stage.ts';
+import { readEventsAfter } from '../src/modules/ingest/event-log.repo.ts';
+import { replayInPlace } from './support/derived-state.ts';
+import { runHearth } from './support/hearth-cli.ts';
+import { createMemberApi, type MemberApi } from './support/member-api.ts';
+import { startTestServer, type TestServer } from './support/test-server.ts';
+
+const day = 86_400_000;
+// 10:00 on 1 March 2026 in Shanghai.
+const start = Date.parse('2026-03-01T10:00:00+08:00');
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+interface SegmentBody {
+  id: string;
+  name: string;
+  size: number;
+  tagId: string | null;
+  definition: unknown;
+}
+
+interface ErrorBody {
+  error: string;
+  issues: Array<{ path: string; message: string }>;
+}
+
+const recentBuyers = { type: 'event', name: 'Order Completed', lastDays: 30 };
+
+function order(userId: string, orderId: string, at: number, total = 100) {
+  return {
+    type: 'track',
+    userId,
+    event: 'Order Completed',
+    properties: { order_id: orderId, total, currency: 'CNY' },
+    timestamp: new Date(at).toISOString(),
+  };
+}
+
+function identify(userId: string, traits: Record<string, unknown>) {
+  return { type: 'identify', userId, traits, timestamp: new Date(start - 30 * day).toISOString() };
+}
+
+async function setUp() {
+  const clock = createManualClock(start);
+  server = await startTestServer({ clock, workspace: { timezone: 'Asia/Shanghai' } });
+  const api = createMemberApi(server);
+  await api.sendAndProcess([
+    identify('ana', { city: 'Shanghai', birthday: '1990-03-05', email: 'ana@example.com' }),
+    identify('ben', { city: 'Beijing', age: 41 }),
+    identify('cai', { city: 'Shanghai', age: '35' }),
+    order('ana', 'o-1', start - 10 * day),
+    order('ben', 'o-2', start - 25 * day, 300),
+  ]);
+  const [ana, ben, cai] = await Promise.all(['ana', 'ben', 'cai'].map((id) => api.memberIdOf('user_id', id)));
+  return { clock, api, runtime: server.runtime, ids: { ana: ana ?? '', ben: ben ?? '', cai: cai ?? '' } };
+}
+
+async function membersOf(api: MemberApi, segmentId: string): Promise<string[]> {
+  const response = await api.get<{ members: Array<{ memberId: string }> }>(`/api/segments/${segmentId}/members`);
+  expect(response.status).toBe(200);
+  return response.body.members.map((member) => member.memberId);
+}
+
+async function preview(api: MemberApi, definition: unknown) {
+  const response = await api.request<{ count: number; sample: Array<{ memberId: string }> }>(
+    'POST',
+    '/api/segments/preview',
+    { body: { definition } },
+  );
+  expect(response.status).toBe(200);
+  return { count: response.body.count, sample: response.body.sample.map((member) => member.memberId).sort() };
+}
+
+describe('segments', () => {
+  it('refuses bad definitions with 400 naming the path, and unknown segments with 404', async () => {
+    const { api } = await setUp();
+    const cases: Array<[unknown, string]> = [
+      [{ type: 'trait', path: 'city', op: 'gt', value: 'x' }, 'body.definition.value'],
+      [{ type: 'and', conditions: [{ type: 'weather' }] }, 'body.definition.conditions.0.type'],
+      [{ type: 'event', name: 'Order Completed', lastDays: -1 }, 'body.definition.lastDays'],
+      [{ type: 'random-bucket', salt: 'h', buckets: 10, from: 5, to: 5 }, 'body.definition.to'],
+      [{ type: 'not', condition: { type: 'tier', op: 'in', value: [] } }, 'body.definition.condition.value'],
+      [{ type: 'trait', path: 'a..b', op: 'exists' }, 'body.definition.path'],
+    ];
+    for (const [definition, path] of cases) {
+      const response = await api.request<ErrorBody>('POST', '/api/segments/preview', { body: { definition } });
+      expect([response.status, response.body.issues[0]?.path]).toEqual([400, path]);
+    }
+    const unnamed = await api.request<ErrorBody>('POST', '/api/segments', { body: { definition: recentBuyers } });
+    expect([unnamed.status, unnamed.body.issues[0]?.path]).toEqual([400, 'body.name']);
+    const missing = await api.request<ErrorBody>('GET', '/api/segments/seg_none/members');
+    expect([missing.status, missing.body.error]).toEqual([404, 'not_found']);
+  });
+
+  it('previews counts and a sample for trait, event and combined definitions', async () => {
+    const { api, ids } = await setUp();
+    expect(await preview(api, { type: 'trait', path: 'city', op: 'eq', value: 'Shanghai' })).toEqual({
+      count: 2,
+      sample: [ids.ana, ids.cai].sort(),
+    });
+    // Typed: "35" is text, not a number.
+    expect((await preview(api, { type: 'trait', path: 'age', op: 'gte', value: 30 })).sample).toEqual([ids.ben]);
+    expect((await preview(api, recentBuyers)).count).toBe(2);
+    const shanghaiNonBuyers = {
+      type: 'and',
+      conditions: [
+        { type: 'trait', path: 'city', op: 'eq', value: 'Shanghai' },
+        { type: 'not', condition: recentBuyers },
+      ],
+    };
+    expect(await preview(api, shanghaiNonBuyers)).toEqual({ count: 1, sample: [ids.cai] });
+    expect((await preview(api, { type: 'feature', name: 'totalSpend', op: 'gte', value: 20_000 })).sample).toEqual([
+      ids.ben,
+    ]);
+  });
+
+  it('keeps a saved segment fresh as events arrive and as its window slides, with daily sizes', async () => {
+    const { clock, api, runtime, ids } = await setUp();
+    const created = await api.request<SegmentBody>('POST', '/api/segments', {
+      body: { name: 'Recent buyers', definition: recentBuyers },
+    });
+    expect([created.status, created.body.size]).toEqual([201, 2]);
+    const segmentId = created.body.id;
+    expect(await membersOf(api, segmentId)).toEqual([ids.ana, ids.ben].sort());
+
+    await api.sendAndProcess([order('cai', 'o-3', start)]);
+    expect(await membersOf(api, segmentId)).toEqual([ids.ana, ids.ben, ids.cai].sort());
+
+    // Ben's order was 25 days ago: he leaves 5 days from now, to the millisecond.
+    clock.set(start + 5 * day);
+    await runtime.ticker.runOnce();
+    expect(await membersOf(api, segmentId)).toHaveLength(3);
+    clock.set(start + 5 * day + 1_000);
+    expect(await runtime.ticker.runOnce()).toBe(1);
+    expect(await membersOf(api, segmentId)).toEqual([ids.ana, ids.cai].sort());
+    expect((await api.get<SegmentBody>(`/api/segments/${segmentId}`)).body.size).toBe(2);
+
+    const sizes = await api.get<{ sizes: Array<{ day: string; size: number }> }>(`/api/segments/${segmentId}/sizes`);
+    expect(sizes.body.sizes).toEqual([
+      { day: '2026-03-01', size: 3 },
+      { day: '2026-03-06', size: 2 },
+    ]);
+    const { live, replayed } = await replayInPlace(runtime);
+    expect(replayed).toEqual(live);
+  });
+
+  it('emits Segment Entered and Segment Exited to the stages after it', async () => {
+    const { clock, api, runtime, ids } = await setUp();
+    const created = await api.request<SegmentBody>('POST', '/api/segments', {
+      body: { name: 'Big spenders', definition: { type: 'feature', name: 'netSpend', op: 'gte', value: 25_000 } },
+    });
+    expect(created.body.size).toBe(1);
+    await runtime.processor.stop();
+    const seen: DerivedEvent[] = [];
+    const processor = createProcessor({
+      database: runtime.database,
+      clock,
+      logger: silentLogger,
+      readEventsAfter,
+      stages: [
+        ...runtime.stages,
+        { name: 'recorder', apply: async (batch) => void seen.push(...batch.derivedEvents), reset: async () => {} },
+      ],
+    });
+    await api.send([
+      order('ana', 'o-4', start, 200),
+      { type: 'track', userId: 'ben', event: 'Order Refunded', properties: { order_id: 'o-2', total: 300 } },
+    ]);
+    await processor.runUntilIdle();
+    const segmentEvents = seen.filter((event) => event.name.startsWith('Segment'));
+    expect(segmentEvents.map((event) => [event.name, event.memberId, event.properties])).toEqual([
+      ['Segment Exited', ids.ben, { segmentId: created.body.id, segmentName: 'Big spenders' }],
+      ['Segment Entered', ids.ana, { segmentId: created.body.id, segmentName: 'Big spenders' }],
+    ]);
+    expect(segmentEvents.every((event) => event.at === start && event.causeEventId.startsWith('evt_'))).toBe(true);
+  });
+
+  it('enters a birthday segment at the local midnight it comes near', async () => {
+    const { clock, api, runtime, ids } = await setUp();
+    const created = await api.request<SegmentBody>('POST', '/api/segments', {
+      body: { name: 'Birthday this week', definition: { type: 'birthday', withinDays: 3 } },
+    });
+    expect(created.body.size).toBe(0);
+    await runtime.ticker.runOnce();
+    clock.set(Date.parse('2026-03-02T00:00:00+08:00') - 1);
+    await runtime.ticker.runOnce();
+    expect(await membersOf(api, created.body.id)).toEqual([]);
+    clock.set(Date.parse('2026-03-02T00:00:00+08:00'));
+    expect(await runtime.ticker.runOnce()).toBe(1);
+    expect(await membersOf(api, created.body.id)).toEqual([ids.ana]);
+    clock.set(Date.parse('2026-03-06T00:00:00+08:00'));
+    await runtime.ticker.runOnce();
+    expect(await membersOf(api, created.body.id)).toEqual([]);
+  });
+
+  it('renames, redefines, refuses a taken name, exports as CSV and deletes', async () => {
+    const { api, ids } = await setUp();
+    const first = await api.request<SegmentBody>('POST', '/api/segments', {
+      body: { name: 'Shanghai', definition: { type: 'trait', path: 'city', op: 'eq', value: 'Shanghai' } },
+      headers: { 'idempotency-key': 'create-shanghai' },
+    });
+    const retried = await api.request<SegmentBody>('POST', '/api/segments', {
+      body: { name: 'Shanghai', definition: { type: 'trait', path: 'city', op: 'eq', value: 'Shanghai' } },
+      headers: { 'idempotency-key': 'create-shanghai' },
+    });
+    expect([first.status, retried.status, retried.body.id]).toEqual([201, 201, first.body.id]);
+    const second = await api.request<SegmentBody>('POST', '/api/segments', {
+      body: { name: 'Beijing', definition: { type: 'trait', path: 'city', op: 'eq', value: 'Beijing' } },
+    });
+    const taken = await api.request<ErrorBody>('PUT', `/api/segments/${second.body.id}`, {
+      body: { name: 'Shanghai' },
+    });
+    expect([taken.status, taken.body.issues[0]?.path]).toEqual([409, 'body.name']);
+    const redefined = await api.request<SegmentBody>('PUT', `/api/segments/${first.body.id}`, {
+      body: { definition: { type: 'identifier', identifierType: 'email' } },
+    });
+    expect([redefined.status, redefined.body.size, redefined.body.name]).toEqual([200, 1, 'Shanghai']);
+    expect(await membersOf(api, first.body.id)).toEqual([ids.ana]);
+
+    const exported = await runHearth(['export', 'segment', first.body.id, '--db', server?.database.location ?? '']);
+    expect([exported.code, exported.stderr]).toEqual([0, '']);
+    expect(exported.stdout.split('\n')).toEqual([
+      'member_id,since,user_id,email,phone',
+      `${ids.ana},${new Date(start).toISOString()},ana,ana@example.com,`,
+      '',
+    ]);
+    const unknown = await runHearth(['export', 'segment', 'seg_none', '--db', server?.database.location ?? '']);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      1,
+      'hearth: there is no segment seg_none (see GET /api/segments)\n',
+    ]);
+
+    const deleted = await api.request('DELETE', `/api/segments/${first.body.id}`);
+    expect(deleted.status).toBe(200);
+    const list = await api.get<{ segments: SegmentBody[] }>('/api/segments');
+    expect(list.body.segments.map((segment) => [segment.name, segment.size])).toEqual([['Beijing', 1]]);
+  });
+});
