@@ -78,6 +78,8 @@ export function readPath(root: unknown, path: string): unknown {
   let value = root;
   for (const key of path.split('.')) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    // Own keys only: `constructor` or `toString` are not traits, and SQL finds no such key.
+    if (!Object.hasOwn(value, key)) return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   return value;
