@@ -87,7 +87,8 @@ const numericTest = {
 const categoryName = z.string().regex(/^[^"\\]{1,100}$/, 'must be 1–100 characters without " or \\');
 
 const leafConditions = [
-  ...valueTests({ type: z.literal('trait'), path: dottedPath }),
+  // One option per type: the outer union may not repeat `trait`, so its tests form a union of their own.
+  z.discriminatedUnion('op', valueTests({ type: z.literal('trait'), path: dottedPath })),
   z.strictObject({ type: z.literal('feature'), name: z.enum(numericFeatureNames), ...numericTest }),
   z.strictObject({ type: z.literal('feature-date'), name: z.enum(dateFeatureNames), ...windowShape }),
   z.strictObject({

@@ -136,7 +136,8 @@ function leafPasses(definition: SegmentDefinition, facts: MemberFacts, context: 
       return compareNumbers(measure, definition.op, definition.value);
     }
     case 'channel':
-      return definition.channel in facts.features.channels;
+      // Own keys only: `in` would find `toString` on every object.
+      return Object.hasOwn(facts.features.channels, definition.channel);
     case 'tag':
       return facts.tags.has(definition.tag);
     case 'tier': {

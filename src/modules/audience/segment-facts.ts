@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { dayMilliseconds } from '../../platform/clock.ts';
 import type { FeatureState } from '../profiles/features.ts';
@@ -63,14 +62,8 @@ export function withinBounds(time: number, bounds: Bounds): boolean {
   return (bounds.lower === undefined || time >= bounds.lower) && (bounds.upper === undefined || time < bounds.upper);
 }
 
-/**
- * The member's bucket for a random split: the first 32 bits of md5(salt:memberId), modulo the
- * bucket count. md5 because PostgreSQL has it built in, so SQL computes the very same bucket.
- */
-export function bucketOf(salt: string, memberId: string, buckets: number): number {
-  const digest = createHash('md5').update(`${salt}:${memberId}`).digest('hex');
-  return Number.parseInt(digest.slice(0, 8), 16) % buckets;
-}
+/** The member's bucket for a random split (md5, so PostgreSQL computes the very same bucket). */
+export { bucketOf } from '../../platform/buckets.ts';
 
 /** `MM-DD` of each local day from today through `withinDays` days ahead, in the time zone. */
 export function upcomingMonthDays(now: number, timeZone: string, withinDays: number): string[] {
@@ -85,6 +78,8 @@ export function readPath(root: unknown, path: string): unknown {
   let value = root;
   for (const key of path.split('.')) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    // Own keys only: `constructor` or `toString` are not traits, and SQL finds no such key.
+    if (!Object.hasOwn(value, key)) return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   return value;

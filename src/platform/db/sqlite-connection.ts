@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { bucketOf } from '../buckets.ts';
 
 /**
  * One SQLite connection with Hearth's settings. The server's connection and the event log's
@@ -15,5 +16,9 @@ export function openSqliteConnection(absolutePath: string): BetterSqlite3.Databa
   connection.pragma('busy_timeout = 10000');
   connection.pragma('cache_size = -65536');
   connection.pragma('temp_store = MEMORY');
+  // Segments split members into random buckets in SQL; PostgreSQL computes the same from md5.
+  connection.function('hearth_bucket', { deterministic: true }, (salt, id, buckets) =>
+    bucketOf(String(salt), String(id), Number(buckets)),
+  );
   return connection;
 }

@@ -1,0 +1,108 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { dayMilliseconds } from '../../platform/clock.ts';
+import type { ConditionOf, EventMatch } from './segment-definition.schema.ts';
+import { windowBounds, type Bounds } from './segment-facts.ts';
+import { allOf, alwaysTrue, jsonReader, negation, type Condition, type SqlDialect } from './segment-sql-values.ts';
+
+/**
+ * Event conditions as sets of members: the events matching a name (and property filters) in a
+ * window, found through events_name_time_idx, then their members through event_members. Each
+ * set is computed once per query, not once per member.
+ */
+
+export interface EventScope {
+  dialect: SqlDialect;
+  workspaceId: string;
+  now: number;
+}
+
+/**
+ * `m` is in the set of members the query selects. SQLite builds an ephemeral index of the set once;
+ * PostgreSQL gets EXISTS, which it may hash once or probe per member, and which never degrades
+ * like a NOT IN whose set outgrows memory.
+ */
+export function memberIn(dialect: SqlDialect, memberSet: RawBuilder<unknown>): Condition {
+  if (dialect === 'sqlite') return sql<SqlBool>`(m.id in (${memberSet}))`;
+  return sql<SqlBool>`exists (select 1 from (${memberSet}) as member_set where member_set.member_id = m.id)`;
+}
+
+/** Event times are whole milliseconds: rounding the bounds up keeps them bigint parameters an index can use. */
+export function boundConditions(time: RawBuilder<unknown>, bounds: Bounds): Condition[] {
+  const conditions: Condition[] = [];
+  if (bounds.lower !== undefined) conditions.push(sql<SqlBool>`${time} >= ${Math.ceil(bounds.lower)}`);
+  if (bounds.upper !== undefined) conditions.push(sql<SqlBool>`${time} < ${Math.ceil(bounds.upper)}`);
+  return conditions;
+}
+
+/** A tracked event of the workspace with the name and every property filter (alias `events`). */
+function eventMatches(scope: EventScope, events: string, match: EventMatch): Condition[] {
+  const column = (name: string) => sql.ref(`${events}.${name}`);
+  const reader = jsonReader(scope.dialect);
+  const filters = (match.where ?? []).map((filter) =>
+    reader.test({ document: column('payload'), keys: ['properties', ...filter.property.split('.')] }, filter),
+  );
+  return [
+    sql<SqlBool>`${column('workspace_id')} = ${scope.workspaceId}`,
+    sql<SqlBool>`${column('event_name')} = ${match.name}`,
+    sql<SqlBool>`${column('type')} = 'track'`,
+    ...filters,
+  ];
+}
+
+/** Members (column `member_id`) with an event matching, as `e` joined to its `em` row. */
+function matchingEventMembers(scope: EventScope, match: EventMatch, extra: Condition[]): RawBuilder<unknown> {
+  const where = allOf([...eventMatches(scope, 'e', match), sql`em.workspace_id = ${scope.workspaceId}`, ...extra]);
+  return sql`select em.member_id from events as e join event_members as em on em.seq = e.seq where ${where}`;
+}
+
+export function eventCountCondition(scope: EventScope, condition: ConditionOf<'event'>): Condition {
+  const inWindow = boundConditions(sql`e.event_time`, windowBounds(condition, scope.now));
+  const members = matchingEventMembers(scope, condition, inWindow);
+  const withCount = (test: RawBuilder<unknown>) =>
+    memberIn(scope.dialect, sql`${members} group by em.member_id having ${test}`);
+  const count = condition.count ?? { op: 'atLeast', value: 1 };
+  if (count.op === 'atLeast') {
+    if (count.value === 0) return alwaysTrue;
+    if (count.value === 1) return memberIn(scope.dialect, members);
+    return withCount(sql`count(*) >= ${count.value}`);
+  }
+  if (count.op === 'exactly' && count.value > 0) return withCount(sql`count(*) = ${count.value}`);
+  // At most n (exactly 0 is at most 0): not among the members with more.
+  if (count.value === 0) return negation(memberIn(scope.dialect, members));
+  return negation(withCount(sql`count(*) > ${count.value}`));
+}
+
+/** The first (or last) matching event ever, wherever it falls, must fall inside the window. */
+export function extremeEventCondition(
+  scope: EventScope,
+  condition: ConditionOf<'first-event' | 'last-event'>,
+): Condition {
+  const members = matchingEventMembers(scope, condition, []);
+  const extreme = condition.type === 'first-event' ? sql`min(e.event_time)` : sql`max(e.event_time)`;
+  const inWindow = boundConditions(extreme, windowBounds(condition, scope.now));
+  if (inWindow.length === 0) return memberIn(scope.dialect, members);
+  return memberIn(scope.dialect, sql`${members} group by em.member_id having ${allOf(inWindow)}`);
+}
+
+/** A first event in the window, at least `withinDays` old, with no then-event in the span after it. */
+export function sequenceCondition(scope: EventScope, condition: ConditionOf<'sequence'>): Condition {
+  const span = condition.withinDays * dayMilliseconds;
+  const thenEvent = allOf([
+    sql`emb.member_id = ema.member_id`,
+    sql`emb.workspace_id = ${scope.workspaceId}`,
+    ...eventMatches(scope, 'b', condition.then),
+    sql`b.event_time > a.event_time`,
+    sql`b.event_time <= a.event_time + ${span}`,
+  ]);
+  const firstEvent = allOf([
+    ...eventMatches(scope, 'a', condition.first),
+    sql`ema.workspace_id = ${scope.workspaceId}`,
+    ...boundConditions(sql`a.event_time`, windowBounds(condition, scope.now)),
+    sql`a.event_time <= ${Math.floor(scope.now - span)}`,
+    sql`not exists (select 1 from event_members as emb join events as b on b.seq = emb.seq where ${thenEvent})`,
+  ]);
+  return memberIn(
+    scope.dialect,
+    sql`select ema.member_id from events as a join event_members as ema on ema.seq = a.seq where ${firstEvent}`,
+  );
+}
