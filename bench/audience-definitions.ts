@@ -68,7 +68,7 @@ export function savedSegmentDefinitions(count: number): SegmentDefinition[] {
     (index) => ({ type: 'event', name: 'Order Completed', lastDays: 30 + index, count: { op: 'atLeast', value: 1 } }),
     (index) => ({ type: 'life-stage', stage: stages[index % stages.length] ?? 'months-0-3' }),
     (index) => ({ type: 'store', stores: [stores[index % stores.length] ?? 'SH-001'] }),
-    (index) => ({ type: 'birthday', withinDays: 1 + (index % 14) }),
+    (index) => ({ type: 'birthday', path: 'birthday', withinDays: 1 + (index % 14) }),
     (index) => ({
       type: 'and',
       conditions: [

@@ -25,7 +25,11 @@ async function demoDatabase(members: number): Promise<{ database: string; keys: 
   const database = join(directory, `demo-${members}.db`);
   const keysFile = `${database}.keys.json`;
   if (existsSync(database) && existsSync(keysFile)) {
-    return { database, keys: JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys, built: 'kept from an earlier run' };
+    return {
+      database,
+      keys: JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys,
+      built: 'kept from an earlier run',
+    };
   }
   const started = performance.now();
   const output = await runHearthCli(['demo', '--members', String(members), '--db', database, '--json']);
@@ -35,18 +39,31 @@ async function demoDatabase(members: number): Promise<{ database: string; keys: 
   return { database, keys, built: `built by hearth demo in ${((performance.now() - started) / 1000).toFixed(0)} s` };
 }
 
+/**
+ * One API call. A keep-alive socket the server closed while the bench was busy elsewhere fails
+ * the next request at once; it is retried on a new socket (writes carry an idempotency key).
+ */
 async function api<T>(server: ServeProcess, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${server.secretKey}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return JSON.parse(text) as T;
+  const key = `bench-${performance.now()}-${Math.random()}`;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${server.secretKey}`,
+          'idempotency-key': key,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+      return JSON.parse(text) as T;
+    } catch (error) {
+      const socketClosed = error instanceof TypeError && String(error.cause).includes('other side closed');
+      if (!socketClosed || attempt === 3) throw error;
+    }
+  }
 }
 
 async function timeRuns(runs: number, run: () => Promise<unknown> | unknown): Promise<{ p50: number; p95: number }> {
@@ -67,7 +84,8 @@ async function measurePreviews(server: ServeProcess, database: string, workspace
     for (const [label, definition] of Object.entries(previewDefinitions)) {
       let count = 0;
       const ours = await timeRuns(20, async () => {
-        count = (await api<{ count: number }>(server, 'POST', '/api/segments/preview', { definition, sample: 10 })).count;
+        count = (await api<{ count: number }>(server, 'POST', '/api/segments/preview', { definition, sample: 10 }))
+          .count;
       });
       const statement = raw.prepare(handWrittenCounts[label] ?? '');
       let handCount = 0;

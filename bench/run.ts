@@ -4,7 +4,6 @@
 // (default 4000), --skip-audience, --audience-members N (demo members for the segment figures, default 100000;
 // the database is built once and kept in .bench/audience), --postgres URL (an admin URL; a fresh database is made for the run), --profile DIR (V8 CPU profiles of
 // the server, the processing and the import, for finding hot spots).
-import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -21,10 +21,15 @@ export function registerExportCommand(program: Command): void {
     exportCommand
       .command('segment <segmentId>')
       .description('Write the members of a saved segment as CSV: member_id, since, user_id, email, phone')
-      .option('--format <format>', 'output format (csv)', (value: string) => {
-        if (value !== 'csv') throw new InvalidArgumentError('the only format is csv');
-        return value;
-      }, 'csv')
+      .option(
+        '--format <format>',
+        'output format (csv)',
+        (value: string) => {
+          if (value !== 'csv') throw new InvalidArgumentError('the only format is csv');
+          return value;
+        },
+        'csv',
+      )
       .option('--output <file>', 'write to this file instead of standard output'),
   ).action(async (segmentId: string, options: ExportOptions) => {
     const runtime = await openCommandRuntime(options);

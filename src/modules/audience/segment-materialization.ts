@@ -80,7 +80,11 @@ async function replaceMembership(target: Target, matches: Expression<SqlBool>): 
 /** A rule tag's carriers become exactly the segment's members. */
 async function copyToTag(target: Target, tagId: string, eventId: string): Promise<void> {
   const { transaction, workspaceId, segmentId } = target;
-  await transaction.deleteFrom('member_tags').where('workspace_id', '=', workspaceId).where('tag_id', '=', tagId).execute();
+  await transaction
+    .deleteFrom('member_tags')
+    .where('workspace_id', '=', workspaceId)
+    .where('tag_id', '=', tagId)
+    .execute();
   await transaction
     .insertInto('member_tags')
     .columns(['workspace_id', 'tag_id', 'member_id', 'since', 'event_id'])

@@ -115,7 +115,8 @@ export async function addMemberships(db: DbExecutor, workspaceId: string, change
 
 export async function removeMemberships(db: DbExecutor, changes: MembershipChange[]): Promise<void> {
   const bySegment = new Map<string, string[]>();
-  for (const change of changes) bySegment.set(change.segmentId, [...(bySegment.get(change.segmentId) ?? []), change.memberId]);
+  for (const change of changes)
+    bySegment.set(change.segmentId, [...(bySegment.get(change.segmentId) ?? []), change.memberId]);
   for (const [segmentId, memberIds] of bySegment) {
     for (const chunk of chunks(memberIds)) {
       await db
@@ -151,7 +152,9 @@ export async function recordSizes(
         size: expression.selectFrom('segments').select('size').where('id', '=', segmentId),
       }))
       .onConflict((conflict) =>
-        conflict.columns(['segment_id', 'day']).doUpdateSet((expression) => ({ size: expression.ref('excluded.size') })),
+        conflict
+          .columns(['segment_id', 'day'])
+          .doUpdateSet((expression) => ({ size: expression.ref('excluded.size') })),
       )
       .execute();
   }

@@ -37,7 +37,8 @@ export function registerSegmentsRoutes(http: HttpApp, dependencies: { segments: 
     ...common,
     method: 'POST',
     url: '/api/segments',
-    summary: 'Save a segment: its membership is kept fresh as events arrive and as time passes (idempotent by Idempotency-Key)',
+    summary:
+      'Save a segment: its membership is kept fresh as events arrive and as time passes (idempotent by Idempotency-Key)',
     body: createSegmentSchema,
     response: segmentSchema,
     successStatus: 201,

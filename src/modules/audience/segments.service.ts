@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { parseJson } from '../../platform/db/json.ts';
 import { HearthError, notFound } from '../../platform/errors.ts';
 import { createId } from '../../platform/ids.ts';
 import { processThrough } from '../../platform/processor/catch-up.ts';
@@ -25,7 +26,11 @@ export interface SegmentsService {
     definition: SegmentDefinition,
     sample: number,
   ): Promise<{ count: number; sample: Array<{ memberId: string }> }>;
-  create(workspaceId: string, input: SegmentInput, options?: { idempotencyKey?: string; tagId?: string }): Promise<Segment>;
+  create(
+    workspaceId: string,
+    input: SegmentInput,
+    options?: { idempotencyKey?: string; tagId?: string },
+  ): Promise<Segment>;
   update(workspaceId: string, segmentId: string, change: Partial<SegmentInput>): Promise<Segment>;
   remove(workspaceId: string, segmentId: string): Promise<void>;
   list(workspaceId: string): Promise<Segment[]>;
@@ -89,7 +94,11 @@ export function createSegmentsService(dependencies: {
     return operation;
   }
 
-  async function save(workspaceId: string, segment: Omit<repo.StoredSegment, 'size' | 'workspaceId' | 'updatedAt'>, messageId: string) {
+  async function save(
+    workspaceId: string,
+    segment: Omit<repo.StoredSegment, 'size' | 'workspaceId' | 'updatedAt'>,
+    messageId: string,
+  ) {
     await checkName(workspaceId, segment.name, segment.id);
     const operation = await operate(workspaceId, messageId, 'Segment Saved', segmentSavedPayload(segment));
     // A retry with the same key gets the segment the first request saved.
@@ -97,6 +106,20 @@ export function createSegmentsService(dependencies: {
     const [saved] = await repo.readSegments(database.db, workspaceId, { id: String(savedId) });
     if (!saved || saved.name !== segment.name) throw nameTaken(segment.name);
     return present(saved);
+  }
+
+  /** The segment an earlier request with the same idempotency key saved, if there was one. */
+  async function savedBy(workspaceId: string, messageId: string): Promise<repo.StoredSegment | undefined> {
+    const operation = await database.db
+      .selectFrom('events')
+      .select('payload')
+      .where('workspace_id', '=', workspaceId)
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
+    if (!operation) return undefined;
+    const segment = parseJson<{ segment?: { id?: unknown } }>(operation.payload).segment;
+    const [saved] = await repo.readSegments(database.db, workspaceId, { id: String(segment?.id) });
+    return saved;
   }
 
   async function workspaceTimeZone(workspaceId: string): Promise<string> {
@@ -116,6 +139,9 @@ export function createSegmentsService(dependencies: {
       return { count, sample: rows.map((row) => ({ memberId: row.member_id })) };
     },
     async create(workspaceId, input, options = {}) {
+      const messageId = options.idempotencyKey ? `segment-create-${options.idempotencyKey}` : undefined;
+      const earlier = messageId ? await savedBy(workspaceId, messageId) : undefined;
+      if (earlier) return present(earlier);
       const now = clock.now();
       const id = `seg_${createId(now)}`;
       const segment = {
@@ -126,7 +152,7 @@ export function createSegmentsService(dependencies: {
         tagId: options.tagId ?? null,
         createdAt: now,
       };
-      return save(workspaceId, segment, `segment-create-${options.idempotencyKey ?? id}`);
+      return save(workspaceId, segment, messageId ?? `segment-create-${id}`);
     },
     async update(workspaceId, segmentId, change) {
       const current = await stored(workspaceId, segmentId);

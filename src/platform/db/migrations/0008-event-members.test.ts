@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.ts';
 import { openDatabase, type Database } from '../database.ts';
-import { migrateTo, migrateToLatest } from '../migrate.ts';
+import { migrateTo } from '../migrate.ts';
 
 let testDatabase: TestDatabase;
 let database: Database;
@@ -30,7 +30,7 @@ describe('migration 0008: event attribution in a table of its own', () => {
     await insertEvent(db, 'm-2', null);
     await insertEvent(db, 'm-3', 'mem_2');
 
-    expect(await migrateToLatest(db, database.dialect)).toEqual(['0008-event-members']);
+    expect(await migrateTo(db, database.dialect, '0008-event-members')).toEqual(['0008-event-members']);
 
     const attributed = await database.db
       .selectFrom('events')
