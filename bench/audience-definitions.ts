@@ -47,7 +47,8 @@ export const handWrittenCounts: Record<string, string> = {
     select count(*) as count from buyers b join members m on m.id = b.member_id
     where m.merged_into is null and m.traits ->> '$.gender' = 'female'
       and (m.features -> '$.channels.tmall' is not null or m.features -> '$.channels.jd' is not null)
-      and not exists (select 1 from member_life_stages s where s.member_id = m.id and s.stage_id = 'months-0-3')`,
+      and not exists (select 1 from member_life_stages s
+        where s.workspace_id = @workspace and s.member_id = m.id and s.stage_id = 'months-0-3')`,
 };
 
 const categories = ['milk powder', 'diapers', 'wipes', 'toys', 'skin care', 'books', 'complementary food'];

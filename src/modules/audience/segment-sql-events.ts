@@ -99,7 +99,10 @@ export function sequenceCondition(scope: EventScope, condition: ConditionOf<'seq
     sql`ema.workspace_id = ${scope.workspaceId}`,
     ...boundConditions(sql`a.event_time`, windowBounds(condition, scope.now)),
     sql`a.event_time <= ${Math.floor(scope.now - span)}`,
-    sql`not exists (select 1 from event_members as emb join events as b on b.seq = emb.seq where ${thenEvent})`,
+    // The then-events are the member's own, found through the member index: SQLite, left to
+    // choose, walked every member's events of that name in the span instead (CROSS JOIN fixes
+    // its join order; PostgreSQL plans by statistics).
+    sql`not exists (select 1 from event_members as emb ${sql.raw(scope.dialect === 'sqlite' ? 'cross join' : 'join')} events as b on b.seq = emb.seq where ${thenEvent})`,
   ]);
   return memberIn(
     scope.dialect,

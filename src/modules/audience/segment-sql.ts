@@ -7,6 +7,7 @@ import {
   boundConditions,
   eventCountCondition,
   extremeEventCondition,
+  memberIn,
   sequenceCondition,
   type EventScope,
 } from './segment-sql-events.ts';
@@ -124,17 +125,30 @@ function lifeStageCondition(definition: ConditionOf<'life-stage'>, context: SqlC
     within === undefined
       ? sql`s.stage_id = ${definition.stage}`
       : sql`s.next_stage_id = ${definition.stage} and s.next_stage_at <= ${Math.floor(context.now + within * dayMilliseconds)}`;
-  return sql<SqlBool>`exists (select 1 from member_life_stages as s where s.workspace_id = ${context.workspaceId} and s.member_id = m.id and ${stage})`;
+  return memberIn(
+    context.dialect,
+    sql`select s.member_id from member_life_stages as s where s.workspace_id = ${context.workspaceId} and ${stage}`,
+  );
 }
 
-/** Conditions on the member's rows elsewhere, each probed by member id through an index. */
+/**
+ * Conditions on the member's rows elsewhere, each a set of members read once through an index
+ * (SQLite, probing per member, chose the stage index of member_life_stages and scanned it for
+ * every member: 3 s at 20,000 members against 20 ms as a set).
+ */
 function relatedCondition(definition: SegmentDefinition, context: SqlContext): Condition | undefined {
   const { workspaceId, dialect } = context;
   switch (definition.type) {
     case 'tag':
-      return sql<SqlBool>`exists (select 1 from member_tags as t where t.workspace_id = ${workspaceId} and t.tag_id = ${definition.tag} and t.member_id = m.id)`;
+      return memberIn(
+        dialect,
+        sql`select t.member_id from member_tags as t where t.workspace_id = ${workspaceId} and t.tag_id = ${definition.tag}`,
+      );
     case 'identifier':
-      return sql<SqlBool>`exists (select 1 from identifiers as i where i.member_id = m.id and i.workspace_id = ${workspaceId} and i.type = ${definition.identifierType})`;
+      return memberIn(
+        dialect,
+        sql`select i.member_id from identifiers as i where i.workspace_id = ${workspaceId} and i.type = ${definition.identifierType}`,
+      );
     case 'tier': {
       const held = sql<SqlBool>`exists (select 1 from points_accounts as p where p.member_id = m.id and p.workspace_id = ${workspaceId} and ${textIn(dialect, sql`p.tier_id`, definition.value)})`;
       return definition.op === 'in' ? held : negation(held);
