@@ -243,4 +243,36 @@ describe('segments', () => {
     const list = await api.get<{ segments: SegmentBody[] }>('/api/segments');
     expect(list.body.segments.map((segment) => [segment.name, segment.size])).toEqual([['Beijing', 1]]);
   });
+
+  it('uses the RFM segments scored as of each local midnight', async () => {
+    const { clock, api, runtime } = await setUp();
+    const wanted = ['Champions', 'Loyal Customers', 'Potential Loyalist', 'New Customers'];
+    async function expected(asOf: number): Promise<string[]> {
+      const scored = await api.request<{ members: Array<{ memberId: string; segment: string }> }>(
+        'POST',
+        '/api/analytics/rfm',
+        { body: { asOf: new Date(asOf).toISOString() } },
+      );
+      return scored.body.members.filter((member) => wanted.includes(member.segment)).map((member) => member.memberId);
+    }
+    const created = await api.request<SegmentBody>('POST', '/api/segments', {
+      body: { name: 'Best customers', definition: { type: 'rfm', segments: wanted } },
+    });
+    expect(created.status).toBe(201);
+    const before = await expected(start);
+    expect(before.length).toBeGreaterThan(0);
+    expect(await membersOf(api, created.body.id)).toEqual(before.sort());
+
+    // A month on, Cai buys three times: the next midnight's scoring moves everyone.
+    clock.set(start + 30 * day);
+    await api.sendAndProcess([1, 2, 3].map((index) => order('cai', `o-c${index}`, start + 30 * day, 900)));
+    const midnight = Date.parse('2026-04-01T00:00:00+08:00');
+    clock.set(midnight);
+    await runtime.ticker.runOnce();
+    const after = await expected(midnight);
+    expect(after).not.toEqual(before);
+    expect(await membersOf(api, created.body.id)).toEqual(after.sort());
+    const { live, replayed } = await replayInPlace(runtime);
+    expect(replayed).toEqual(live);
+  });
 });

@@ -64,6 +64,7 @@ async function readLoyaltyState(db: Db): Promise<Record<string, string[]>> {
     'segments',
     'segment_members',
     'segment_sizes',
+    'member_rfm',
   ] as const) {
     const rows = await db.selectFrom(table).selectAll().execute();
     state[table] = rows.map((row) => normalizeRow(row as unknown as Record<string, unknown>)).sort(byKey);

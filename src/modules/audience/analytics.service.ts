@@ -3,18 +3,11 @@ import type { Database } from '../../platform/db/database.ts';
 import { invalidRequest, notFound } from '../../platform/errors.ts';
 import { currencyDigits } from '../profiles/orders.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
-import { localDayNumber, resolveWindow, type DayOrInstant } from './analysis-window.ts';
+import { resolveWindow, type DayOrInstant } from './analysis-window.ts';
 import type { RfmRequest, RfmResponse } from './analytics.schema.ts';
 import { loadCustomerOrders } from './customer-activity.repo.ts';
 import { computePareto, type ParetoView } from './pareto.ts';
-import {
-  computeThresholds,
-  defaultRfmSegments,
-  otherSegment,
-  scoreCustomer,
-  segmentOf,
-  type RfmSegmentRule,
-} from './rfm.ts';
+import { defaultRfmSegments, otherSegment, scoreMembers, type RfmSegmentRule } from './rfm.ts';
 
 export interface AnalyticsService {
   rfm(workspaceId: string, request: RfmRequest): Promise<RfmResponse>;
@@ -59,17 +52,11 @@ export function createAnalyticsService(dependencies: {
     const { workspace, window, zone, customers } = await customersOf(workspaceId, request);
     // R sees revenue in currency units: its breaks add 1 unit, not 1 cent.
     const unit = 10 ** currencyDigits(workspace.currency);
-    const activity = customers.map((customer) => ({
-      memberId: customer.memberId,
-      recencyDays: window.asOfDay - localDayNumber(customer.lastOrderAt, zone),
-      orders: customer.orders,
-      monetary: customer.spend / unit,
-    }));
-    const thresholds = computeThresholds(activity);
     const rules = request.segments ?? defaultRfmSegments;
-    const members: ScoredMember[] = activity.map((customer, index) => {
-      const scores = scoreCustomer(customer, thresholds);
+    const { thresholds, members: scored } = scoreMembers(customers, { asOfDay: window.asOfDay, zone, unit, rules });
+    const members: ScoredMember[] = scored.map((customer, index) => {
       const source = customers[index] as (typeof customers)[number];
+      const { scores } = customer;
       return {
         memberId: customer.memberId,
         lastOrderAt: new Date(source.lastOrderAt).toISOString(),
@@ -78,7 +65,7 @@ export function createAnalyticsService(dependencies: {
         monetary: source.spend,
         scores,
         rfmScore: scores.recency * 100 + scores.frequency * 10 + scores.monetary,
-        segment: segmentOf(scores, rules),
+        segment: customer.segment,
       };
     });
     const end = request.offset + request.limit;

@@ -6,6 +6,9 @@
  * scored in reverse (the most recent customers get 5).
  */
 
+import type { IANAZone } from 'luxon';
+import { localDayNumber } from './analysis-window.ts';
+
 export interface CustomerActivity {
   memberId: string;
   /** Whole days from the last order's local date to the analysis date. */
@@ -120,4 +123,34 @@ export function segmentOf(scores: RfmScores, rules: readonly RfmSegmentRule[]): 
       within(scores.monetary, candidate.monetary),
   );
   return rule?.name ?? otherSegment;
+}
+
+export interface OrderHistory {
+  memberId: string;
+  orders: number;
+  /** Net of refunds, in minor units of the workspace currency. */
+  spend: number;
+  lastOrderAt: number;
+}
+
+/**
+ * Every customer scored against the thresholds of them all, as of a local day. Recency counts
+ * calendar days in the workspace time zone, monetary is in currency units (`unit` minor units).
+ */
+export function scoreMembers(
+  customers: readonly OrderHistory[],
+  options: { asOfDay: number; zone: IANAZone; unit: number; rules: readonly RfmSegmentRule[] },
+) {
+  const activity = customers.map((customer) => ({
+    memberId: customer.memberId,
+    recencyDays: options.asOfDay - localDayNumber(customer.lastOrderAt, options.zone),
+    orders: customer.orders,
+    monetary: customer.spend / options.unit,
+  }));
+  const thresholds = computeThresholds(activity);
+  const members = activity.map((customer) => {
+    const scores = scoreCustomer(customer, thresholds);
+    return { ...customer, scores, segment: segmentOf(scores, options.rules) };
+  });
+  return { thresholds, members };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultRfmSegments, otherSegment } from './rfm.ts';
 
 /**
  * The segment definition language. One shape serves the API (validation with the path of each
@@ -86,6 +87,9 @@ const numericTest = {
 };
 const categoryName = z.string().regex(/^[^"\\]{1,100}$/, 'must be 1–100 characters without " or \\');
 
+/** The RFM segments a member can be in: the default named segments (see rfm.ts), or Others. */
+export const rfmSegmentNames: [string, ...string[]] = [otherSegment, ...defaultRfmSegments.map((rule) => rule.name)];
+
 const leafConditions = [
   // One option per type: the outer union may not repeat `trait`, so its tests form a union of their own.
   z.discriminatedUnion('op', valueTests({ type: z.literal('trait'), path: dottedPath })),
@@ -130,6 +134,7 @@ const leafConditions = [
     to: z.number().int().min(1),
   }),
   z.strictObject({ type: z.literal('store'), stores: z.array(z.string().min(1)).min(1).max(1000), ...windowShape }),
+  z.strictObject({ type: z.literal('rfm'), segments: z.array(z.enum(rfmSegmentNames)).min(1) }),
 ] as const;
 
 type LeafCondition = z.infer<(typeof leafConditions)[number]>;

@@ -168,6 +168,8 @@ function leafPasses(definition: SegmentDefinition, facts: MemberFacts, context: 
       const bucket = bucketOf(definition.salt, facts.memberId, definition.buckets);
       return bucket >= definition.from && bucket < definition.to;
     }
+    case 'rfm':
+      return facts.rfmSegment !== null && definition.segments.includes(facts.rfmSegment);
     case 'store':
       return evaluateDefinition(expandShorthands(definition), facts, context);
     default:

@@ -42,7 +42,7 @@ async function loadEvents(db: DbExecutor, workspaceId: string, memberIds: string
 }
 
 async function loadSets(db: DbExecutor, workspaceId: string, memberIds: string[]) {
-  const [tags, identifiers, stages] = await Promise.all([
+  const [tags, identifiers, stages, rfm] = await Promise.all([
     db
       .selectFrom('member_tags')
       .select(['member_id', 'tag_id'])
@@ -62,6 +62,12 @@ async function loadSets(db: DbExecutor, workspaceId: string, memberIds: string[]
       .where('workspace_id', '=', workspaceId)
       .where('member_id', 'in', memberIds)
       .execute(),
+    db
+      .selectFrom('member_rfm')
+      .select(['member_id', 'segment'])
+      .where('workspace_id', '=', workspaceId)
+      .where('member_id', 'in', memberIds)
+      .execute(),
   ]);
   const tagsOf: Grouped<string> = new Map();
   for (const row of tags) push(tagsOf, row.member_id, row.tag_id);
@@ -75,7 +81,8 @@ async function loadSets(db: DbExecutor, workspaceId: string, memberIds: string[]
       nextStageAt: row.next_stage_at === null ? null : Number(row.next_stage_at),
     });
   }
-  return { tagsOf, identifiersOf, stagesOf };
+  const rfmOf = new Map(rfm.map((row) => [row.member_id, row.segment]));
+  return { tagsOf, identifiersOf, stagesOf, rfmOf };
 }
 
 async function loadChunk(db: DbExecutor, workspaceId: string, memberIds: string[], options: FactsOptions) {
@@ -117,6 +124,7 @@ async function loadChunk(db: DbExecutor, workspaceId: string, memberIds: string[
       identifierTypes: new Set(sets.identifiersOf.get(member.id)),
       events: events.get(member.id) ?? [],
       lifeStages: sets.stagesOf.get(member.id) ?? [],
+      rfmSegment: sets.rfmOf.get(member.id) ?? null,
     });
   }
   return facts;

@@ -20,6 +20,8 @@ export interface MemberFacts {
   /** Tracked events (`type: 'track'`) the member performed, in any order. */
   events: readonly FactEvent[];
   lifeStages: readonly FactLifeStage[];
+  /** The member's RFM segment as last scored (null: not a customer, or not scored yet). */
+  rfmSegment: string | null;
 }
 
 export interface FactEvent {

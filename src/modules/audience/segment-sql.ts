@@ -149,6 +149,11 @@ function relatedCondition(definition: SegmentDefinition, context: SqlContext): C
         dialect,
         sql`select i.member_id from identifiers as i where i.workspace_id = ${workspaceId} and i.type = ${definition.identifierType}`,
       );
+    case 'rfm':
+      return memberIn(
+        dialect,
+        sql`select r.member_id from member_rfm as r where r.workspace_id = ${workspaceId} and ${textIn(dialect, sql`r.segment`, definition.segments)}`,
+      );
     case 'tier': {
       const held = sql<SqlBool>`exists (select 1 from points_accounts as p where p.member_id = m.id and p.workspace_id = ${workspaceId} and ${textIn(dialect, sql`p.tier_id`, definition.value)})`;
       return definition.op === 'in' ? held : negation(held);

@@ -4,6 +4,7 @@ import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import { clearTimers } from '../../platform/timers/timers.repo.ts';
 import type { SegmentDefinition } from './segment-definition.schema.ts';
+import { rfmTimerOwner } from './segment-rfm.ts';
 
 export const segmentTimerOwner = 'segments';
 
@@ -198,7 +199,9 @@ export async function resetSegments(db: DbExecutor): Promise<void> {
   await db.deleteFrom('segment_members').execute();
   await db.deleteFrom('segment_sizes').execute();
   await db.deleteFrom('segments').execute();
+  await db.deleteFrom('member_rfm').execute();
   await clearTimers(db, segmentTimerOwner);
+  await clearTimers(db, rfmTimerOwner);
 }
 
 /** A segment by id alone: ids are unique across workspaces (the CLI names a segment by its id). */

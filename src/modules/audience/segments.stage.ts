@@ -11,6 +11,7 @@ import { decideMemberships, type MembershipDecision } from './segment-membership
 import { referencedEventNames } from './segment-references.ts';
 import { localDay, materializeSegment, type WorkspaceStep } from './segment-materialization.ts';
 import * as repo from './segments.repo.ts';
+import { refreshRfm, rfmDue, stopRfm, usesRfm } from './segment-rfm.ts';
 
 const savedOperationSchema = z.object({
   segment: z.object({
@@ -143,6 +144,12 @@ async function applyOperation(step: WorkspaceStep, event: LoggedEvent): Promise<
   await materializeSegment(step, saved);
 }
 
+/** The daily RFM scoring, while any segment reads it. */
+async function keepRfm(step: WorkspaceStep, segments: repo.StoredSegment[], currency: string): Promise<void> {
+  if (segments.some((segment) => usesRfm(segment.definition))) await refreshRfm(step, currency);
+  else await stopRfm(step);
+}
+
 /**
  * Keeps saved segments' membership: the affected members of each batch are re-evaluated in
  * memory against every segment of their workspace, and clock ticks re-evaluate members when a
@@ -159,15 +166,21 @@ export function createSegmentsStage(dependencies: { workspaces: WorkspaceService
         const segments = await repo.readSegments(transaction, workspaceId);
         const last = events[events.length - 1];
         const operation = last?.type === 'hearth_operation' && String(last.payload.operation).startsWith('segment-');
-        if (segments.length === 0 && !operation) continue;
+        if (segments.length === 0 && !operation && !tick) continue;
         const workspace = await dependencies.workspaces.get(workspaceId, transaction);
         if (!workspace) continue;
         const now = tick?.until ?? Math.max(...events.map((event) => event.receivedAt));
         const step: WorkspaceStep = { batch, workspaceId, timeZone: workspace.timezone, events, now };
-        const due = tick
-          ? await readDueSubjects(transaction, workspaceId, repo.segmentTimerOwner, tick.until, tick.limit)
-          : [];
-        if (segments.length > 0) await reevaluateMembers(step, segments, due);
+        if (tick && (await rfmDue(step, tick.until))) await keepRfm(step, segments, workspace.currency);
+        const saving =
+          operation && last ? readOperation(last.payload, 'segment-saved', savedOperationSchema) : undefined;
+        if (saving && usesRfm(saving.segment.definition)) await refreshRfm(step, workspace.currency);
+        if (segments.length > 0) {
+          const due = tick
+            ? await readDueSubjects(transaction, workspaceId, repo.segmentTimerOwner, tick.until, tick.limit)
+            : [];
+          await reevaluateMembers(step, segments, due);
+        }
         if (operation && last) await applyOperation(step, last);
       }
     },

@@ -9,6 +9,7 @@ import * as lifeStages from './migrations/0006-life-stages.ts';
 import * as tags from './migrations/0007-tags.ts';
 import * as eventMembers from './migrations/0008-event-members.ts';
 import * as segments from './migrations/0009-segments.ts';
+import * as memberRfm from './migrations/0010-member-rfm.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -23,6 +24,7 @@ const migrations: Record<string, DialectMigration> = {
   '0007-tags': tags,
   '0008-event-members': eventMembers,
   '0009-segments': segments,
+  '0010-member-rfm': memberRfm,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

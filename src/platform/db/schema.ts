@@ -241,6 +241,15 @@ export interface SegmentMembersTable {
   since: number;
 }
 
+/** Each customer's RFM segment as of the last daily scoring, for segment definitions. */
+export interface MemberRfmTable {
+  workspace_id: string;
+  member_id: string;
+  segment: string;
+  score: number;
+  scored_at: number;
+}
+
 export interface SegmentSizesTable {
   workspace_id: string;
   segment_id: string;
@@ -304,4 +313,5 @@ export interface DatabaseSchema {
   segments: SegmentsTable;
   segment_members: SegmentMembersTable;
   segment_sizes: SegmentSizesTable;
+  member_rfm: MemberRfmTable;
 }
