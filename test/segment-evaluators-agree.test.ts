@@ -173,6 +173,8 @@ describe('segment SQL on the cases most likely to part it from the evaluator', (
       { id: 'number', traits: { plan: 42 } },
       { id: 'object', traits: { plan: { name: 'gold' } } },
       { id: 'merged', merged: true, traits: { plan: 'silver' } },
+      { id: 'array', traits: { plan: ['gold'] } },
+      { id: 'json-text', traits: { plan: '["gold"]' } },
     ];
     const results = await matching(members, [
       { type: 'trait', path: 'plan', op: 'ne', value: 'gold' },
@@ -183,16 +185,21 @@ describe('segment SQL on the cases most likely to part it from the evaluator', (
       { type: 'trait', path: 'plan.name', op: 'eq', value: 'gold' },
       { type: 'trait', path: 'plan', op: 'eq', value: 'Gold' },
       { type: 'trait', path: 'constructor', op: 'exists' },
+      { type: 'trait', path: 'plan', op: 'eq', value: '["gold"]' },
+      { type: 'trait', path: 'plan', op: 'in', value: ['["gold"]', '{"name":"gold"}'] },
     ]);
+    const others = ['array', 'json-text', 'none', 'null', 'number', 'object'];
     expect(results).toEqual([
-      ['none', 'null', 'number', 'object', 'silver'],
+      [...others, 'silver'],
       ['none', 'null'],
-      ['gold', 'number', 'object', 'silver'],
-      ['none', 'null', 'number', 'object'],
-      ['none', 'null', 'number', 'object', 'silver'],
+      ['array', 'gold', 'json-text', 'number', 'object', 'silver'],
+      others,
+      [...others, 'silver'],
       ['object'],
       [],
       [],
+      ['json-text'],
+      ['json-text'],
     ]);
   });
 

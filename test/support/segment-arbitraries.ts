@@ -26,7 +26,9 @@ export const nows = [
 ];
 export const timeZones = ['UTC', 'Asia/Shanghai', 'America/Los_Angeles'];
 
-const texts = ['gold', 'Gold', 'silver', '', '42', '1', 'true', 'vip', 'vip-ish', 'café', 's1', 's2', '1990-03-16'];
+const texts = ['gold', 'Gold', 'silver', '', '42', '1', 'true', 'vip', 'vip-ish', 'café', 's1', 's2', '1990-03-16']
+  // Spelled like JSON: SQLite hands back an array or object as exactly such text.
+  .concat(['["gold"]', '{}', '[]']);
 const numbers = [0, 1, 42, -3, 2.5, 1000];
 const dateTexts = ['1990-03-16', '2000-01-01', '2026-03-15', '1990-12-31'];
 const eventNames = ['Order Completed', 'Page Viewed', 'Signed Up', 'Cart Abandoned'];
