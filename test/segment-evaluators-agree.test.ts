@@ -97,7 +97,7 @@ async function disagreement(
 
 describe('segment SQL and the in-memory evaluator', () => {
   // More runs for a deeper search: SEGMENT_PROPERTY_RUNS=3000 npx vitest run test/segment-evaluators-agree.test.ts
-  const runs = Number(process.env.SEGMENT_PROPERTY_RUNS ?? 150);
+  const runs = Number(process.env.SEGMENT_PROPERTY_RUNS ?? 250);
   it('agree on random members and definitions', { timeout: Math.max(60_000, runs * 100) }, async () => {
     const outcomes = { none: 0, some: 0, all: 0 };
     const splitTypes = new Set<string>();

@@ -7,7 +7,7 @@ import { allOf, alwaysTrue, jsonReader, negation, type Condition, type SqlDialec
 /**
  * Event conditions as sets of members: the events matching a name (and property filters) in a
  * window, found through events_name_time_idx, then their members through event_members. Each
- * set is computed once per query, not once per member.
+ * set is computed once per query, not once per member of the workspace.
  */
 
 export interface EventScope {
@@ -34,7 +34,7 @@ export function boundConditions(time: RawBuilder<unknown>, bounds: Bounds): Cond
   return conditions;
 }
 
-/** A tracked event of the workspace with the name and every property filter (alias `events`). */
+/** The event under the alias is a tracked event of the workspace, with the name and every property filter. */
 function eventMatches(scope: EventScope, events: string, match: EventMatch): Condition[] {
   const column = (name: string) => sql.ref(`${events}.${name}`);
   const reader = jsonReader(scope.dialect);
