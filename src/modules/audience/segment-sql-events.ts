@@ -7,7 +7,7 @@ import { allOf, alwaysTrue, jsonReader, negation, type Condition, type SqlDialec
 /**
  * Event conditions as sets of members: the events matching a name (and property filters) in a
  * window, found through events_name_time_idx, then their members through event_members. Each
- * set is computed once per query, not once per member.
+ * set is computed once per query, not once per member of the workspace.
  */
 
 export interface EventScope {
@@ -34,7 +34,7 @@ export function boundConditions(time: RawBuilder<unknown>, bounds: Bounds): Cond
   return conditions;
 }
 
-/** A tracked event of the workspace with the name and every property filter (alias `events`). */
+/** The event under the alias is a tracked event of the workspace, with the name and every property filter. */
 function eventMatches(scope: EventScope, events: string, match: EventMatch): Condition[] {
   const column = (name: string) => sql.ref(`${events}.${name}`);
   const reader = jsonReader(scope.dialect);
@@ -72,16 +72,35 @@ export function eventCountCondition(scope: EventScope, condition: ConditionOf<'e
   return negation(withCount(sql`count(*) > ${count.value}`));
 }
 
-/** The first (or last) matching event ever, wherever it falls, must fall inside the window. */
+/**
+ * The first (or last) matching event ever must fall inside the window. Rather than take the
+ * minimum (maximum) over every matching event ever, take the members with a matching event in the
+ * window (through the name-and-time index), then each one's own minimum (maximum) through
+ * event_members_member_idx. A scalar subquery, not NOT EXISTS: PostgreSQL turned that into an
+ * anti-join over the whole history, misjudged at one row (4 s at 1.5M events).
+ */
 export function extremeEventCondition(
   scope: EventScope,
   condition: ConditionOf<'first-event' | 'last-event'>,
 ): Condition {
-  const members = matchingEventMembers(scope, condition, []);
-  const extreme = condition.type === 'first-event' ? sql`min(e.event_time)` : sql`max(e.event_time)`;
-  const inWindow = boundConditions(extreme, windowBounds(condition, scope.now));
-  if (inWindow.length === 0) return memberIn(scope.dialect, members);
-  return memberIn(scope.dialect, sql`${members} group by em.member_id having ${allOf(inWindow)}`);
+  const bounds = windowBounds(condition, scope.now);
+  const inWindow = matchingEventMembers(scope, condition, boundConditions(sql`e.event_time`, bounds));
+  const first = condition.type === 'first-event';
+  const edge = first ? bounds.lower : bounds.upper;
+  if (edge === undefined) return memberIn(scope.dialect, inWindow);
+  const own = allOf([
+    sql`eo.member_id = candidate.member_id`,
+    sql`eo.workspace_id = ${scope.workspaceId}`,
+    ...eventMatches(scope, 'o', condition),
+  ]);
+  const extreme = sql`(select ${first ? sql`min` : sql`max`}(o.event_time) from event_members as eo join events as o on o.seq = eo.seq where ${own})`;
+  // Never NULL: the candidate's event in the window is among its own.
+  const onEdge = first ? sql`${extreme} >= ${Math.ceil(edge)}` : sql`${extreme} < ${Math.ceil(edge)}`;
+  return memberIn(
+    scope.dialect,
+    // Each member once: its minimum (maximum) is looked up per candidate.
+    sql`select candidate.member_id from (select distinct w.member_id from (${inWindow}) as w) as candidate where ${onEdge}`,
+  );
 }
 
 /** A first event in the window, at least `withinDays` old, with no then-event in the span after it. */

@@ -106,6 +106,11 @@ function splitByType(values: readonly Scalar[]) {
 /** Typed membership over SQLite's json_type names: text with text, number with number, flag with flag. */
 function sqliteOneOf(type: RawBuilder<unknown>, value: RawBuilder<unknown>, values: readonly Scalar[]): Condition {
   const { texts, numbers, flags } = splitByType(values);
+  if (texts.length === values.length && texts.every((text) => !/^[[{]/.test(text))) {
+    // Text only, the common case, in one JSON read instead of two: json_extract gives text only
+    // for a string, or for an array or object as JSON text, which starts with [ or {.
+    return sql<SqlBool>`coalesce(${value} in (${sqliteList(texts)}), false)`;
+  }
   const branches: RawBuilder<unknown>[] = [];
   if (texts.length > 0) branches.push(sql`when 'text' then ${value} in (${sqliteList(texts)})`);
   if (numbers.length > 0) {
