@@ -6,7 +6,7 @@ import { bucketOf, type MemberFacts } from '../src/modules/audience/segment-fact
 import { countMatchingMembers, selectMatchingMembers, type SqlContext } from '../src/modules/audience/segment-sql.ts';
 import { openDatabase, type Database } from '../src/platform/db/database.ts';
 // The loader under test; once segment-facts.repo.ts lands: '../src/modules/audience/segment-facts.repo.ts'.
-import { loadMemberFacts } from './support/segment-facts-loader.ts';
+import { loadMemberFacts } from '../src/modules/audience/segment-facts.repo.ts';
 import { scenarioOf } from './support/segment-arbitraries.ts';
 import { seedMembers, seedNeighbour, type MemberSeed } from './support/segment-seeds.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';

@@ -164,6 +164,7 @@ function memberOf(now: number): fc.Arbitrary<MemberSeed> {
     identifiers: fc.subarray(identifierTypes).map((types) => types.map((type) => ({ type, value: '' }))),
     events: eventsOf(now),
     lifeStages: fc.array(lifeStage, { maxLength: 2 }),
+    rfmSegment: fc.option(fc.constantFrom(...rfmSegments)),
   });
 }
 
@@ -272,8 +273,13 @@ function profileLeaves(now: number): fc.Arbitrary<SegmentDefinition>[] {
   ];
 }
 
+const rfmSegments = ['Champions', 'Lost', 'Others'];
+
 function relatedLeaves(): fc.Arbitrary<SegmentDefinition>[] {
   return [
+    fc
+      .subarray([...rfmSegments, 'At Risk'], { minLength: 1 })
+      .map((segments): SegmentDefinition => ({ type: 'rfm', segments })),
     fc.constantFrom(...tags, 'none').map((tag): SegmentDefinition => ({ type: 'tag', tag })),
     fc
       .tuple(fc.constantFrom('in', 'notIn'), fc.subarray([...tiers, 'platinum'], { minLength: 1 }))

@@ -16,6 +16,8 @@ export interface MemberSeed {
   identifiers?: Array<{ type: string; value: string }>;
   events?: EventSeed[];
   lifeStages?: LifeStageSeed[];
+  /** The member's scored RFM segment (member_rfm); none when absent. */
+  rfmSegment?: string | null;
 }
 
 export interface AccountSeed {
@@ -143,7 +145,12 @@ function factRows(workspaceId: string, members: readonly MemberSeed[]) {
   const accounts = members.flatMap((member) =>
     member.account ? [accountRow(workspaceId, member.id, member.account)] : [],
   );
-  return { tags, identifiers, stages, accounts, ...eventRows(workspaceId, members) };
+  const rfm = members.flatMap((member) =>
+    member.rfmSegment
+      ? [{ workspace_id: workspaceId, member_id: member.id, segment: member.rfmSegment, score: 111, scored_at: 0 }]
+      : [],
+  );
+  return { tags, identifiers, stages, accounts, rfm, ...eventRows(workspaceId, members) };
 }
 
 async function insertFacts(db: DbExecutor, rows: ReturnType<typeof factRows>): Promise<void> {
@@ -151,6 +158,7 @@ async function insertFacts(db: DbExecutor, rows: ReturnType<typeof factRows>): P
   await insertChunked(rows.identifiers, (chunk) => db.insertInto('identifiers').values(chunk).execute());
   await insertChunked(rows.stages, (chunk) => db.insertInto('member_life_stages').values(chunk).execute());
   await insertChunked(rows.accounts, (chunk) => db.insertInto('points_accounts').values(chunk).execute());
+  await insertChunked(rows.rfm, (chunk) => db.insertInto('member_rfm').values(chunk).execute());
   await insertChunked(rows.events, (chunk) => db.insertInto('events').values(chunk).execute());
   await insertChunked(rows.attributions, (chunk) => db.insertInto('event_members').values(chunk).execute());
 }
@@ -163,7 +171,7 @@ export async function seedMembers(db: DbExecutor, workspaceId: string, members: 
 }
 
 /**
- * The same member ids with facts in another workspace (tags, identifiers, life stages, events;
+ * The same member ids with facts in another workspace (tags, identifiers, life stages, RFM, events;
  * no member rows, no accounts): a compiler that forgot a workspace filter would count them.
  */
 export async function seedNeighbour(db: DbExecutor, workspaceId: string, memberIds: readonly string[]) {
@@ -172,6 +180,7 @@ export async function seedNeighbour(db: DbExecutor, workspaceId: string, memberI
     tags: ['t1', 't2'],
     identifiers: [{ type: 'email', value: `${id}@neighbour` }],
     lifeStages: [{ stageId: 'infant', nextStageId: 'toddler', nextStageAt: 0 }],
+    rfmSegment: 'Champions',
     events: [
       { name: 'Order Completed', type: 'track', time: 0, properties: { store_id: 's1' } },
       { name: 'Page Viewed', type: 'track', time: 0 },
