@@ -263,6 +263,9 @@ function profileLeaves(now: number): fc.Arbitrary<SegmentDefinition>[] {
     fc
       .tuple(fc.constantFrom(...categories, 'none'), fc.constantFrom('spend', 'orders'), numericTest)
       .map(([category, measure, test]): SegmentDefinition => ({ type: 'category', category, measure, ...test })),
+    fc
+      .tuple(fc.constantFrom(...categories, 'none'), fc.constantFrom(1, 2, 3))
+      .map(([category, rank]): SegmentDefinition => ({ type: 'top-category', category, rank })),
     fc.constantFrom(...channels, 'email').map((channel): SegmentDefinition => ({ type: 'channel', channel })),
     fc
       .tuple(fc.constantFrom('birthday', 'note'), fc.constantFrom(0, 1, 3, 7, 366))

@@ -101,6 +101,11 @@ const leafConditions = [
     measure: z.enum(['spend', 'orders']),
     ...numericTest,
   }),
+  z.strictObject({
+    type: z.literal('top-category'),
+    category: categoryName,
+    rank: z.number().int().min(1).max(20).default(1),
+  }),
   z.strictObject({ type: z.literal('channel'), channel: z.string().min(1).max(100) }),
   z.strictObject({ type: z.literal('tag'), tag: z.string().min(1) }),
   z.strictObject({ type: z.literal('tier'), op: z.enum(['in', 'notIn']), value: z.array(z.string()).min(1) }),

@@ -103,6 +103,15 @@ function numericFeature(facts: MemberFacts, name: ConditionOf<'feature'>['name']
   return name === 'netSpend' ? features.totalSpend - features.refundTotal : features[name];
 }
 
+/** Spent in the category, and fewer than `rank` categories with more spend (ties share a rank). */
+function topCategoryPasses(condition: ConditionOf<'top-category'>, facts: MemberFacts): boolean {
+  const categories = facts.features.categories;
+  const own = Object.hasOwn(categories, condition.category) ? (categories[condition.category]?.spend ?? 0) : 0;
+  if (!(own > 0)) return false;
+  const higher = Object.values(categories).filter((entry) => (entry?.spend ?? 0) > own).length;
+  return higher < condition.rank;
+}
+
 function birthdayPasses(condition: ConditionOf<'birthday'>, facts: MemberFacts, context: EvaluationContext) {
   const value = readPath(facts.traits, condition.path);
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return false;
@@ -135,6 +144,8 @@ function leafPasses(definition: SegmentDefinition, facts: MemberFacts, context: 
       const measure = facts.features.categories[definition.category]?.[definition.measure] ?? 0;
       return compareNumbers(measure, definition.op, definition.value);
     }
+    case 'top-category':
+      return topCategoryPasses(definition, facts);
     case 'channel':
       // Own keys only: `in` would find `toString` on every object.
       return Object.hasOwn(facts.features.channels, definition.channel);

@@ -72,16 +72,32 @@ function featureDateCondition(definition: ConditionOf<'feature-date'>, context: 
   return allOf([sql<SqlBool>`${value} is not null`, ...boundConditions(value, windowBounds(definition, context.now))]);
 }
 
-function categoryCondition(definition: ConditionOf<'category'>, context: SqlContext): Condition {
-  const reader = jsonReader(context.dialect);
-  const { category, measure } = definition;
-  if (context.dialect === 'sqlite' && !isPlainKey(category)) {
+/** The member's spend or orders in a category; 0 where there are none. */
+function categoryMeasure(category: string, measure: 'spend' | 'orders', dialect: SqlDialect) {
+  if (dialect === 'sqlite' && !isPlainKey(category)) {
     // A name JSON escapes (a tab, say) cannot be spelled in a SQLite path: find it among the keys.
     const entry = sql`(select json_extract(item.value, ${`$.${measure}`}) from json_each(m.features, '$.categories') as item where item.key = ${category} and item.type = 'object')`;
-    return compareNumber('sqlite', sql`coalesce(${entry}, 0)`, definition.op, definition.value);
+    return sql`coalesce(${entry}, 0)`;
   }
-  const value = reader.numberOrZero(features('categories', category, measure));
+  return jsonReader(dialect).numberOrZero(features('categories', category, measure));
+}
+
+function categoryCondition(definition: ConditionOf<'category'>, context: SqlContext): Condition {
+  const value = categoryMeasure(definition.category, definition.measure, context.dialect);
   return compareNumber(context.dialect, value, definition.op, definition.value);
+}
+
+/** Spent in the category, and fewer than `rank` categories with more spend (ties share a rank). */
+function topCategoryCondition(definition: ConditionOf<'top-category'>, context: SqlContext): Condition {
+  const { dialect } = context;
+  const own = categoryMeasure(definition.category, 'spend', dialect);
+  const categories =
+    dialect === 'sqlite'
+      ? sql`json_each(m.features, '$.categories')`
+      : sql`jsonb_each(case when jsonb_typeof(m.features -> 'categories') = 'object' then m.features -> 'categories' end)`;
+  const spend = jsonReader(dialect).numberOrZero({ document: sql`item.value`, keys: ['spend'] });
+  const higher = sql`(select count(*) from ${categories} as item where ${spend} > ${own})`;
+  return allOf([compareNumber(dialect, own, 'gt', 0), sql<SqlBool>`${higher} < ${definition.rank}`]);
 }
 
 function randomBucketCondition(definition: ConditionOf<'random-bucket'>, context: SqlContext): Condition {
@@ -106,6 +122,8 @@ function profileCondition(definition: SegmentDefinition, context: SqlContext): C
       return featureDateCondition(definition, context);
     case 'category':
       return categoryCondition(definition, context);
+    case 'top-category':
+      return topCategoryCondition(definition, context);
     case 'channel':
       return reader.hasKey(features('channels'), definition.channel);
     case 'birthday': {
