@@ -59,7 +59,9 @@ function withStatementCache(connection: SqliteConnection) {
 }
 
 function openPostgres(url: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // JIT off: segment counts' correlated subqueries look costly to the planner, which then spends
+  // 40–480 ms compiling queries that run in less.
+  const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c jit=off' });
   // A dropped idle connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
