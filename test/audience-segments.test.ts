@@ -275,4 +275,44 @@ describe('segments', () => {
     const { live, replayed } = await replayInPlace(runtime);
     expect(replayed).toEqual(live);
   });
+
+  it('keeps value-band tags on the percentile band of a measure, cut again each local midnight', async () => {
+    const { clock, api, runtime, ids } = await setUp();
+    await api.sendAndProcess([order('cai', 'o-3', start, 500)]);
+    const band = async (name: string, fromPercent: number, toPercent: number) => {
+      const created = await api.request<{ id: string; kind: string; segmentId: string }>('POST', '/api/tags', {
+        body: { family: 'value', name, kind: 'value-band', band: { measure: 'netSpend', fromPercent, toPercent } },
+      });
+      expect([created.status, created.body.kind]).toEqual([201, 'value-band']);
+      return created.body;
+    };
+    const high = await band('Purchasing power high', 50, 100);
+    const low = await band('Purchasing power low', 0, 50);
+    const carriers = async (tagId: string) =>
+      (await api.get<{ members: Array<{ memberId: string }> }>(`/api/tags/${tagId}/members`)).body.members
+        .map((member) => member.memberId)
+        .sort();
+    // Net spend 100, 300 and 500 yuan: the median, 300, is where high begins.
+    expect(await carriers(high.id)).toEqual([ids.ben, ids.cai].sort());
+    expect(await carriers(low.id)).toEqual([ids.ana]);
+    const segment = await api.get<{ definition: unknown }>(`/api/segments/${high.segmentId}`);
+    expect(segment.body.definition).toEqual({
+      type: 'and',
+      conditions: [{ type: 'feature', name: 'netSpend', op: 'gte', value: 30_000 }],
+    });
+    const redefined = await api.request<ErrorBody>('PUT', `/api/segments/${high.segmentId}`, {
+      body: { definition: recentBuyers },
+    });
+    expect([redefined.status, redefined.body.issues[0]?.path]).toEqual([409, 'body.definition']);
+
+    await api.sendAndProcess([order('dan', 'o-4', start, 1_000)]);
+    const dan = await api.memberIdOf('user_id', 'dan');
+    clock.set(Date.parse('2026-03-02T00:00:00+08:00'));
+    await runtime.ticker.runOnce();
+    // 100, 300, 500, 1,000: the median is now 400.
+    expect(await carriers(high.id)).toEqual([ids.cai, dan].sort());
+    expect(await carriers(low.id)).toEqual([ids.ana, ids.ben].sort());
+    const { live, replayed } = await replayInPlace(runtime);
+    expect(replayed).toEqual(live);
+  });
 });

@@ -55,6 +55,17 @@ describe('manual tags', () => {
       [{ family: 'preference', name: 'Organic buyer', kind: 'manual' }, 409, 'body.name'],
       [{ family: 'preference', name: 'Big spender', kind: 'rule' }, 400, 'body.definition'],
       [{ family: 'preference', name: 'Big spender', kind: 'band' }, 400, 'body.kind'],
+      [{ family: 'value', name: 'Big spender', kind: 'value-band' }, 400, 'body.band'],
+      [
+        {
+          family: 'value',
+          name: 'Big spender',
+          kind: 'value-band',
+          band: { measure: 'netSpend', fromPercent: 80, toPercent: 80 },
+        },
+        400,
+        'body.band.toPercent',
+      ],
       [{ family: 'Value Tags', name: 'Big spender', kind: 'manual' }, 400, 'body.family'],
       [{ family: 'value', name: '  ', kind: 'manual' }, 400, 'body.name'],
     ];

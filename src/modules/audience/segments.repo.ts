@@ -5,8 +5,10 @@ import { parseJson, toJson } from '../../platform/db/json.ts';
 import { clearTimers } from '../../platform/timers/timers.repo.ts';
 import type { SegmentDefinition } from './segment-definition.schema.ts';
 import { rfmTimerOwner } from './segment-rfm.ts';
+import type { ValueBand } from './value-bands.ts';
 
 export const segmentTimerOwner = 'segments';
+export const valueBandTimerOwner = 'value-bands';
 
 export interface StoredSegment {
   id: string;
@@ -15,6 +17,7 @@ export interface StoredSegment {
   description: string | null;
   definition: SegmentDefinition;
   tagId: string | null;
+  band: ValueBand | null;
   size: number;
   createdAt: number;
   updatedAt: number;
@@ -27,6 +30,7 @@ function fromRow(row: {
   description: string | null;
   definition: string;
   tag_id: string | null;
+  band: string | null;
   size: number;
   created_at: number;
   updated_at: number;
@@ -38,6 +42,7 @@ function fromRow(row: {
     description: row.description,
     definition: parseJson<SegmentDefinition>(row.definition),
     tagId: row.tag_id,
+    band: row.band === null ? null : parseJson<ValueBand>(row.band),
     size: Number(row.size),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -61,6 +66,7 @@ export async function saveSegment(db: DbExecutor, segment: Omit<StoredSegment, '
     description: segment.description,
     definition: toJson(segment.definition),
     tag_id: segment.tagId,
+    band: segment.band === null ? null : toJson(segment.band),
     updated_at: segment.updatedAt,
   };
   await db
@@ -202,6 +208,7 @@ export async function resetSegments(db: DbExecutor): Promise<void> {
   await db.deleteFrom('member_rfm').execute();
   await clearTimers(db, segmentTimerOwner);
   await clearTimers(db, rfmTimerOwner);
+  await clearTimers(db, valueBandTimerOwner);
 }
 
 /** A segment by id alone: ids are unique across workspaces (the CLI names a segment by its id). */

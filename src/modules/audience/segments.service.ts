@@ -12,6 +12,7 @@ import type { SegmentDefinition } from './segment-definition.schema.ts';
 import { countMatchingMembers, selectMatchingMembers } from './segment-sql.ts';
 import * as repo from './segments.repo.ts';
 import type { Segment } from './segments.schema.ts';
+import type { ValueBand } from './value-bands.ts';
 import { segmentDeletedPayload, segmentSavedPayload } from './segments.stage.ts';
 
 export interface SegmentInput {
@@ -29,7 +30,7 @@ export interface SegmentsService {
   create(
     workspaceId: string,
     input: SegmentInput,
-    options?: { idempotencyKey?: string; tagId?: string },
+    options?: { idempotencyKey?: string; tagId?: string; band?: ValueBand },
   ): Promise<Segment>;
   update(workspaceId: string, segmentId: string, change: Partial<SegmentInput>): Promise<Segment>;
   remove(workspaceId: string, segmentId: string): Promise<void>;
@@ -150,18 +151,25 @@ export function createSegmentsService(dependencies: {
         description: input.description ?? null,
         definition: input.definition,
         tagId: options.tagId ?? null,
+        band: options.band ?? null,
         createdAt: now,
       };
       return save(workspaceId, segment, messageId ?? `segment-create-${id}`);
     },
     async update(workspaceId, segmentId, change) {
       const current = await stored(workspaceId, segmentId);
+      if (current.band && change.definition) {
+        throw new HearthError('conflict', `${current.name} is a value band: its definition follows the band`, {
+          issues: [{ path: 'body.definition', message: 'cannot be set for a value-band segment' }],
+        });
+      }
       const segment = {
         id: current.id,
         name: change.name ?? current.name,
         description: change.description === undefined ? current.description : change.description,
         definition: change.definition ?? current.definition,
         tagId: current.tagId,
+        band: current.band,
         createdAt: current.createdAt,
       };
       return save(workspaceId, segment, `segment-update-${segmentId}-${createId(clock.now())}`);

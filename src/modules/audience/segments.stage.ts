@@ -11,6 +11,8 @@ import { decideMemberships, type MembershipDecision } from './segment-membership
 import { referencedEventNames } from './segment-references.ts';
 import { localDay, materializeSegment, type WorkspaceStep } from './segment-materialization.ts';
 import * as repo from './segments.repo.ts';
+import { valueBandSchema } from './value-bands.ts';
+import { bandsDue, computeBandDefinition, refreshBands, scheduleBandRefresh } from './segment-value-bands.ts';
 import { refreshRfm, rfmDue, stopRfm, usesRfm } from './segment-rfm.ts';
 
 const savedOperationSchema = z.object({
@@ -20,6 +22,7 @@ const savedOperationSchema = z.object({
     description: z.string().nullable(),
     definition: segmentDefinitionSchema,
     tagId: z.string().nullable(),
+    band: valueBandSchema.nullable(),
     createdAt: z.number(),
   }),
 });
@@ -140,8 +143,11 @@ async function applyOperation(step: WorkspaceStep, event: LoggedEvent): Promise<
   // A name taken meanwhile by another segment: the save does not happen (the service reports it).
   const [sameName] = await repo.readSegments(transaction, step.workspaceId, { name: saved.name });
   if (sameName && sameName.id !== saved.id) return;
-  await repo.saveSegment(transaction, { ...saved, workspaceId: step.workspaceId, updatedAt: event.eventTime });
-  await materializeSegment(step, saved);
+  const definition = saved.band ? await computeBandDefinition(step, saved.band) : saved.definition;
+  const segment = { ...saved, definition, workspaceId: step.workspaceId, updatedAt: event.eventTime };
+  await repo.saveSegment(transaction, segment);
+  await materializeSegment(step, segment);
+  if (saved.band) await scheduleBandRefresh(step, true);
 }
 
 /** The daily RFM scoring, while any segment reads it. */
@@ -172,6 +178,7 @@ export function createSegmentsStage(dependencies: { workspaces: WorkspaceService
         const now = tick?.until ?? Math.max(...events.map((event) => event.receivedAt));
         const step: WorkspaceStep = { batch, workspaceId, timeZone: workspace.timezone, events, now };
         if (tick && (await rfmDue(step, tick.until))) await keepRfm(step, segments, workspace.currency);
+        if (tick && (await bandsDue(step, tick.until))) await refreshBands(step, segments);
         const saving =
           operation && last ? readOperation(last.payload, 'segment-saved', savedOperationSchema) : undefined;
         if (saving && usesRfm(saving.segment.definition)) await refreshRfm(step, workspace.currency);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkedDefinitionSchema } from './segment-definition.schema.ts';
+import { valueBandSchema } from './value-bands.ts';
 
 export const defaultTagFamilies = ['basic', 'life-stage', 'value', 'preference', 'behaviour', 'channel'] as const;
 
@@ -10,19 +11,29 @@ export const createTagSchema = z
       .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be 1–64 lower-case letters, digits or -')
       .describe(`a family such as ${defaultTagFamilies.join(', ')}`),
     name: z.string().trim().min(1).max(100),
-    kind: z.enum(['manual', 'rule'], {
-      error: 'must be manual (set by API or upload) or rule (carried by who matches a definition)',
+    kind: z.enum(['manual', 'rule', 'value-band'], {
+      error:
+        'must be manual (set by API or upload), rule (carried by who matches a definition) or value-band (a percentile band of a measure)',
     }),
     description: z.string().max(500).optional(),
     definition: checkedDefinitionSchema
       .optional()
       .describe('for a rule tag: the segment definition whose members carry the tag, kept fresh like a saved segment'),
+    band: valueBandSchema
+      .optional()
+      .describe(
+        'for a value-band tag: members whose measure is between these percentiles of everyone with one, cut daily',
+      ),
   })
   .superRefine((tag, context) => {
     if (tag.kind === 'rule' && tag.definition === undefined)
       context.addIssue({ code: 'custom', message: 'a rule tag needs a definition', path: ['definition'] });
-    if (tag.kind === 'manual' && tag.definition !== undefined)
+    if (tag.kind !== 'rule' && tag.definition !== undefined)
       context.addIssue({ code: 'custom', message: 'only a rule tag has a definition', path: ['definition'] });
+    if (tag.kind === 'value-band' && tag.band === undefined)
+      context.addIssue({ code: 'custom', message: 'a value-band tag needs a band', path: ['band'] });
+    if (tag.kind !== 'value-band' && tag.band !== undefined)
+      context.addIssue({ code: 'custom', message: 'only a value-band tag has a band', path: ['band'] });
   });
 export type CreateTagInput = z.infer<typeof createTagSchema>;
 

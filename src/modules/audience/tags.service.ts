@@ -10,6 +10,7 @@ import { describeReference, type FoundMember } from './member-references.ts';
 import * as repo from './tags.repo.ts';
 import type { CreateTagInput, MemberReference, Tag, TagMembersResult } from './tags.schema.ts';
 import type { SegmentsService } from './segments.service.ts';
+import { bandDefinition, type ValueBand } from './value-bands.ts';
 import { tagDeletedPayload, tagMembersPayload } from './tags.stage.ts';
 
 export interface TagsService {
@@ -72,10 +73,16 @@ export function createTagsService(dependencies: {
         issues: [{ path: 'body.name', message: 'is already used in this family' }],
       });
     }
-    if (input.definition) {
-      const segment = { name: `Tag ${input.family}/${input.name}`, definition: input.definition };
+    if (input.definition || input.band) {
+      const name = `Tag ${input.family}/${input.name}`;
+      // A band's definition is cut from the population when the segment is saved.
+      const definition = input.definition ?? bandDefinition(input.band as ValueBand, []);
       try {
-        await dependencies.segments.create(workspaceId, segment, { tagId: id });
+        await dependencies.segments.create(
+          workspaceId,
+          { name, definition },
+          { tagId: id, ...(input.band ? { band: input.band } : {}) },
+        );
       } catch (error) {
         await repo.deleteDefinition(database.db, workspaceId, id);
         throw error;
@@ -119,9 +126,9 @@ export function createTagsService(dependencies: {
     idempotencyKey?: string,
   ): Promise<TagMembersResult> {
     const tag = await get(workspaceId, tagId);
-    if (tag.kind === 'rule') {
-      throw new HearthError('conflict', `${tag.name} is a rule tag: its members are who match its definition`, {
-        issues: [{ path: 'params.id', message: 'is a rule tag; only manual tags take members by hand' }],
+    if (tag.kind !== 'manual') {
+      throw new HearthError('conflict', `${tag.name} is a ${tag.kind} tag: its members are who match it`, {
+        issues: [{ path: 'params.id', message: `is a ${tag.kind} tag; only manual tags take members by hand` }],
       });
     }
     const add = await resolveAll(workspaceId, change.add, 0);

@@ -228,6 +228,8 @@ export interface SegmentsTable {
   description: string | null;
   definition: string;
   tag_id: string | null;
+  /** For a value-band tag's segment: the band (JSON) its definition is computed from. */
+  band: string | null;
   /** Members now; kept as membership changes, so a list of segments costs no count. */
   size: Generated<number>;
   created_at: number;

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Each customer's RFM segment, scored daily for segment definitions (`{type: 'rfm'}`): derived
+ * Daily population figures for segments: each customer's RFM segment, scored daily for segment definitions (`{type: 'rfm'}`): derived
  * from the orders as of each daily clock tick, so a replay scores the same.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // A value-band tag's segment keeps its band here; its definition is recomputed from it daily.
+  await db.schema.alterTable('segments').addColumn('band', 'text').execute();
   await db.schema
     .createTable('member_rfm')
     .addColumn('workspace_id', 'text', (column) => column.notNull())
