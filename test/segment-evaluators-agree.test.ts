@@ -1,15 +1,14 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { segmentDefinitionSchema, type SegmentDefinition } from '../src/modules/audience/segment-definition.schema.ts';
 import { evaluateDefinition } from '../src/modules/audience/segment-evaluation.ts';
 import { bucketOf, type MemberFacts } from '../src/modules/audience/segment-facts.ts';
 import { countMatchingMembers, selectMatchingMembers, type SqlContext } from '../src/modules/audience/segment-sql.ts';
-import { openDatabase, type Database } from '../src/platform/db/database.ts';
 // The loader under test; once segment-facts.repo.ts lands: '../src/modules/audience/segment-facts.repo.ts'.
 import { loadMemberFacts } from '../src/modules/audience/segment-facts.repo.ts';
 import { scenarioOf } from './support/segment-arbitraries.ts';
 import { seedMembers, seedNeighbour, type MemberSeed } from './support/segment-seeds.ts';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { useMigratedTestDatabase } from './support/test-database.ts';
 
 /**
  * The SQL compiler and the in-memory evaluator must pick the same members for every definition:
@@ -29,22 +28,10 @@ const leafTypes = [
   'points',
   'identifier',
 ].concat(['event', 'first-event', 'last-event', 'sequence', 'life-stage', 'birthday', 'random-bucket', 'store']);
-let testDatabase: TestDatabase | undefined;
-let database: Database | undefined;
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase();
-  database = await openDatabase(testDatabase.location);
-});
-
-afterAll(async () => {
-  await database?.close();
-  await testDatabase?.drop();
-});
+const shared = useMigratedTestDatabase('all');
 
 function db() {
-  if (!database) throw new Error('the database opens before the tests');
-  return database;
+  return shared.database;
 }
 
 let workspaces = 0;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { openDatabase, type Database } from '../../src/platform/db/database.ts';
 
 /** The whole suite runs on SQLite by default and on PostgreSQL with HEARTH_TEST_DB=postgres. */
@@ -42,15 +42,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** A fresh, migrated database for each test of the file, closed and dropped after it. */
-export function useMigratedTestDatabase(): { readonly database: Database } {
+/**
+ * A fresh, migrated database: for each test of the file (`each`), or one for the whole file
+ * (`all`, for property tests that give each run a workspace of its own); closed and dropped after.
+ */
+export function useMigratedTestDatabase(scope: 'each' | 'all' = 'each'): { readonly database: Database } {
   let testDatabase: TestDatabase | undefined;
   let database: Database | undefined;
-  beforeEach(async () => {
+  (scope === 'each' ? beforeEach : beforeAll)(async () => {
     testDatabase = await createTestDatabase();
     database = await openDatabase(testDatabase.location);
   });
-  afterEach(async () => {
+  (scope === 'each' ? afterEach : afterAll)(async () => {
     await database?.close();
     await testDatabase?.drop();
   });

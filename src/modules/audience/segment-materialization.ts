@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { DbTransaction } from '../../platform/db/database.ts';
 import type { LoggedEvent, ProcessingBatch } from '../../platform/processor/stage.ts';
 import type { SegmentDefinition } from './segment-definition.schema.ts';
-import { timeSensitivity } from './segment-references.ts';
+import { seedTimers } from './segment-timer-seeds.ts';
 import { compileDefinition } from './segment-sql.ts';
 import * as repo from './segments.repo.ts';
 
@@ -104,50 +104,6 @@ async function copyToTag(target: Target, tagId: string, eventId: string): Promis
 }
 
 /**
- * Members whose answer time alone may change get a timer due now: the clock ticks then evaluate
- * each in memory, which sets their precise next moment. Members with none of the events a
- * window reads cannot move by time, and are left alone.
- */
-async function scheduleTimeDriven(target: Target, definition: SegmentDefinition): Promise<void> {
-  const sensitivity = timeSensitivity(definition);
-  if (!sensitivity) return;
-  const { transaction, workspaceId, now } = target;
-  let candidates = transaction
-    .selectFrom('members as m')
-    .where('m.workspace_id', '=', workspaceId)
-    .where('m.merged_into', 'is', null);
-  if (!sensitivity.everyone) {
-    const names = sensitivity.eventNames;
-    candidates = candidates.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('event_members as em')
-          .innerJoin('events as e', 'e.seq', 'em.seq')
-          .select(sql.lit(1).as('one'))
-          .whereRef('em.member_id', '=', 'm.id')
-          .where('e.event_name', 'in', names),
-      ),
-    );
-  }
-  await transaction
-    .insertInto('timers')
-    .columns(['workspace_id', 'owner', 'subject', 'due_at'])
-    .expression(
-      candidates.select([
-        sql<string>`cast(${workspaceId} as text)`.as('workspace_id'),
-        sql<string>`cast(${repo.segmentTimerOwner} as text)`.as('owner'),
-        'm.id',
-        sql<number>`cast(${now} as bigint)`.as('due_at'),
-      ]),
-    )
-    .onConflict((conflict) =>
-      conflict
-        .columns(['workspace_id', 'owner', 'subject'])
-        .doUpdateSet((expression) => ({ due_at: expression.ref('excluded.due_at') })),
-    )
-    .execute();
-}
-
-/**
  * A saved (or redefined) segment's whole population, evaluated at once by its SQL form at the
  * moment it was saved. Its first members are not announced as `Segment Entered`: only changes
  * after the segment exists are events.
@@ -163,5 +119,5 @@ export async function materializeSegment(
   if (segment.tagId) await copyToTag(target, segment.tagId, step.events[step.events.length - 1]?.id ?? '');
   await repo.countSize(batch.transaction, segment.id);
   await repo.recordSizes(batch.transaction, workspaceId, new Map([[segment.id, 0]]), localDay(step));
-  await scheduleTimeDriven(target, segment.definition);
+  await seedTimers(batch.transaction, { dialect: batch.dialect, workspaceId, now, timeZone }, segment.definition);
 }

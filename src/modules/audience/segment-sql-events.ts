@@ -35,7 +35,7 @@ export function boundConditions(time: RawBuilder<unknown>, bounds: Bounds): Cond
 }
 
 /** The event under the alias is a tracked event of the workspace, with the name and every property filter. */
-function eventMatches(scope: EventScope, events: string, match: EventMatch): Condition[] {
+export function eventMatches(scope: EventScope, events: string, match: EventMatch): Condition[] {
   const column = (name: string) => sql.ref(`${events}.${name}`);
   const reader = jsonReader(scope.dialect);
   const filters = (match.where ?? []).map((filter) =>

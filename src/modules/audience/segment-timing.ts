@@ -17,20 +17,24 @@ function crossings(time: number, window: TimeWindow): number[] {
   return instants;
 }
 
-/** The next local midnight at which a birthday enters or leaves the `withinDays` ahead. */
-function birthdayChanges(condition: ConditionOf<'birthday'>, facts: MemberFacts, context: EvaluationContext) {
-  const value = readPath(facts.traits, condition.path);
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return [];
+/** The next local midnight at which a birthday (a date-like text) enters or leaves the `withinDays` ahead. */
+export function birthdayChangeAt(value: unknown, withinDays: number, context: EvaluationContext): number | null {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
   const [month = 1, day = 1] = value.slice(5, 10).split('-').map(Number);
   const today = DateTime.fromMillis(context.now, { zone: context.timeZone }).startOf('day');
   // A 29 February birthday only comes in leap years, as the evaluators count it.
   for (let years = 0; years <= 8; years += 1) {
     const birthday = DateTime.fromObject({ year: today.year + years, month, day }, { zone: context.timeZone });
     if (!birthday.isValid || birthday.month !== month || birthday < today) continue;
-    const enters = birthday.minus({ days: condition.withinDays });
-    return [enters > today ? enters.toMillis() : birthday.plus({ days: 1 }).toMillis()];
+    const enters = birthday.minus({ days: withinDays });
+    return enters > today ? enters.toMillis() : birthday.plus({ days: 1 }).toMillis();
   }
-  return [];
+  return null;
+}
+
+function birthdayChanges(condition: ConditionOf<'birthday'>, facts: MemberFacts, context: EvaluationContext) {
+  const change = birthdayChangeAt(readPath(facts.traits, condition.path), condition.withinDays, context);
+  return change === null ? [] : [change];
 }
 
 function eventChanges(definition: SegmentDefinition, facts: MemberFacts): number[] {
