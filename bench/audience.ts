@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { root, runHearthCli, startServeProcess, type ServeProcess } from './serve-process.ts';
 import { handWrittenCounts, previewDefinitions, savedSegmentDefinitions } from './audience-definitions.ts';
+import { measureTagsAtScale } from './audience-tags.ts';
 
 interface DemoKeys {
   workspaceId: string;
@@ -132,26 +133,34 @@ async function measureEventToEntered(server: ServeProcess, lines: string[]) {
   );
 }
 
-/** 100 saved segments, each evaluated over the whole population as it is saved; removed afterwards. */
-async function measureRecompute(server: ServeProcess, lines: string[]) {
+/** 100 saved segments, each evaluated over the whole population as it is saved (the caller removes them). */
+async function measureRecompute(server: ServeProcess, lines: string[]): Promise<string[]> {
   const definitions = savedSegmentDefinitions(100);
   const ids: string[] = [];
+  const slowest: Array<[number, string]> = [];
   const started = performance.now();
   let members = 0;
   for (const [index, definition] of definitions.entries()) {
+    const one = performance.now();
     const saved = await api<{ id: string; size: number }>(server, 'POST', '/api/segments', {
       name: `Bench segment ${Date.now()}-${index}`,
       definition,
     });
+    slowest.push([performance.now() - one, definition.type]);
     ids.push(saved.id);
     members += saved.size;
   }
   const seconds = (performance.now() - started) / 1000;
-  for (const id of ids) await api(server, 'DELETE', `/api/segments/${id}`);
+  slowest.sort((a, b) => b[0] - a[0]);
   lines.push(
     `  full evaluation of 100 saved segments: ${seconds.toFixed(1)} s (${(seconds * 10).toFixed(0)} ms each, ` +
-      `${members.toLocaleString('en')} memberships written)`,
+      `${members.toLocaleString('en')} memberships written; slowest ` +
+      `${slowest
+        .slice(0, 3)
+        .map(([ms, type]) => `${type} ${(ms / 1000).toFixed(1)} s`)
+        .join(', ')})`,
   );
+  return ids;
 }
 
 export async function measureAudience(members: number): Promise<string[]> {
@@ -160,8 +169,11 @@ export async function measureAudience(members: number): Promise<string[]> {
   try {
     const lines = [`Audience over hearth demo --members ${members.toLocaleString('en')} (SQLite, ${built})`];
     await measurePreviews(server, database, keys.workspaceId, lines);
+    const saved = await measureRecompute(server, lines);
+    // With the 100 segments in place: each event is evaluated against all of them.
     await measureEventToEntered(server, lines);
-    await measureRecompute(server, lines);
+    for (const id of saved) await api(server, 'DELETE', `/api/segments/${id}`);
+    lines.push(...(await measureTagsAtScale(database, (method, path, body) => api(server, method, path, body))));
     return lines;
   } finally {
     await server.stop();

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { loadMemberFacts } from '../src/modules/audience/segment-facts.repo.ts';
-import { seedTimers } from '../src/modules/audience/segment-timer-seeds.ts';
+import { birthdayLeaves, seedTimers } from '../src/modules/audience/segment-timer-seeds.ts';
 import { nextChangeAt } from '../src/modules/audience/segment-timing.ts';
 import { segmentTimerOwner } from '../src/modules/audience/segments.repo.ts';
 import { scenarioOf } from './support/segment-arbitraries.ts';
@@ -17,6 +18,11 @@ import { useMigratedTestDatabase } from './support/test-database.ts';
 const shared = useMigratedTestDatabase('all');
 
 let workspaces = 0;
+const day = 86_400_000;
+
+function nextMidnight(now: number, timeZone: string): number {
+  return DateTime.fromMillis(now, { zone: timeZone }).startOf('day').plus({ days: 1 }).toMillis();
+}
 
 function named(workspaceId: string, seeds: readonly MemberSeed[]): MemberSeed[] {
   return seeds.map((seed, index) => {
@@ -52,9 +58,12 @@ describe('timers seeded when a segment is saved', () => {
             .where('owner', '=', segmentTimerOwner)
             .execute();
           const seeded = new Map(rows.map((row) => [row.subject, Number(row.due_at)]));
+          // A birthday further off than the next midnight is seeded by the daily pass the night before.
+          const horizon =
+            birthdayLeaves(definition).length > 0 ? nextMidnight(scenario.now, scenario.timeZone) + day : Infinity;
           for (const [memberId, memberFacts] of facts) {
             const next = nextChangeAt(definition, memberFacts, context);
-            if (next === null) continue;
+            if (next === null || next >= horizon) continue;
             checked += 1;
             const due = seeded.get(memberId);
             const problem = `${JSON.stringify(definition)} ${memberId}: next change ${next}, seeded ${due}`;

@@ -2,12 +2,11 @@ import { sql, type RawBuilder } from 'kysely';
 import { dayMilliseconds } from '../../platform/clock.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 import type { ConditionOf, EventMatch, SegmentDefinition } from './segment-definition.schema.ts';
-import { readPath } from './segment-facts.ts';
+import { upcomingMonthDays } from './segment-facts.ts';
 import type { DbExecutor, DialectName } from '../../platform/db/database.ts';
 import { eventMatches, type EventScope } from './segment-sql-events.ts';
-import { allOf, jsonReader } from './segment-sql-values.ts';
+import { allOf, anyOf, jsonReader } from './segment-sql-values.ts';
 import { expandShorthands } from './segment-shorthands.ts';
-import { birthdayChangeAt } from './segment-timing.ts';
 import { segmentTimerOwner } from './segments.repo.ts';
 
 /**
@@ -81,31 +80,35 @@ function leafSeeds(leaf: SegmentDefinition, scope: Scope): Seed[] {
   }
 }
 
-function birthdayLeaves(leaf: SegmentDefinition): ConditionOf<'birthday'>[] {
+export function birthdayLeaves(leaf: SegmentDefinition): ConditionOf<'birthday'>[] {
   if (leaf.type === 'and' || leaf.type === 'or') return leaf.conditions.flatMap(birthdayLeaves);
   if (leaf.type === 'not') return birthdayLeaves(leaf.condition);
   return leaf.type === 'birthday' ? [leaf] : [];
 }
 
-/** Birthdays are calendar arithmetic: read every member's date once and work it out here. */
-async function birthdayDues(db: DbExecutor, scope: Scope, leaves: ConditionOf<'birthday'>[]) {
-  const dues = new Map<string, number>();
-  if (leaves.length === 0) return dues;
+/**
+ * Birthdays move members only at local midnights, and only near the day: the members whose
+ * birthday is inside a window now or enters it by the next local midnight (SQL finds them by
+ * month and day) are evaluated at once, which sets their exact next moment; those further off
+ * are found by the daily birthday pass, the night before theirs enters.
+ */
+async function nearBirthdays(db: DbExecutor, scope: Scope, leaves: ConditionOf<'birthday'>[]): Promise<string[]> {
+  if (leaves.length === 0) return [];
+  const reader = jsonReader(scope.dialect);
+  const near = leaves.map((leaf) =>
+    reader.monthDayIn(
+      { document: sql`m.traits`, keys: leaf.path.split('.') },
+      upcomingMonthDays(scope.now, scope.timeZone, leaf.withinDays + 1),
+    ),
+  );
   const members = await db
-    .selectFrom('members')
-    .select(['id', 'traits'])
-    .where('workspace_id', '=', scope.workspaceId)
-    .where('merged_into', 'is', null)
+    .selectFrom('members as m')
+    .select('m.id')
+    .where('m.workspace_id', '=', scope.workspaceId)
+    .where('m.merged_into', 'is', null)
+    .where(anyOf(near))
     .execute();
-  const context = { now: scope.now, timeZone: scope.timeZone };
-  for (const member of members) {
-    const traits: unknown = typeof member.traits === 'string' ? JSON.parse(member.traits) : member.traits;
-    for (const leaf of leaves) {
-      const due = birthdayChangeAt(readPath(traits, leaf.path), leaf.withinDays, context);
-      if (due !== null && due < (dues.get(member.id) ?? Infinity)) dues.set(member.id, due);
-    }
-  }
-  return dues;
+  return members.map((member) => member.id);
 }
 
 /** Keeps whichever timer is earlier: a member may already wait for another segment. */
@@ -125,10 +128,20 @@ export async function seedTimers(
       from (${union}) as seed where true group by seed.member_id
       on conflict (workspace_id, owner, subject) do update set due_at = ${earlierDue}`.execute(db);
   }
-  const birthdays = [...(await birthdayDues(db, scope, birthdayLeaves(definition)))];
-  for (const chunk of chunks(birthdays, 300)) {
+  await seedBirthdayTimers(db, context, definition);
+}
+
+/** The birthday part of the seeds: run when a segment is saved, and at every local midnight after. */
+export async function seedBirthdayTimers(
+  db: DbExecutor,
+  context: { dialect: DialectName; workspaceId: string; now: number; timeZone: string },
+  definition: SegmentDefinition,
+): Promise<void> {
+  const scope: Scope = context;
+  const near = await nearBirthdays(db, scope, birthdayLeaves(definition));
+  for (const chunk of chunks(near, 300)) {
     const values = chunk.map(
-      ([memberId, due]) => sql`(${scope.workspaceId}, ${segmentTimerOwner}, ${memberId}, ${Math.floor(due)})`,
+      (memberId) => sql`(${scope.workspaceId}, ${segmentTimerOwner}, ${memberId}, ${Math.floor(scope.now)})`,
     );
     await sql`insert into timers (workspace_id, owner, subject, due_at) values ${sql.join(values)}
       on conflict (workspace_id, owner, subject) do update set due_at = ${earlierDue}`.execute(db);

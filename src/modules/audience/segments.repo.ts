@@ -9,6 +9,7 @@ import type { ValueBand } from './value-bands.ts';
 
 export const segmentTimerOwner = 'segments';
 export const valueBandTimerOwner = 'value-bands';
+export const birthdayTimerOwner = 'birthdays';
 
 export interface StoredSegment {
   id: string;
@@ -209,6 +210,7 @@ export async function resetSegments(db: DbExecutor): Promise<void> {
   await clearTimers(db, segmentTimerOwner);
   await clearTimers(db, rfmTimerOwner);
   await clearTimers(db, valueBandTimerOwner);
+  await clearTimers(db, birthdayTimerOwner);
 }
 
 /** A segment by id alone: ids are unique across workspaces (the CLI names a segment by its id). */

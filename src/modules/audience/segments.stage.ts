@@ -12,6 +12,7 @@ import { referencedEventNames } from './segment-references.ts';
 import { localDay, materializeSegment, type WorkspaceStep } from './segment-materialization.ts';
 import * as repo from './segments.repo.ts';
 import { valueBandSchema } from './value-bands.ts';
+import { hasBirthdays, runBirthdayPass, scheduleBirthdayPass } from './segment-birthdays.ts';
 import { bandsDue, computeBandDefinition, refreshBands, scheduleBandRefresh } from './segment-value-bands.ts';
 import { refreshRfm, rfmDue, stopRfm, usesRfm } from './segment-rfm.ts';
 
@@ -148,6 +149,7 @@ async function applyOperation(step: WorkspaceStep, event: LoggedEvent): Promise<
   await repo.saveSegment(transaction, segment);
   await materializeSegment(step, segment);
   if (saved.band) await scheduleBandRefresh(step, true);
+  if (hasBirthdays(segment)) await scheduleBirthdayPass(step, true);
 }
 
 /** The daily RFM scoring, while any segment reads it. */
@@ -179,6 +181,7 @@ export function createSegmentsStage(dependencies: { workspaces: WorkspaceService
         const step: WorkspaceStep = { batch, workspaceId, timeZone: workspace.timezone, events, now };
         if (tick && (await rfmDue(step, tick.until))) await keepRfm(step, segments, workspace.currency);
         if (tick && (await bandsDue(step, tick.until))) await refreshBands(step, segments);
+        if (tick) await runBirthdayPass(step, segments, tick.until);
         const saving =
           operation && last ? readOperation(last.payload, 'segment-saved', savedOperationSchema) : undefined;
         if (saving && usesRfm(saving.segment.definition)) await refreshRfm(step, workspace.currency);
