@@ -226,5 +226,17 @@ describe('system routes', () => {
       const [method = '', path = ''] = route.split(' ');
       expect([route, document.paths[path]?.[method.toLowerCase()]?.security]).toEqual([route, [{ secretKey: [] }]]);
     }
+
+    // Every reference resolves inside the document (the recursive segment definition is a component).
+    const text = JSON.stringify(document);
+    const references = [...text.matchAll(/"\$ref":"([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(references.length).toBeGreaterThan(0);
+    for (const reference of new Set(references)) {
+      const target = reference
+        .replace(/^#\//, '')
+        .split('/')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], document);
+      expect([reference, target !== undefined]).toEqual([reference, true]);
+    }
   });
 });
