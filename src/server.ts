@@ -34,7 +34,10 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   registerLoyaltyRoutes(http, { loyalty: runtime.loyalty, workspaces: runtime.workspaces });
   registerAnalyticsRoutes(http, { analytics: runtime.analytics });
   registerTagsRoutes(http, { tags: runtime.tags });
-  registerSegmentsRoutes(http, { segments: runtime.segments });
+  registerSegmentsRoutes(http, {
+    segments: runtime.segments,
+    resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),
+  });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

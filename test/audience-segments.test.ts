@@ -133,6 +133,12 @@ describe('segments', () => {
 
     await api.sendAndProcess([order('cai', 'o-3', start)]);
     expect(await membersOf(api, segmentId)).toEqual([ids.ana, ids.ben, ids.cai].sort());
+    const ofCai = await api.get<{ segments: Array<{ name: string; since: string }> }>(
+      `/api/members/${ids.cai}/segments`,
+    );
+    expect(ofCai.body.segments).toEqual([
+      { id: segmentId, name: 'Recent buyers', since: new Date(start).toISOString() },
+    ]);
 
     // Ben's order was 25 days ago: he leaves 5 days from now, to the millisecond.
     clock.set(start + 5 * day);

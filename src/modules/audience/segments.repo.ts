@@ -218,3 +218,16 @@ export async function readSegmentById(db: DbExecutor, segmentId: string): Promis
   const row = await db.selectFrom('segments').selectAll().where('id', '=', segmentId).executeTakeFirst();
   return row ? fromRow(row) : undefined;
 }
+
+/** The segments a member is in now, with since when. */
+export async function segmentsOfMember(db: DbExecutor, workspaceId: string, memberId: string) {
+  const rows = await db
+    .selectFrom('segment_members as held')
+    .innerJoin('segments as segment', 'segment.id', 'held.segment_id')
+    .select(['segment.id', 'segment.name', 'held.since'])
+    .where('held.workspace_id', '=', workspaceId)
+    .where('held.member_id', '=', memberId)
+    .orderBy('segment.name')
+    .execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, since: new Date(Number(row.since)).toISOString() }));
+}

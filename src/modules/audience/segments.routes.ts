@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
 import { idempotencyKeySchema } from '../loyalty/loyalty.schema.ts';
+import { memberParamsSchema } from '../profiles/profiles.schema.ts';
 import {
   createSegmentSchema,
+  memberSegmentsSchema,
   previewRequestSchema,
   previewSchema,
   segmentListSchema,
@@ -21,7 +23,13 @@ function readKey(header: unknown): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-export function registerSegmentsRoutes(http: HttpApp, dependencies: { segments: SegmentsService }): void {
+export function registerSegmentsRoutes(
+  http: HttpApp,
+  dependencies: {
+    segments: SegmentsService;
+    resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
+  },
+): void {
   const { segments } = dependencies;
   const common = { tag: 'audience', auth: 'secret' } as const;
   http.route({
@@ -100,6 +108,18 @@ export function registerSegmentsRoutes(http: HttpApp, dependencies: { segments: 
       segmentId: params.id,
       ...(await segments.members(workspaceId, params.id, query)),
     }),
+  });
+  http.route({
+    ...common,
+    method: 'GET',
+    url: '/api/members/:id/segments',
+    summary: 'The saved segments the member is in now, with since when',
+    params: memberParamsSchema,
+    response: memberSegmentsSchema,
+    handler: async ({ workspaceId, params }) => {
+      const memberId = await dependencies.resolveMemberId(workspaceId, params.id);
+      return { memberId, segments: await segments.ofMember(workspaceId, memberId) };
+    },
   });
   http.route({
     ...common,

@@ -65,3 +65,8 @@ export const segmentSizesSchema = z.object({
     .array(z.object({ day: z.string(), size: z.number().int() }))
     .describe('closing size of each local day the size changed, oldest first'),
 });
+
+export const memberSegmentsSchema = z.object({
+  memberId: z.string(),
+  segments: z.array(z.object({ id: z.string(), name: z.string(), since: z.string() })),
+});

@@ -41,6 +41,8 @@ export interface SegmentsService {
     segmentId: string,
     page: { limit: number; cursor?: string | undefined },
   ): Promise<{ members: Array<{ memberId: string; since: string }>; nextCursor: string | null }>;
+  /** The segments a member is in now. */
+  ofMember(workspaceId: string, memberId: string): Promise<Array<{ id: string; name: string; since: string }>>;
   sizes(
     workspaceId: string,
     segmentId: string,
@@ -192,6 +194,7 @@ export function createSegmentsService(dependencies: {
         nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
       };
     },
+    ofMember: (workspaceId, memberId) => repo.segmentsOfMember(database.db, workspaceId, memberId),
     async sizes(workspaceId, segmentId, range) {
       await stored(workspaceId, segmentId);
       return repo.readSizes(database.db, segmentId, {
