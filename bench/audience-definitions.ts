@@ -44,11 +44,11 @@ export const handWrittenCounts: Record<string, string> = {
       where e.workspace_id = @workspace and e.event_name = 'Order Completed' and e.type = 'track'
         and e.event_time >= @now - ${365 * day} and e.payload ->> '$.properties.total' >= 200
       group by em.member_id having count(*) >= 2)
-    select count(*) as count from buyers b join members m on m.id = b.member_id
+    select count(*) as count from buyers b cross join members m on m.id = b.member_id
     where m.merged_into is null and m.traits ->> '$.gender' = 'female'
       and (m.features -> '$.channels.tmall' is not null or m.features -> '$.channels.jd' is not null)
-      and not exists (select 1 from member_life_stages s
-        where s.workspace_id = @workspace and s.member_id = m.id and s.stage_id = 'months-0-3')`,
+      and m.id not in (select s.member_id from member_life_stages s
+        where s.workspace_id = @workspace and s.stage_id = 'months-0-3')`,
 };
 
 const categories = ['milk powder', 'diapers', 'wipes', 'toys', 'skin care', 'books', 'complementary food'];
