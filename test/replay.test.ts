@@ -74,12 +74,13 @@ describe('hearth replay and hearth workspace create, through the real CLI', () =
       if (index % 4 === 0) calls.push(['/v1/alias', { userId, previousId: `old-visitor-${index}` }]);
       for (const [path, body] of calls) expect(await post(server.url, writeKey, path, body)).toBe(200);
     }
-    const last = await waitUntilProcessed(inspector.db);
+    await waitUntilProcessed(inspector.db);
     expect(await findInconsistencies(inspector)).toEqual([]);
     expect(await server.kill('SIGTERM')).toEqual({ code: 0, signal: null });
 
+    // Timers may append derived events after the catch-up above; a clean stop still processes every one.
     const live = await snapshotDerivedState(inspector);
-    expect(live.checkpoint).toBe(last);
+    expect(live.checkpoint).toBe(await readLastSeq(inspector.db));
     expect(live.members.length).toBeGreaterThan(200);
     expect(live.members.some((member) => member.mergedInto !== null)).toBe(true);
     expect(live.orders.length).toBeGreaterThan(100);
