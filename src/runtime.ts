@@ -18,9 +18,17 @@ import { createIdentityStage } from './modules/identity/identity.stage.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/identity.service.ts';
 import { createProfilesStage } from './modules/profiles/profiles.stage.ts';
 import { createProfilesService, type ProfilesService } from './modules/profiles/profiles.service.ts';
-import { findSurvivors, loadMemberTraits, loadMemberViews } from './modules/profiles/member-views.ts';
+import {
+  findSurvivors,
+  findWorkspaceSurvivors,
+  loadMemberTraits,
+  loadMemberViews,
+} from './modules/profiles/member-views.ts';
 import { createLoyaltyStage } from './modules/loyalty/loyalty.stage.ts';
 import { createLoyaltyService, type LoyaltyService } from './modules/loyalty/loyalty.service.ts';
+import { readTierIds } from './modules/loyalty/loyalty.repo.ts';
+import { createCouponsStage } from './modules/benefits/coupons.stage.ts';
+import { createCouponsService, type CouponsService } from './modules/benefits/coupons.service.ts';
 import { createAnalyticsService, type AnalyticsService } from './modules/audience/analytics.service.ts';
 import { createLifeStagesStage } from './modules/audience/life-stages.stage.ts';
 import { createLifeStagesService, type LifeStagesService } from './modules/audience/life-stages.service.ts';
@@ -51,6 +59,7 @@ export interface Runtime {
   lifeStages: LifeStagesService;
   tags: TagsService;
   segments: SegmentsService;
+  coupons: CouponsService;
   close(): Promise<void>;
 }
 
@@ -78,6 +87,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createIdentityStage({ workspaces }),
     createProfilesStage({ workspaces }),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
+    createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
     createTagsStage({ reader: { survivors: findSurvivors } }),
     createSegmentsStage({ workspaces }),
@@ -139,6 +149,16 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const segments = createSegmentsService({ database, clock, writer, processor, workspaces });
   const finder = createMemberFinder(identity);
   const tags = createTagsService({ database, clock, writer, processor, finder, segments });
+  const coupons = createCouponsService({
+    database,
+    clock,
+    writer,
+    processor,
+    workspaces,
+    resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
+    resolveMembers: (workspaceId, memberIds) => findWorkspaceSurvivors(database.db, workspaceId, memberIds),
+    segmentMembers: (workspaceId, segmentId) => segments.allMembers(workspaceId, segmentId),
+  });
   return {
     database,
     clock,
@@ -160,6 +180,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     lifeStages,
     tags,
     segments,
+    coupons,
     close: async () => {
       await ticker.stop();
       await processor.stop();

@@ -8,6 +8,7 @@ import { registerAudienceRoutes } from './modules/audience/audience.routes.ts';
 import { registerTagsRoutes } from './modules/audience/tags.routes.ts';
 import { registerSegmentsRoutes } from './modules/audience/segments.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
+import { registerCouponsRoutes } from './modules/benefits/coupons.routes.ts';
 import type { Runtime } from './runtime.ts';
 
 export const hearthVersion = '0.1.0';
@@ -38,6 +39,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
     segments: runtime.segments,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),
   });
+  registerCouponsRoutes(http, { coupons: runtime.coupons });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

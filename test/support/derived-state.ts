@@ -1,3 +1,4 @@
+import { couponDerivedTables } from '../../src/modules/benefits/coupons.repo.ts';
 import { sql } from 'kysely';
 import type { Database, Db } from '../../src/platform/db/database.ts';
 import { parseJson } from '../../src/platform/db/json.ts';
@@ -44,7 +45,10 @@ function normalizeRow(row: Record<string, unknown>): string {
     .filter(([key]) => key !== 'revision')
     .map(([key, value]) => {
       if (typeof value === 'string' && /^-?\d+$/.test(value) && !/_id$|^id$/.test(key)) return [key, Number(value)];
-      if (typeof value === 'string' && (key === 'body' || key === 'allocations' || key === 'levels'))
+      if (
+        typeof value === 'string' &&
+        (key === 'body' || key === 'allocations' || key === 'levels' || key === 'definition' || key === 'skipped')
+      )
         return [key, parseJson(value)];
       return [key, value];
     });
@@ -65,6 +69,7 @@ async function readLoyaltyState(db: Db): Promise<Record<string, string[]>> {
     'segment_members',
     'segment_sizes',
     'member_rfm',
+    ...couponDerivedTables,
   ] as const) {
     const rows = await db.selectFrom(table).selectAll().execute();
     state[table] = rows.map((row) => normalizeRow(row as unknown as Record<string, unknown>)).sort(byKey);

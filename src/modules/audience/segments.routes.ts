@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
-import { idempotencyKeySchema } from '../loyalty/loyalty.schema.ts';
+import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { memberParamsSchema } from '../profiles/profiles.schema.ts';
 import {
   createSegmentSchema,
@@ -17,11 +17,6 @@ import {
   updateSegmentSchema,
 } from './segments.schema.ts';
 import type { SegmentsService } from './segments.service.ts';
-
-function readKey(header: unknown): string | undefined {
-  const parsed = idempotencyKeySchema.safeParse(typeof header === 'string' ? header : undefined);
-  return parsed.success ? parsed.data : undefined;
-}
 
 export function registerSegmentsRoutes(
   http: HttpApp,
@@ -52,7 +47,7 @@ export function registerSegmentsRoutes(
     successStatus: 201,
     refusals: { '409': 'another segment has that name' },
     handler: async ({ workspaceId, body, request }) => {
-      const idempotencyKey = readKey(request.headers['idempotency-key']);
+      const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']);
       return segments.create(workspaceId, body, idempotencyKey ? { idempotencyKey } : {});
     },
   });

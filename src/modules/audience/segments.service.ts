@@ -41,6 +41,8 @@ export interface SegmentsService {
     segmentId: string,
     page: { limit: number; cursor?: string | undefined },
   ): Promise<{ members: Array<{ memberId: string; since: string }>; nextCursor: string | null }>;
+  /** Every member of the segment now (a coupon issue to it), in member id order. */
+  allMembers(workspaceId: string, segmentId: string): Promise<string[]>;
   /** The segments a member is in now. */
   ofMember(workspaceId: string, memberId: string): Promise<Array<{ id: string; name: string; since: string }>>;
   sizes(
@@ -193,6 +195,15 @@ export function createSegmentsService(dependencies: {
         members: shown.map((row) => ({ memberId: row.memberId, since: new Date(row.since).toISOString() })),
         nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
       };
+    },
+    async allMembers(workspaceId, segmentId) {
+      await stored(workspaceId, segmentId);
+      const members: string[] = [];
+      for (let page = await repo.membersPage(database.db, segmentId, { limit: 10_000 }); page.length > 0;) {
+        members.push(...page.map((row) => row.memberId));
+        page = await repo.membersPage(database.db, segmentId, { afterMemberId: members.at(-1), limit: 10_000 });
+      }
+      return members;
     },
     ofMember: (workspaceId, memberId) => repo.segmentsOfMember(database.db, workspaceId, memberId),
     async sizes(workspaceId, segmentId, range) {

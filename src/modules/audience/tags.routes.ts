@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
-import { idempotencyKeySchema } from '../loyalty/loyalty.schema.ts';
+import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { parseMemberCsv } from './member-references.ts';
 import {
   createTagSchema,
@@ -16,11 +16,6 @@ import {
 import type { TagsService } from './tags.service.ts';
 
 const maxCsvBytes = 10 * 1024 * 1024;
-
-function readKey(header: unknown): string | undefined {
-  const parsed = idempotencyKeySchema.safeParse(typeof header === 'string' ? header : undefined);
-  return parsed.success ? parsed.data : undefined;
-}
 
 export function registerTagsRoutes(http: HttpApp, dependencies: { tags: TagsService }): void {
   const { tags } = dependencies;
@@ -83,7 +78,7 @@ export function registerTagsRoutes(http: HttpApp, dependencies: { tags: TagsServ
     body: tagMembersChangeSchema,
     response: tagMembersResultSchema,
     handler: async ({ workspaceId, params, body, request }) =>
-      tags.changeMembers(workspaceId, params.id, body, readKey(request.headers['idempotency-key'])),
+      tags.changeMembers(workspaceId, params.id, body, readIdempotencyKey(request.headers['idempotency-key'])),
   });
   http.route({
     method: 'POST',
@@ -99,7 +94,7 @@ export function registerTagsRoutes(http: HttpApp, dependencies: { tags: TagsServ
         workspaceId,
         params.id,
         { add: parseMemberCsv(body), remove: [] },
-        readKey(request.headers['idempotency-key']),
+        readIdempotencyKey(request.headers['idempotency-key']),
       ),
   });
   http.route({

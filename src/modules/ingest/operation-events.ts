@@ -1,6 +1,7 @@
 import type { Database } from '../../platform/db/database.ts';
 import { parseJson } from '../../platform/db/json.ts';
 import { createId } from '../../platform/ids.ts';
+import { chunks } from '../../platform/db/chunks.ts';
 import type { EventLogWriter } from './event-log-writer.ts';
 import type { NewEvent } from './ingest.schema.ts';
 
@@ -13,22 +14,16 @@ export interface StoredOperation {
   payload: Record<string, unknown>;
 }
 
-/**
- * Appends an operation (durable before this resolves) and returns it as the log holds it. The
- * message id makes it idempotent: appending the same id again returns the first one, whose
- * payload the caller compares to tell a retry from a reused key.
- */
-export async function appendOperation(
-  dependencies: { database: Database; writer: EventLogWriter },
-  operation: {
-    workspaceId: string;
-    messageId: string;
-    eventName: string;
-    payload: Record<string, unknown>;
-    now: number;
-  },
-): Promise<StoredOperation> {
-  const event: NewEvent = {
+interface OperationToAppend {
+  workspaceId: string;
+  messageId: string;
+  eventName: string;
+  payload: Record<string, unknown>;
+  now: number;
+}
+
+function toEvent(operation: OperationToAppend): NewEvent {
+  return {
     id: `evt_${createId(operation.now)}`,
     workspaceId: operation.workspaceId,
     messageId: operation.messageId,
@@ -42,12 +37,43 @@ export async function appendOperation(
     originalTimestamp: null,
     payload: operation.payload,
   };
-  await dependencies.writer.append([event]);
-  const row = await dependencies.database.db
-    .selectFrom('events')
-    .select(['seq', 'id', 'payload'])
-    .where('workspace_id', '=', operation.workspaceId)
-    .where('message_id', '=', operation.messageId)
-    .executeTakeFirstOrThrow();
-  return { seq: row.seq, id: row.id, payload: parseJson<Record<string, unknown>>(row.payload) };
+}
+
+/**
+ * Appends an operation (durable before this resolves) and returns it as the log holds it. The
+ * message id makes it idempotent: appending the same id again returns the first one, whose
+ * payload the caller compares to tell a retry from a reused key.
+ */
+export async function appendOperation(
+  dependencies: { database: Database; writer: EventLogWriter },
+  operation: OperationToAppend,
+): Promise<StoredOperation> {
+  const [stored] = await appendOperations(dependencies, [operation]);
+  if (!stored) throw new Error(`operation ${operation.messageId} was not stored`);
+  return stored;
+}
+
+/** Several operations of one workspace, all or none in one commit (a long job's parts), as the log holds them. */
+export async function appendOperations(
+  dependencies: { database: Database; writer: EventLogWriter },
+  operations: OperationToAppend[],
+): Promise<StoredOperation[]> {
+  const [first] = operations;
+  if (!first) return [];
+  await dependencies.writer.append(operations.map(toEvent));
+  const stored: StoredOperation[] = [];
+  for (const chunk of chunks(operations.map((operation) => operation.messageId))) {
+    const rows = await dependencies.database.db
+      .selectFrom('events')
+      .select(['seq', 'id', 'payload', 'message_id'])
+      .where('workspace_id', '=', first.workspaceId)
+      .where('message_id', 'in', chunk)
+      .execute();
+    const byMessage = new Map(rows.map((row) => [row.message_id, row]));
+    for (const messageId of chunk) {
+      const row = byMessage.get(messageId);
+      if (row) stored.push({ seq: row.seq, id: row.id, payload: parseJson<Record<string, unknown>>(row.payload) });
+    }
+  }
+  return stored;
 }

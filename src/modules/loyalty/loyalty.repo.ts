@@ -214,3 +214,17 @@ export async function loadUsage(db: DbExecutor, workspaceId: string, keys: strin
   }
   return usage;
 }
+
+/** Each member's current tier id (null without one), for other modules' rules limited to tiers. */
+export async function readTierIds(db: DbExecutor, memberIds: string[]): Promise<Map<string, string | null>> {
+  const tiers = new Map<string, string | null>(memberIds.map((id) => [id, null]));
+  for (const chunk of chunks(memberIds)) {
+    const rows = await db
+      .selectFrom('points_accounts')
+      .select(['member_id', 'tier_id'])
+      .where('member_id', 'in', chunk)
+      .execute();
+    for (const row of rows) tiers.set(row.member_id, row.tier_id);
+  }
+  return tiers;
+}

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { invalidRequest } from '../../platform/errors.ts';
 import type { HttpApp } from '../../platform/http/app.ts';
 import { Refusal } from '../../platform/http/routes.ts';
+import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import {
   adjustBodySchema,
   explanationSchema,
-  idempotencyKeySchema,
   liabilitySchema,
   memberParamsSchema,
   orderBodySchema,
@@ -31,12 +30,6 @@ const iso = (instant: number) => new Date(instant).toISOString();
 
 function toProgramVersion(saved: SavedProgram) {
   return { version: saved.version, createdAt: iso(saved.createdAt), active: saved.active, program: saved.program };
-}
-
-function readIdempotencyKey(header: string | string[] | undefined): string | undefined {
-  const parsed = idempotencyKeySchema.safeParse(Array.isArray(header) ? header[0] : header);
-  if (!parsed.success) throw invalidRequest('headers.idempotency-key', parsed.error.issues[0]?.message ?? 'invalid');
-  return parsed.data;
 }
 
 function answer(result: OperationAnswer): z.infer<typeof pointsBalanceSchema> | Refusal {

@@ -5,11 +5,6 @@ import { loyaltyProgramSchema } from './loyalty-program.schema.ts';
 
 export { memberParamsSchema } from '../profiles/profiles.schema.ts';
 
-export const idempotencyKeySchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits, or . _ : -')
-  .optional();
-
 const instant = z.string().describe('ISO-8601 instant');
 
 export const pointsBalanceSchema = z.object({

@@ -52,3 +52,14 @@ export async function findSurvivors(db: DbExecutor, memberIds: string[]): Promis
   }
   return survivors;
 }
+
+/** Like findSurvivors, keeping only ids of members of the workspace (an uploaded list may hold strangers). */
+export async function findWorkspaceSurvivors(
+  db: DbExecutor,
+  workspaceId: string,
+  memberIds: string[],
+): Promise<Map<string, string>> {
+  const survivors = await findSurvivors(db, memberIds);
+  const members = await repo.loadMembers(db, [...new Set(survivors.values())]);
+  return new Map([...survivors].filter(([, survivor]) => members.get(survivor)?.workspaceId === workspaceId));
+}

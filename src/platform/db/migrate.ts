@@ -10,6 +10,7 @@ import * as tags from './migrations/0007-tags.ts';
 import * as eventMembers from './migrations/0008-event-members.ts';
 import * as segments from './migrations/0009-segments.ts';
 import * as memberRfm from './migrations/0010-member-rfm.ts';
+import * as coupons from './migrations/0011-coupons.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -25,6 +26,7 @@ const migrations: Record<string, DialectMigration> = {
   '0008-event-members': eventMembers,
   '0009-segments': segments,
   '0010-member-rfm': memberRfm,
+  '0011-coupons': coupons,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

@@ -287,6 +287,70 @@ export interface LoyaltyOperationResultsTable {
   body: JsonColumn;
 }
 
+export interface CouponTemplatesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  definition: string;
+  shared_code: string | null;
+  issued: number;
+  code_position: number;
+  available_position: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CouponCodesTable {
+  workspace_id: string;
+  code: string;
+  template_id: string;
+  position: number;
+}
+
+export interface CouponsTable {
+  id: string;
+  workspace_id: string;
+  template_id: string;
+  member_id: string;
+  code: string;
+  status: string;
+  cohort: string;
+  job_id: string | null;
+  issued_at: number;
+  collected_at: number | null;
+  valid_from: number;
+  valid_until: number;
+  order_id: string | null;
+  reserved_until: number | null;
+  discount: number | null;
+  order_total: number | null;
+  redeemed_at: number | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  event_id: string;
+}
+
+export interface CouponJobsTable {
+  id: string;
+  workspace_id: string;
+  template_id: string;
+  target: string;
+  cohort: string;
+  total: number;
+  processed: number;
+  issued: number;
+  skipped: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BenefitOperationResultsTable {
+  event_id: string;
+  workspace_id: string;
+  status: number;
+  body: JsonColumn;
+}
+
 export interface DatabaseSchema {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -316,4 +380,9 @@ export interface DatabaseSchema {
   segment_members: SegmentMembersTable;
   segment_sizes: SegmentSizesTable;
   member_rfm: MemberRfmTable;
+  coupon_templates: CouponTemplatesTable;
+  coupon_codes: CouponCodesTable;
+  coupons: CouponsTable;
+  coupon_jobs: CouponJobsTable;
+  benefit_operation_results: BenefitOperationResultsTable;
 }
