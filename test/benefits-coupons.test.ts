@@ -285,4 +285,80 @@ describe('coupons through the HTTP API', () => {
       `code,position,member_id,status\nTIN-0001,1,${bob},collected\nTIN-0002,2,,unissued\n`,
     );
   });
+
+  it('issues to a saved segment as a job, follows a merge, and lets only stackable coupons share an order', async () => {
+    const { api, ids } = await setUp();
+    const [ana, bob] = ids as [string, string];
+    await api.sendAndProcess([
+      { type: 'identify', userId: 'ana', traits: { city: 'Shanghai' } },
+      { type: 'identify', userId: 'bob', traits: { city: 'Shanghai' } },
+      { type: 'identify', anonymousId: 'visitor-7', traits: { city: 'Shanghai' } },
+    ]);
+    const segment = await api.request<{ id: string }>('POST', '/api/segments', {
+      body: { name: 'Shanghai', definition: { type: 'trait', path: 'city', op: 'eq', value: 'Shanghai' } },
+    });
+    const stacking = await api.request<{ id: string }>('POST', '/api/coupon-templates', {
+      body: {
+        name: 'Stackable 5%',
+        discount: { type: 'percent', percent: 5 },
+        validity: { type: 'afterIssue', days: 7 },
+        stackable: true,
+        codes: { type: 'shared', code: 'STACK5' },
+      },
+    });
+    const issued = await api.request<{ job: Job }>('POST', `/api/coupon-templates/${stacking.body.id}/issue`, {
+      body: { segmentId: segment.body.id, cohort: 'shanghai' },
+    });
+    expect([issued.status, issued.body.job.total]).toEqual([202, 3]);
+    await api.process();
+    const job = await api.get<Job>(`/api/coupon-jobs/${issued.body.job.id}`);
+    expect([job.body.issued, job.body.done]).toEqual([3, true]);
+
+    // The visitor turns out to be Ana: the visitor's coupon is hers now, and her limit counts both.
+    await api.sendAndProcess([{ type: 'identify', userId: 'ana', anonymousId: 'visitor-7' }]);
+    const anas = await api.get<{ coupons: Coupon[] }>(`/api/members/${ana}/coupons`);
+    expect(anas.body.coupons.map((coupon) => coupon.memberId)).toEqual([ana, ana]);
+
+    const plain = await api.request<{ id: string }>('POST', '/api/coupon-templates', {
+      body: {
+        name: 'Plain 10 off',
+        discount: { type: 'amount', amount: 1_000 },
+        validity: { type: 'afterIssue', days: 7 },
+        codes: { type: 'shared', code: 'PLAIN10' },
+      },
+    });
+    const bobs = (await api.get<{ coupons: Coupon[] }>(`/api/members/${bob}/coupons`)).body.coupons;
+    const plainCoupon = await api.request<{ coupon: Coupon }>('POST', `/api/members/${bob}/coupons/claim`, {
+      body: { code: 'PLAIN10' },
+    });
+    const order = { orderId: 'cart-1', total: 10_000 };
+    const first = await api.request<{ coupon: Coupon }>('POST', `/api/coupons/${bobs[0]?.id ?? ''}/reserve`, {
+      body: { order },
+    });
+    const second = await api.request<Refusal>('POST', `/api/coupons/${plainCoupon.body.coupon.id}/reserve`, {
+      body: { order },
+    });
+    expect([first.body.coupon.discount, second.status, second.body.error]).toEqual([500, 409, 'not_stackable']);
+    const released = await api.request<{ coupon: Coupon }>('POST', `/api/coupons/${bobs[0]?.id ?? ''}/release`, {
+      body: { orderId: 'cart-1' },
+    });
+    expect(released.body.coupon.status).toBe('collected');
+    const alone = await api.request<{ coupon: Coupon }>('POST', `/api/coupons/${plainCoupon.body.coupon.id}/reserve`, {
+      body: { order },
+    });
+    expect([alone.status, alone.body.coupon.discount]).toEqual([200, 1_000]);
+    const renamed = await api.request<{ name: string; issued: number }>(
+      'PUT',
+      `/api/coupon-templates/${plain.body.id}`,
+      {
+        body: {
+          name: 'Plain 10 off (May)',
+          discount: { type: 'amount', amount: 1_000 },
+          validity: { type: 'afterIssue', days: 7 },
+          codes: { type: 'generated', pattern: 'PL-######' },
+        },
+      },
+    );
+    expect([renamed.status, (renamed.body as unknown as Refusal).error]).toEqual([409, 'codes_changed']);
+  });
 });
