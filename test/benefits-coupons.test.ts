@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../src/platform/clock.ts';
 import { replayInPlace } from './support/derived-state.ts';
+import { runHearth } from './support/hearth-cli.ts';
 import { createMemberApi, type MemberApi } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -281,9 +282,16 @@ describe('coupons through the HTTP API', () => {
     const csv = await fetch(`${server?.url}/api/coupon-templates/${printed.body.id}/codes`, {
       headers: { authorization: server?.apiAuth ?? '' },
     });
-    expect(await csv.text()).toBe(
-      `code,position,member_id,status\nTIN-0001,1,${bob},collected\nTIN-0002,2,,unissued\n`,
-    );
+    const expected = `code,position,member_id,status\nTIN-0001,1,${bob},collected\nTIN-0002,2,,unissued\n`;
+    expect(await csv.text()).toBe(expected);
+    const location = server?.database.location ?? '';
+    const exported = await runHearth(['export', 'coupon-codes', printed.body.id, '--db', location]);
+    expect([exported.code, exported.stdout]).toEqual([0, expected]);
+    const missing = await runHearth(['export', 'coupon-codes', 'ctp_none', '--db', location]);
+    expect([missing.code, missing.stderr]).toEqual([
+      1,
+      'hearth: there is no coupon template ctp_none (see GET /api/coupon-templates)\n',
+    ]);
   });
 
   it('issues to a saved segment as a job, follows a merge, and lets only stackable coupons share an order', async () => {

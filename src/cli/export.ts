@@ -4,6 +4,8 @@ import type { Writable } from 'node:stream';
 import { InvalidArgumentError, type Command } from 'commander';
 import { exportSegmentCsv } from '../modules/audience/segment-export.ts';
 import { readSegmentById } from '../modules/audience/segments.repo.ts';
+import { csvLine } from '../modules/audience/segment-export.ts';
+import { findTemplateWorkspace } from '../modules/benefits/coupons.repo.ts';
 import { openCommandRuntime, withDatabaseOption, type DatabaseOptions } from './shared-options.ts';
 
 interface ExportOptions extends DatabaseOptions {
@@ -15,8 +17,40 @@ async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
 }
 
+async function finish(stream: Writable, output: string | undefined, what: string): Promise<void> {
+  if (!output) return;
+  stream.end();
+  await once(stream, 'finish');
+  process.stderr.write(`${what} written to ${output}\n`);
+}
+
+function registerCouponCodesExport(exportCommand: Command): void {
+  withDatabaseOption(
+    exportCommand
+      .command('coupon-codes <templateId>')
+      .description('Write a coupon template pool as CSV (code, position, member_id, status), e.g. to print on packs')
+      .option('--output <file>', 'write to this file instead of standard output'),
+  ).action(async (templateId: string, options: Omit<ExportOptions, 'format'>) => {
+    const runtime = await openCommandRuntime(options);
+    try {
+      const workspaceId = await findTemplateWorkspace(runtime.database.db, templateId);
+      if (!workspaceId) throw new Error(`there is no coupon template ${templateId} (see GET /api/coupon-templates)`);
+      const stream = options.output ? createWriteStream(options.output) : process.stdout;
+      let codes = -1;
+      for await (const row of runtime.coupons.exportCodes(workspaceId, templateId)) {
+        await write(stream, csvLine(row));
+        codes += 1;
+      }
+      await finish(stream, options.output, `${codes} codes`);
+    } finally {
+      await runtime.close();
+    }
+  });
+}
+
 export function registerExportCommand(program: Command): void {
-  const exportCommand = program.command('export').description('Export audiences');
+  const exportCommand = program.command('export').description('Export audiences and coupon codes');
+  registerCouponCodesExport(exportCommand);
   withDatabaseOption(
     exportCommand
       .command('segment <segmentId>')
@@ -38,11 +72,7 @@ export function registerExportCommand(program: Command): void {
       if (!segment) throw new Error(`there is no segment ${segmentId} (see GET /api/segments)`);
       const stream = options.output ? createWriteStream(options.output) : process.stdout;
       for await (const line of exportSegmentCsv(runtime.database.db, segment)) await write(stream, line);
-      if (options.output) {
-        stream.end();
-        await once(stream, 'finish');
-        process.stderr.write(`${segment.size} members of ${segment.name} written to ${options.output}\n`);
-      }
+      await finish(stream, options.output, `${segment.size} members of ${segment.name}`);
     } finally {
       await runtime.close();
     }

@@ -282,3 +282,13 @@ export async function reassignCoupons(db: DbExecutor, mergedId: string, survivor
 
 /** Everything the coupons stage derives; code pools are configuration and stay. */
 export const couponDerivedTables = ['coupon_templates', 'coupons', 'coupon_jobs', 'benefit_operation_results'] as const;
+
+/** The workspace a template belongs to, for commands that name only the template. */
+export async function findTemplateWorkspace(db: DbExecutor, templateId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('coupon_templates')
+    .select('workspace_id')
+    .where('id', '=', templateId)
+    .executeTakeFirst();
+  return row?.workspace_id;
+}
