@@ -86,8 +86,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const stages: Stage[] = [
     createIdentityStage({ workspaces }),
     createProfilesStage({ workspaces }),
-    createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
+    // Benefits before loyalty: the points they grant are earned at the place of the event that granted them.
     createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
+    createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
     createTagsStage({ reader: { survivors: findSurvivors } }),
     createSegmentsStage({ workspaces }),

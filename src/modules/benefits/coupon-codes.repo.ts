@@ -4,24 +4,24 @@ import { chunks } from '../../platform/db/chunks.ts';
 import type { PoolCode, TemplateState } from './coupon-state.ts';
 
 /**
- * A template's code pool: configuration, appended to and never rewritten, so a replay hands out
+ * A code pool (a coupon template's or a product code batch's): configuration, appended to and never rewritten, so a replay hands out
  * the same codes. Each chunk commits on its own, so a million codes never hold the write lock
  * for long; positions are read afresh in each chunk under a lock on the template.
  */
 
 const rowsPerStatement = 1_000;
 
-async function lockTemplate(database: Database, transaction: DbExecutor, templateId: string): Promise<void> {
+async function lockTemplate(database: Database, transaction: DbExecutor, ownerId: string): Promise<void> {
   // SQLite transactions already run one at a time; PostgreSQL needs the template locked.
   if (database.dialect === 'postgres')
-    await sql`select pg_advisory_xact_lock(hashtext(${templateId}))`.execute(transaction);
+    await sql`select pg_advisory_xact_lock(hashtext(${ownerId}))`.execute(transaction);
 }
 
-export async function lastPosition(db: DbExecutor, templateId: string): Promise<number> {
+export async function lastPosition(db: DbExecutor, ownerId: string): Promise<number> {
   const row = await db
-    .selectFrom('coupon_codes')
+    .selectFrom('code_pool')
     .select((eb) => eb.fn.max('position').as('last'))
-    .where('template_id', '=', templateId)
+    .where('owner_id', '=', ownerId)
     .executeTakeFirst();
   return Number(row?.last ?? 0);
 }
@@ -30,24 +30,24 @@ export async function lastPosition(db: DbExecutor, templateId: string): Promise<
 export async function addCodes(
   database: Database,
   workspaceId: string,
-  templateId: string,
+  ownerId: string,
   codes: string[],
 ): Promise<{ added: number; throughPosition: number }> {
   let added = 0;
   let throughPosition = 0;
   for (const chunk of chunks(codes, rowsPerStatement * 20)) {
     await database.db.transaction().execute(async (transaction) => {
-      await lockTemplate(database, transaction, templateId);
-      let position = await lastPosition(transaction, templateId);
+      await lockTemplate(database, transaction, ownerId);
+      let position = await lastPosition(transaction, ownerId);
       for (const statement of chunks(chunk, rowsPerStatement)) {
         const rows = statement.map((code) => ({
           workspace_id: workspaceId,
           code,
-          template_id: templateId,
+          owner_id: ownerId,
           position: (position += 1),
         }));
         const result = await transaction
-          .insertInto('coupon_codes')
+          .insertInto('code_pool')
           .values(rows)
           .onConflict((conflict) => conflict.columns(['workspace_id', 'code']).doNothing())
           .executeTakeFirst();
@@ -64,8 +64,8 @@ type PoolRange = Pick<TemplateState, 'id' | 'codePosition' | 'availablePosition'
 /** A template's pool codes past those handed out, up to what the log made available, that no coupon carries. */
 function freeCodes(db: DbExecutor, workspaceId: string, template: PoolRange) {
   return db
-    .selectFrom('coupon_codes as pool')
-    .where('pool.template_id', '=', template.id)
+    .selectFrom('code_pool as pool')
+    .where('pool.owner_id', '=', template.id)
     .where('pool.position', '>', template.codePosition)
     .where('pool.position', '<=', template.availablePosition)
     .where(({ not, exists, selectFrom }) =>
@@ -106,17 +106,17 @@ export async function loadPool(
 export async function readCodesPage(
   db: DbExecutor,
   workspaceId: string,
-  templateId: string,
+  ownerId: string,
   afterPosition: number,
   limit: number,
 ): Promise<Array<{ code: string; position: number; memberId: string | null; status: string | null }>> {
   const rows = await db
-    .selectFrom('coupon_codes as pool')
+    .selectFrom('code_pool as pool')
     .leftJoin('coupons', (join) =>
       join.onRef('coupons.code', '=', 'pool.code').on('coupons.workspace_id', '=', workspaceId),
     )
     .select(['pool.code', 'pool.position', 'coupons.member_id', 'coupons.status'])
-    .where('pool.template_id', '=', templateId)
+    .where('pool.owner_id', '=', ownerId)
     .where('pool.position', '>', afterPosition)
     .orderBy('pool.position')
     .limit(limit)

@@ -192,12 +192,12 @@ export async function loadNamedCodes(
   const taken: string[] = [];
   for (const chunk of chunks(codes)) {
     const rows = await db
-      .selectFrom('coupon_codes')
-      .select(['code', 'template_id', 'position'])
+      .selectFrom('code_pool')
+      .select(['code', 'owner_id', 'position'])
       .where('workspace_id', '=', workspaceId)
       .where('code', 'in', chunk)
       .execute();
-    named.push(...rows.map((row) => ({ code: row.code, templateId: row.template_id, position: Number(row.position) })));
+    named.push(...rows.map((row) => ({ code: row.code, templateId: row.owner_id, position: Number(row.position) })));
     const used = await db
       .selectFrom('coupons')
       .select('code')

@@ -116,7 +116,7 @@ function viewAtEvent(state: LoyaltyFoldState, memberId: string, event: LoggedEve
   return snapshot ? { ...snapshot, tier: null } : state.memberView(memberId);
 }
 
-function record(state: LoyaltyFoldState, member: MemberPoints, event: LoggedEvent, lines: LedgerEntry[]): void {
+export function record(state: LoyaltyFoldState, member: MemberPoints, event: LoggedEvent, lines: LedgerEntry[]): void {
   for (const line of lines) {
     addToTotals(member.totals, line);
     state.entries.push({
@@ -342,7 +342,12 @@ export function foldClockTick(state: LoyaltyFoldState, event: LoggedEvent, membe
   }
 }
 
-function collectTierChanges(state: LoyaltyFoldState, member: MemberPoints, event: LoggedEvent, from: number): void {
+export function collectTierChanges(
+  state: LoyaltyFoldState,
+  member: MemberPoints,
+  event: LoggedEvent,
+  from: number,
+): void {
   // Numbered across the event: a clock tick changes several members' tiers.
   let index = state.tierChanges.filter((change) => change.eventId === event.id).length;
   for (const change of member.tier.history.slice(from)) {

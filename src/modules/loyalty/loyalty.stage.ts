@@ -21,6 +21,7 @@ import {
   type StoredTierChange,
 } from './loyalty-fold.ts';
 import { loyaltyTimerOwner } from './loyalty-timers.ts';
+import { foldPointsGrants, grantsByCause } from './points-grants.ts';
 import { saveFoldState, usageKeysFor } from './loyalty-persistence.ts';
 import { rebuildLoyalty } from './loyalty-rebuild.ts';
 import { createLedgerCache, type LedgerCache } from './ledger-cache.ts';
@@ -44,13 +45,15 @@ async function loadFoldState(
   events: LoggedEvent[],
   views: MemberViews,
   cache: LedgerCache,
-  dueMemberIds: string[] = [],
+  dueMemberIds: string[],
+  grantedMemberIds: string[],
 ): Promise<LoyaltyFoldState> {
   const transaction = batch.transaction;
   const versions = await repo.readProgramsByVersion(transaction, workspaceId);
   const operationMembers = events
     .map((event) => readPointsOperation(event.payload)?.memberId)
-    .filter((id) => id !== undefined);
+    .filter((id) => id !== undefined)
+    .concat(grantedMemberIds);
   const survivors = await views.survivors(transaction, operationMembers);
   const merges = batch.merges;
   const memberIds = new Set<string>([...survivors.values(), ...dueMemberIds]);
@@ -128,7 +131,8 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
         const due = tick
           ? await readDueSubjects(batch.transaction, workspaceId, loyaltyTimerOwner, tick.until, tick.limit)
           : [];
-        if (!concernsLoyalty(events, activeVersion !== null) && due.length === 0) continue;
+        const grants = grantsByCause(batch.derivedEvents, workspaceId);
+        if (!concernsLoyalty(events, activeVersion !== null) && due.length === 0 && grants.size === 0) continue;
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;
         // A split ends its batch (see the processor): everything before it is folded as it was
@@ -144,10 +148,13 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
           dependencies.views,
           cache,
           due,
+          [...grants.values()].flat().map((grant) => grant.memberId),
         );
         for (const event of events) {
           if (tick) foldClockTick(state, event, due);
           else foldLoyaltyEvent(state, event);
+          const granted = grants.get(event.id);
+          if (granted) foldPointsGrants(state, event, granted);
         }
         const saved = await saveFoldState(batch, state, events[events.length - 1]?.seq ?? 0);
         for (const member of saved) {

@@ -11,7 +11,8 @@ export type EntryKind =
   'earn' | 'activate' | 'cancel' | 'clawback' | 'expire' | 'adjust' | 'redeem' | 'reserve' | 'release' | 'commit';
 
 export interface EntrySource {
-  type: 'rule' | 'order' | 'staff' | 'store' | 'checkout' | 'program';
+  /** `benefit`: granted by another module (a product code, a badge), named by `id`. */
+  type: 'rule' | 'order' | 'staff' | 'store' | 'checkout' | 'program' | 'benefit';
   id: string | null;
 }
 

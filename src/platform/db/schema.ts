@@ -300,10 +300,10 @@ export interface CouponTemplatesTable {
   updated_at: number;
 }
 
-export interface CouponCodesTable {
+export interface CodePoolTable {
   workspace_id: string;
   code: string;
-  template_id: string;
+  owner_id: string;
   position: number;
 }
 
@@ -381,7 +381,7 @@ export interface DatabaseSchema {
   segment_sizes: SegmentSizesTable;
   member_rfm: MemberRfmTable;
   coupon_templates: CouponTemplatesTable;
-  coupon_codes: CouponCodesTable;
+  code_pool: CodePoolTable;
   coupons: CouponsTable;
   coupon_jobs: CouponJobsTable;
   benefit_operation_results: BenefitOperationResultsTable;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Coupons. Code pools are configuration (kept by replay). Templates, issued coupons, issue jobs
+ * Coupons. Code pools (coupon templates' and product code batches') are configuration (kept by replay). Templates, issued coupons, issue jobs
  * and operation answers are derived from the log: a template is saved through it, so a replay
  * applies each version of a template to the operations that came after it, as live did.
  */
@@ -28,18 +28,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['workspace_id', 'shared_code'])
     .execute();
   await db.schema
-    .createTable('coupon_codes')
+    .createTable('code_pool')
     .addColumn('workspace_id', 'text', (column) => column.notNull())
     .addColumn('code', 'text', (column) => column.notNull())
-    .addColumn('template_id', 'text', (column) => column.notNull())
+    /** A coupon template or a product code batch: a code means one thing in a workspace. */
+    .addColumn('owner_id', 'text', (column) => column.notNull())
     /** Issuing hands out a template's codes in this order, so a replay hands out the same ones. */
     .addColumn('position', 'bigint', (column) => column.notNull())
-    .addPrimaryKeyConstraint('coupon_codes_pk', ['workspace_id', 'code'])
+    .addPrimaryKeyConstraint('code_pool_pk', ['workspace_id', 'code'])
     .execute();
   await db.schema
-    .createIndex('coupon_codes_template_idx')
-    .on('coupon_codes')
-    .columns(['template_id', 'position'])
+    .createIndex('code_pool_owner_idx')
+    .on('code_pool')
+    .columns(['owner_id', 'position'])
     .unique()
     .execute();
   await db.schema

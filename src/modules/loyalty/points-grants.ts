@@ -1,0 +1,77 @@
+import type { DerivedEvent, LoggedEvent } from '../../platform/processor/stage.ts';
+import { collectTierChanges, advanceMember, memberPointsOf, record, type LoyaltyFoldState } from './loyalty-fold.ts';
+import { expiryOf } from './point-dates.ts';
+import { earnPoints } from './points-ledger.ts';
+
+/**
+ * Points another stage granted (a scanned product code, a badge level): it derives a `Points
+ * Granted` event, and the loyalty stage earns the points at the place in the log of the event
+ * that caused it, so a replay, batched differently, grants them at the same place.
+ */
+export const pointsGrantedEventName = 'Points Granted';
+
+export interface PointsGrant {
+  memberId: string;
+  points: number;
+  reason: string;
+  /** What granted them, e.g. `product-code:BATCH_ID`. */
+  sourceId: string;
+}
+
+export function pointsGrantedEvent(
+  grant: PointsGrant,
+  workspaceId: string,
+  at: number,
+  causeEventId: string,
+): DerivedEvent {
+  return {
+    workspaceId,
+    memberId: grant.memberId,
+    name: pointsGrantedEventName,
+    at,
+    properties: { points: grant.points, reason: grant.reason, sourceId: grant.sourceId },
+    causeEventId,
+  };
+}
+
+/** The grants of a batch for one workspace, by the log event that caused them, in order. */
+export function grantsByCause(derived: DerivedEvent[], workspaceId: string): Map<string, PointsGrant[]> {
+  const byCause = new Map<string, PointsGrant[]>();
+  for (const event of derived) {
+    if (event.name !== pointsGrantedEventName || event.workspaceId !== workspaceId) continue;
+    const { points, reason, sourceId } = event.properties;
+    if (typeof points !== 'number' || typeof reason !== 'string' || typeof sourceId !== 'string') continue;
+    const list = byCause.get(event.causeEventId) ?? [];
+    list.push({ memberId: event.memberId, points, reason, sourceId });
+    byCause.set(event.causeEventId, list);
+  }
+  return byCause;
+}
+
+/** Earns each grant as active points (expiring as the program says), from the granting source. */
+export function foldPointsGrants(state: LoyaltyFoldState, event: LoggedEvent, grants: PointsGrant[]): void {
+  for (const [index, grant] of grants.entries()) {
+    const member = memberPointsOf(state, state.survivorOf(grant.memberId));
+    let next = 0;
+    // Their own id series: the causing event may earn entries of its own.
+    const newId = () => `pts_${event.id.replace(/^evt_/, '')}_g${index}_${String((next += 1)).padStart(4, '0')}`;
+    const changesBefore = member.tier.history.length;
+    advanceMember({ state, member, event, newId });
+    const program = state.program?.document;
+    const expiresAt = program ? expiryOf(program.expiry, event.eventTime, state.timeZone) : null;
+    const entries = earnPoints(
+      member.ledger,
+      {
+        points: grant.points,
+        activatesAt: event.eventTime,
+        expiresAt,
+        orderId: null,
+        reason: grant.reason,
+        source: { type: 'benefit', id: grant.sourceId },
+      },
+      { at: event.eventTime, newId },
+    );
+    record(state, member, event, entries);
+    collectTierChanges(state, member, event, changesBefore);
+  }
+}
