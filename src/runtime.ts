@@ -29,6 +29,8 @@ import { createLoyaltyService, type LoyaltyService } from './modules/loyalty/loy
 import { readTierIds } from './modules/loyalty/loyalty.repo.ts';
 import { createCouponsStage } from './modules/benefits/coupons.stage.ts';
 import { createCouponsService, type CouponsService } from './modules/benefits/coupons.service.ts';
+import { createProductCodesStage } from './modules/benefits/product-codes.stage.ts';
+import { createProductCodesService, type ProductCodesService } from './modules/benefits/product-codes.service.ts';
 import { createAnalyticsService, type AnalyticsService } from './modules/audience/analytics.service.ts';
 import { createLifeStagesStage } from './modules/audience/life-stages.stage.ts';
 import { createLifeStagesService, type LifeStagesService } from './modules/audience/life-stages.service.ts';
@@ -60,6 +62,7 @@ export interface Runtime {
   tags: TagsService;
   segments: SegmentsService;
   coupons: CouponsService;
+  productCodes: ProductCodesService;
   close(): Promise<void>;
 }
 
@@ -87,6 +90,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createIdentityStage({ workspaces }),
     createProfilesStage({ workspaces }),
     // Benefits before loyalty: the points they grant are earned at the place of the event that granted them.
+    createProductCodesStage({ views: { survivors: findSurvivors } }),
     createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
@@ -160,6 +164,13 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     resolveMembers: (workspaceId, memberIds) => findWorkspaceSurvivors(database.db, workspaceId, memberIds),
     segmentMembers: (workspaceId, segmentId) => segments.allMembers(workspaceId, segmentId),
   });
+  const productCodes = createProductCodesService({
+    database,
+    clock,
+    writer,
+    processor,
+    resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
+  });
   return {
     database,
     clock,
@@ -182,6 +193,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     tags,
     segments,
     coupons,
+    productCodes,
     close: async () => {
       await ticker.stop();
       await processor.stop();

@@ -9,6 +9,7 @@ import { registerTagsRoutes } from './modules/audience/tags.routes.ts';
 import { registerSegmentsRoutes } from './modules/audience/segments.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
 import { registerCouponsRoutes } from './modules/benefits/coupons.routes.ts';
+import { registerProductCodesRoutes } from './modules/benefits/product-codes.routes.ts';
 import type { Runtime } from './runtime.ts';
 
 export const hearthVersion = '0.1.0';
@@ -40,6 +41,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),
   });
   registerCouponsRoutes(http, { coupons: runtime.coupons });
+  registerProductCodesRoutes(http, { productCodes: runtime.productCodes });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

@@ -116,4 +116,24 @@ describe('coupons under concurrency', () => {
     const codes = answers.map((answer) => answer.body.coupon?.code).filter((code) => code !== undefined);
     expect(new Set(codes).size).toBe(60);
   });
+
+  it('lets one of 50 members scanning the same product code at once have it', async () => {
+    server = await startTestServer();
+    const api = createMemberApi(server);
+    const members = await membersOf(api, 50);
+    const batch = await api.request<{ id: string }>('POST', '/api/code-batches', {
+      body: { name: 'One tin', count: 1, worth: { type: 'points', points: 10 } },
+    });
+    const csv = await fetch(`${server.url}/api/code-batches/${batch.body.id}/codes`, {
+      headers: { authorization: server.apiAuth },
+    });
+    const code = (await csv.text()).split('\n')[1]?.split(',')[0] ?? '';
+    const answers = await Promise.all(
+      members.map((member) => api.request<Answer>('POST', '/api/codes/scan', { body: { code, member } })),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, ...Array.from({ length: 49 }, () => 409)]);
+    const winner = answers.findIndex((answer) => answer.status === 200);
+    const points = await api.get<{ available: number }>(`/api/members/${members[winner] ?? ''}/points`);
+    expect(points.body.available).toBe(10);
+  });
 });

@@ -1,4 +1,5 @@
 import { couponDerivedTables } from '../../src/modules/benefits/coupons.repo.ts';
+import { productCodeDerivedTables } from '../../src/modules/benefits/product-codes.repo.ts';
 import { sql } from 'kysely';
 import type { Database, Db } from '../../src/platform/db/database.ts';
 import { parseJson } from '../../src/platform/db/json.ts';
@@ -47,7 +48,12 @@ function normalizeRow(row: Record<string, unknown>): string {
       if (typeof value === 'string' && /^-?\d+$/.test(value) && !/_id$|^id$/.test(key)) return [key, Number(value)];
       if (
         typeof value === 'string' &&
-        (key === 'body' || key === 'allocations' || key === 'levels' || key === 'definition' || key === 'skipped')
+        (key === 'body' ||
+          key === 'allocations' ||
+          key === 'levels' ||
+          key === 'definition' ||
+          key === 'skipped' ||
+          key === 'worth')
       )
         return [key, parseJson(value)];
       return [key, value];
@@ -70,6 +76,7 @@ async function readLoyaltyState(db: Db): Promise<Record<string, string[]>> {
     'segment_sizes',
     'member_rfm',
     ...couponDerivedTables,
+    ...productCodeDerivedTables,
   ] as const) {
     const rows = await db.selectFrom(table).selectAll().execute();
     state[table] = rows.map((row) => normalizeRow(row as unknown as Record<string, unknown>)).sort(byKey);

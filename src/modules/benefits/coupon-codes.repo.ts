@@ -128,3 +128,16 @@ export async function readCodesPage(
     status: row.status,
   }));
 }
+
+/** Walks a pool in position order, a page at a time (an export of a million codes never sits in memory). */
+export async function* walkPool<T extends { position: number }>(
+  readPage: (afterPosition: number) => Promise<T[]>,
+): AsyncGenerator<T> {
+  for (let after = 0; ;) {
+    const page = await readPage(after);
+    yield* page;
+    const last = page.at(-1);
+    if (!last) return;
+    after = last.position;
+  }
+}

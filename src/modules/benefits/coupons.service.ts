@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { HearthError, notFound } from '../../platform/errors.ts';
 import { createId } from '../../platform/ids.ts';
-import { processThrough } from '../../platform/processor/catch-up.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
 import type { EventLogWriter } from '../ingest/event-log-writer.ts';
-import { appendOperations, type StoredOperation } from '../ingest/operation-events.ts';
+import type { StoredOperation } from '../ingest/operation-events.ts';
+import { answerOf, fingerprintOf, submitOperations } from './benefit-operations.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { generateCodes, normalizeCode, patternRoomFor } from './coupon-codes.ts';
 import * as pool from './coupon-codes.repo.ts';
@@ -74,50 +73,15 @@ export function createCouponsService(dependencies: {
   resolveMembers(workspaceId: string, memberIds: string[]): Promise<Map<string, string>>;
   segmentMembers(workspaceId: string, segmentId: string): Promise<string[]>;
 }): CouponsService {
-  const { database, clock, processor } = dependencies;
+  const { database, clock } = dependencies;
   const db = database.db;
 
-  const fingerprintOf = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
-
-  /** Appends the operations (all or none), refusing a key reused for another request; waits for the first. */
-  async function submit(
-    workspaceId: string,
-    key: string | undefined,
-    fingerprint: string,
-    requests: CouponRequest[],
-  ): Promise<{ stored: StoredOperation[]; refused?: OperationAnswer }> {
-    const now = clock.now();
-    const base = `coupons-${key ?? createId(now)}`;
-    const stored = await appendOperations(
-      dependencies,
-      requests.map((request, index) => ({
-        workspaceId,
-        messageId: index === 0 ? base : `${base}-${index}`,
-        eventName: 'Coupon Operation',
-        payload: { operation: 'coupons', request, fingerprint },
-        now,
-      })),
-    );
-    const first = stored[0];
-    if (!first) throw new HearthError('unavailable', 'the operation was not stored; retry with the same key');
-    if (first.payload.fingerprint !== fingerprint) {
-      const issues = [{ path: 'headers.idempotency-key', message: 'already used for a different request' }];
-      const body = {
-        error: 'idempotency_key_reused',
-        message: 'this Idempotency-Key was used for a different request',
-        issues,
-      };
-      return { stored, refused: { status: 422, body } };
-    }
-    await processThrough(processor, first.seq);
-    return { stored };
+  async function submit(workspaceId: string, key: string | undefined, fingerprint: string, requests: CouponRequest[]) {
+    const operation = { workspaceId, name: 'coupons', eventName: 'Coupon Operation', key, fingerprint };
+    return submitOperations(dependencies, operation, requests);
   }
 
-  async function answerOf(operation: StoredOperation): Promise<OperationAnswer> {
-    const answer = await repo.readAnswer(db, operation.id);
-    if (!answer) throw new HearthError('unavailable', 'the operation was not processed; retry with the same key');
-    return answer;
-  }
+  const answerFor = (operation: StoredOperation | undefined) => answerOf(database, operation);
 
   async function templateOf(workspaceId: string, templateId: string): Promise<TemplateState> {
     const template = (await repo.loadTemplates(db, workspaceId)).get(templateId);
@@ -133,7 +97,7 @@ export function createCouponsService(dependencies: {
     const { added, throughPosition } = await pool.addCodes(database, workspaceId, template.id, codes);
     const request: CouponRequest = { action: 'codes-added', templateId: template.id, throughPosition };
     const { stored } = await submit(workspaceId, undefined, fingerprintOf(request), [request]);
-    await answerOf(stored[0] as StoredOperation);
+    await answerFor(stored[0]);
     const refreshed = await templateOf(workspaceId, template.id);
     return { added, codesAvailable: await pool.countAvailableCodes(db, workspaceId, refreshed) };
   }
@@ -185,13 +149,8 @@ export function createCouponsService(dependencies: {
   async function* exportCodes(workspaceId: string, templateId: string): AsyncGenerator<string[]> {
     await templateOf(workspaceId, templateId);
     yield ['code', 'position', 'member_id', 'status'];
-    for (let after = 0; ;) {
-      const page = await pool.readCodesPage(db, workspaceId, templateId, after, 5_000);
-      for (const row of page) yield [row.code, String(row.position), row.memberId ?? '', row.status ?? 'unissued'];
-      const last = page.at(-1);
-      if (!last) return;
-      after = last.position;
-    }
+    const rows = pool.walkPool((after) => pool.readCodesPage(db, workspaceId, templateId, after, 5_000));
+    for await (const row of rows) yield [row.code, String(row.position), row.memberId ?? '', row.status ?? 'unissued'];
   }
 
   async function targetMembers(
@@ -224,7 +183,7 @@ export function createCouponsService(dependencies: {
         job: null,
       };
       const { stored, refused } = await submit(workspaceId, key, fingerprint, [request]);
-      return refused ?? answerOf(stored[0] as StoredOperation);
+      return refused ?? answerFor(stored[0]);
     }
     const { target, ids, unknown } = await targetMembers(workspaceId, body);
     const job = { id: `cjb_${createId(clock.now())}`, target, total: ids.length + unknown, unknown };
@@ -254,7 +213,7 @@ export function createCouponsService(dependencies: {
     const memberId = await dependencies.resolveMemberId(workspaceId, memberIdParam);
     const request: CouponRequest = { action: 'claim', memberId, code: normalizeCode(code) };
     const { stored, refused } = await submit(workspaceId, key, fingerprintOf({ memberIdParam, code }), [request]);
-    return refused ?? answerOf(stored[0] as StoredOperation);
+    return refused ?? answerFor(stored[0]);
   }
 
   async function act(
@@ -266,7 +225,7 @@ export function createCouponsService(dependencies: {
     if (!(await queries.readCoupon(db, workspaceId, couponId))) throw notFound(`no coupon ${couponId}`);
     const request = { ...action, couponId } as CouponRequest;
     const { stored, refused } = await submit(workspaceId, key, fingerprintOf(request), [request]);
-    return refused ?? answerOf(stored[0] as StoredOperation);
+    return refused ?? answerFor(stored[0]);
   }
 
   return {
@@ -281,7 +240,7 @@ export function createCouponsService(dependencies: {
       const fingerprint = fingerprintOf({ templateId: options.templateId ?? null, definition });
       const { stored, refused } = await submit(workspaceId, options.key, fingerprint, [request]);
       if (refused) return refused;
-      const answer = await answerOf(stored[0] as StoredOperation);
+      const answer = await answerFor(stored[0]);
       if (answer.status >= 300) return answer;
       return {
         status: answer.status,

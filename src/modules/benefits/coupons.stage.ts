@@ -8,6 +8,7 @@ import {
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { normalizeCode } from './coupon-codes.ts';
 import { foldCouponEvent } from './coupon-fold.ts';
+import { couponGrantsByCause, foldCouponGrants, type CouponGrant } from './coupon-grants.ts';
 import { readCouponOperation, type CouponOperationPayload } from './coupon-operations.ts';
 import { readCouponUse } from './coupon-order-events.ts';
 import type { CouponFoldState, PoolCode } from './coupon-state.ts';
@@ -33,7 +34,7 @@ interface BatchNeeds {
   availableThrough: Map<string, number>;
 }
 
-function readNeeds(events: LoggedEvent[], currency: string): BatchNeeds {
+function readNeeds(events: LoggedEvent[], currency: string, grants: CouponGrant[]): BatchNeeds {
   const needs: BatchNeeds = {
     operations: [],
     couponIds: [],
@@ -72,6 +73,10 @@ function readNeeds(events: LoggedEvent[], currency: string): BatchNeeds {
       needs.orderIds.push(use.order.orderId);
       if (use.couponId) needs.couponIds.push(use.couponId);
     }
+  }
+  for (const grant of grants) {
+    needs.memberIds.push(grant.memberId);
+    needs.issues.set(grant.templateId, (needs.issues.get(grant.templateId) ?? 0) + 1);
   }
   return needs;
 }
@@ -167,12 +172,17 @@ export function createCouponsStage(dependencies: { workspaces: WorkspaceService;
       // A merged member's coupons are the survivor's from the merge on.
       for (const merge of batch.merges) await repo.reassignCoupons(batch.transaction, merge.mergedId, merge.survivorId);
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
-        if (!concernsCoupons(events)) continue;
+        const grants = couponGrantsByCause(batch.derivedEvents, workspaceId);
+        if (!concernsCoupons(events) && grants.size === 0) continue;
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;
-        const needs = readNeeds(events, workspace.currency);
+        const needs = readNeeds(events, workspace.currency, [...grants.values()].flat());
         const state = await loadState(batch.transaction, workspaceId, workspace.currency, needs, dependencies.views);
-        for (const [index, event] of events.entries()) foldCouponEvent(state, event, needs.operations[index]);
+        for (const [index, event] of events.entries()) {
+          foldCouponEvent(state, event, needs.operations[index]);
+          const granted = grants.get(event.id);
+          if (granted) foldCouponGrants(state, event, granted);
+        }
         await saveState(batch, state);
       }
     },

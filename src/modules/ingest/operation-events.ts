@@ -77,3 +77,18 @@ export async function appendOperations(
   }
   return stored;
 }
+
+/** An operation already in the log under this message id (a retried request), if any. */
+export async function findOperation(
+  database: Database,
+  workspaceId: string,
+  messageId: string,
+): Promise<StoredOperation | undefined> {
+  const row = await database.db
+    .selectFrom('events')
+    .select(['seq', 'id', 'payload'])
+    .where('workspace_id', '=', workspaceId)
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
+  return row ? { seq: row.seq, id: row.id, payload: parseJson<Record<string, unknown>>(row.payload) } : undefined;
+}

@@ -11,6 +11,7 @@ import * as eventMembers from './migrations/0008-event-members.ts';
 import * as segments from './migrations/0009-segments.ts';
 import * as memberRfm from './migrations/0010-member-rfm.ts';
 import * as coupons from './migrations/0011-coupons.ts';
+import * as productCodes from './migrations/0012-product-codes.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -27,6 +28,7 @@ const migrations: Record<string, DialectMigration> = {
   '0009-segments': segments,
   '0010-member-rfm': memberRfm,
   '0011-coupons': coupons,
+  '0012-product-codes': productCodes,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

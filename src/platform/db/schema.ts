@@ -351,6 +351,45 @@ export interface BenefitOperationResultsTable {
   body: JsonColumn;
 }
 
+export interface ProductCodeBatchesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  worth: string;
+  size: number;
+  scanned: number;
+  binds_store: number;
+  created_at: number;
+}
+
+export interface ProductCodeScansTable {
+  workspace_id: string;
+  code: string;
+  batch_id: string;
+  member_id: string;
+  at: number;
+  channel: string | null;
+  location: string | null;
+  store: string | null;
+  event_id: string;
+}
+
+export interface ProductCodeAttemptsTable {
+  workspace_id: string;
+  member_id: string;
+  at: number;
+  code: string;
+  event_id: string;
+}
+
+export interface MemberHomeStoresTable {
+  member_id: string;
+  workspace_id: string;
+  store: string;
+  bound_at: number;
+  source: string;
+}
+
 export interface DatabaseSchema {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -385,4 +424,8 @@ export interface DatabaseSchema {
   coupons: CouponsTable;
   coupon_jobs: CouponJobsTable;
   benefit_operation_results: BenefitOperationResultsTable;
+  product_code_batches: ProductCodeBatchesTable;
+  product_code_scans: ProductCodeScansTable;
+  product_code_attempts: ProductCodeAttemptsTable;
+  member_home_stores: MemberHomeStoresTable;
 }

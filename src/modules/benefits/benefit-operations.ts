@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { HearthError } from '../../platform/errors.ts';
+import { createId } from '../../platform/ids.ts';
+import { processThrough } from '../../platform/processor/catch-up.ts';
+import type { Processor } from '../../platform/processor/processor.ts';
+import type { EventLogWriter } from '../ingest/event-log-writer.ts';
+import { appendOperations, type StoredOperation } from '../ingest/operation-events.ts';
+import type { OperationAnswer } from './coupon-state.ts';
+import { readAnswer } from './coupons.repo.ts';
+
+export interface OperationDependencies {
+  database: Database;
+  clock: Clock;
+  writer: EventLogWriter;
+  processor: Processor;
+}
+
+export const fingerprintOf = (value: unknown): string =>
+  createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+export function keyReused(): OperationAnswer {
+  const issues = [{ path: 'headers.idempotency-key', message: 'already used for a different request' }];
+  return {
+    status: 422,
+    body: { error: 'idempotency_key_reused', message: 'this Idempotency-Key was used for a different request', issues },
+  };
+}
+
+/**
+ * Appends a module's operations (all or none, one commit) and waits until the first is decided.
+ * The key makes a retry find the first request's operations; a key reused for another request
+ * (a different fingerprint) is refused.
+ */
+export async function submitOperations(
+  dependencies: OperationDependencies,
+  operation: { workspaceId: string; name: string; eventName: string; key: string | undefined; fingerprint: string },
+  requests: unknown[],
+): Promise<{ stored: StoredOperation[]; refused?: OperationAnswer }> {
+  const now = dependencies.clock.now();
+  const base = `${operation.name}-${operation.key ?? createId(now)}`;
+  const stored = await appendOperations(
+    dependencies,
+    requests.map((request, index) => ({
+      workspaceId: operation.workspaceId,
+      messageId: index === 0 ? base : `${base}-${index}`,
+      eventName: operation.eventName,
+      payload: { operation: operation.name, request, fingerprint: operation.fingerprint },
+      now,
+    })),
+  );
+  const first = stored[0];
+  if (!first) throw new HearthError('unavailable', 'the operation was not stored; retry with the same key');
+  if (first.payload.fingerprint !== operation.fingerprint) return { stored, refused: keyReused() };
+  await processThrough(dependencies.processor, first.seq);
+  return { stored };
+}
+
+/** What the stage decided for an operation, as the API answers it. */
+export async function answerOf(database: Database, operation: StoredOperation | undefined): Promise<OperationAnswer> {
+  const answer = operation ? await readAnswer(database.db, operation.id) : undefined;
+  if (!answer) throw new HearthError('unavailable', 'the operation was not processed; retry with the same key');
+  return answer;
+}
