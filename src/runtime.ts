@@ -30,6 +30,8 @@ import { readTierIds } from './modules/loyalty/loyalty.repo.ts';
 import { createCouponsStage } from './modules/benefits/coupons.stage.ts';
 import { createCouponsService, type CouponsService } from './modules/benefits/coupons.service.ts';
 import { createProductCodesStage } from './modules/benefits/product-codes.stage.ts';
+import { createStoresStage } from './modules/stores/stores.stage.ts';
+import { createStoresService, type StoresService } from './modules/stores/stores.service.ts';
 import { createProductCodesService, type ProductCodesService } from './modules/benefits/product-codes.service.ts';
 import { createAnalyticsService, type AnalyticsService } from './modules/audience/analytics.service.ts';
 import { createLifeStagesStage } from './modules/audience/life-stages.stage.ts';
@@ -63,6 +65,7 @@ export interface Runtime {
   segments: SegmentsService;
   coupons: CouponsService;
   productCodes: ProductCodesService;
+  stores: StoresService;
   close(): Promise<void>;
 }
 
@@ -90,6 +93,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createIdentityStage({ workspaces }),
     createProfilesStage({ workspaces }),
     // Benefits before loyalty: the points they grant are earned at the place of the event that granted them.
+    createStoresStage({ survivors: findSurvivors }),
     createProductCodesStage({ views: { survivors: findSurvivors } }),
     createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
@@ -164,6 +168,13 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     resolveMembers: (workspaceId, memberIds) => findWorkspaceSurvivors(database.db, workspaceId, memberIds),
     segmentMembers: (workspaceId, segmentId) => segments.allMembers(workspaceId, segmentId),
   });
+  const stores = createStoresService({
+    database,
+    clock,
+    writer,
+    processor,
+    resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
+  });
   const productCodes = createProductCodesService({
     database,
     clock,
@@ -194,6 +205,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     segments,
     coupons,
     productCodes,
+    stores,
     close: async () => {
       await ticker.stop();
       await processor.stop();

@@ -10,6 +10,7 @@ import { registerSegmentsRoutes } from './modules/audience/segments.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
 import { registerCouponsRoutes } from './modules/benefits/coupons.routes.ts';
 import { registerProductCodesRoutes } from './modules/benefits/product-codes.routes.ts';
+import { registerStoresRoutes } from './modules/stores/stores.routes.ts';
 import type { Runtime } from './runtime.ts';
 
 export const hearthVersion = '0.1.0';
@@ -42,6 +43,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   });
   registerCouponsRoutes(http, { coupons: runtime.coupons });
   registerProductCodesRoutes(http, { productCodes: runtime.productCodes });
+  registerStoresRoutes(http, { stores: runtime.stores });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

@@ -77,6 +77,7 @@ function grant(state: ProductCodeState, batch: BatchState, scan: ScanRecord, eve
       memberId: scan.memberId,
       points: batch.worth.points,
       reason,
+      sourceType: 'benefit' as const,
       sourceId: `product-code:${batch.id}`,
     };
     state.derivedEvents.push(pointsGrantedEvent(points, state.workspaceId, event.eventTime, event.id));

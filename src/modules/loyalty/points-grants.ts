@@ -14,7 +14,8 @@ export interface PointsGrant {
   memberId: string;
   points: number;
   reason: string;
-  /** What granted them, e.g. `product-code:BATCH_ID`. */
+  /** What granted them: a benefit (`product-code:BATCH_ID`) or a store spending its budget (the store id). */
+  sourceType: 'benefit' | 'store';
   sourceId: string;
 }
 
@@ -29,7 +30,7 @@ export function pointsGrantedEvent(
     memberId: grant.memberId,
     name: pointsGrantedEventName,
     at,
-    properties: { points: grant.points, reason: grant.reason, sourceId: grant.sourceId },
+    properties: { points: grant.points, reason: grant.reason, sourceType: grant.sourceType, sourceId: grant.sourceId },
     causeEventId,
   };
 }
@@ -39,10 +40,16 @@ export function grantsByCause(derived: DerivedEvent[], workspaceId: string): Map
   const byCause = new Map<string, PointsGrant[]>();
   for (const event of derived) {
     if (event.name !== pointsGrantedEventName || event.workspaceId !== workspaceId) continue;
-    const { points, reason, sourceId } = event.properties;
+    const { points, reason, sourceType, sourceId } = event.properties;
     if (typeof points !== 'number' || typeof reason !== 'string' || typeof sourceId !== 'string') continue;
     const list = byCause.get(event.causeEventId) ?? [];
-    list.push({ memberId: event.memberId, points, reason, sourceId });
+    list.push({
+      memberId: event.memberId,
+      points,
+      reason,
+      sourceType: sourceType === 'store' ? 'store' : 'benefit',
+      sourceId,
+    });
     byCause.set(event.causeEventId, list);
   }
   return byCause;
@@ -67,7 +74,7 @@ export function foldPointsGrants(state: LoyaltyFoldState, event: LoggedEvent, gr
         expiresAt,
         orderId: null,
         reason: grant.reason,
-        source: { type: 'benefit', id: grant.sourceId },
+        source: { type: grant.sourceType, id: grant.sourceId },
       },
       { at: event.eventTime, newId },
     );

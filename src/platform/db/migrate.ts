@@ -12,6 +12,7 @@ import * as segments from './migrations/0009-segments.ts';
 import * as memberRfm from './migrations/0010-member-rfm.ts';
 import * as coupons from './migrations/0011-coupons.ts';
 import * as productCodes from './migrations/0012-product-codes.ts';
+import * as stores from './migrations/0013-stores.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -29,6 +30,7 @@ const migrations: Record<string, DialectMigration> = {
   '0010-member-rfm': memberRfm,
   '0011-coupons': coupons,
   '0012-product-codes': productCodes,
+  '0013-stores': stores,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

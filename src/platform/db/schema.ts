@@ -388,6 +388,32 @@ export interface MemberHomeStoresTable {
   store: string;
   bound_at: number;
   source: string;
+  guide: string | null;
+}
+
+export interface StoresTable {
+  workspace_id: string;
+  id: string;
+  name: string;
+  kind: string;
+  dealer_id: string | null;
+  membership: string;
+  budget: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StoreBudgetEntriesTable {
+  id: string;
+  workspace_id: string;
+  store_id: string;
+  kind: string;
+  points: number;
+  member_id: string | null;
+  reason: string;
+  reference: string | null;
+  at: number;
+  event_id: string;
 }
 
 export interface DatabaseSchema {
@@ -428,4 +454,6 @@ export interface DatabaseSchema {
   product_code_scans: ProductCodeScansTable;
   product_code_attempts: ProductCodeAttemptsTable;
   member_home_stores: MemberHomeStoresTable;
+  stores: StoresTable;
+  store_budget_entries: StoreBudgetEntriesTable;
 }
