@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
 import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
-import { Refusal } from '../../platform/http/routes.ts';
+import { Refusal, toRouteResult } from '../../platform/http/routes.ts';
 import { csvLine } from '../audience/segment-export.ts';
 import { couponTemplateDefinitionSchema } from './coupon-template.schema.ts';
-import type { OperationAnswer } from './coupon-state.ts';
 import {
   claimBodySchema,
   codesAddedSchema,
@@ -31,11 +30,6 @@ import {
 } from './coupons.schema.ts';
 import type { CouponAction, CouponsService } from './coupons.service.ts';
 
-/** A decided operation: its success body, or its refusal (409 used up, 404 unknown, 422 key reused). */
-function toResult<T>(answer: OperationAnswer, schema: z.ZodType<T>): T | Refusal {
-  return answer.status < 300 ? schema.parse(answer.body) : new Refusal(answer.status, answer.body);
-}
-
 const couponAnswerSchema = z.object({ coupon: couponSchema });
 const actionRefusals = {
   '404': 'Unknown coupon',
@@ -57,7 +51,7 @@ function registerTemplateRoutes(http: HttpApp, coupons: CouponsService): void {
     refusals: { '409': 'another template has the name, or the shared code is in use' },
     handler: async ({ workspaceId, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
-      return toResult(await coupons.saveTemplate(workspaceId, body, { key }), couponTemplateSchema);
+      return toRouteResult(await coupons.saveTemplate(workspaceId, body, { key }), couponTemplateSchema);
     },
   });
   http.route({
@@ -71,7 +65,7 @@ function registerTemplateRoutes(http: HttpApp, coupons: CouponsService): void {
     refusals: { '404': 'no such template', '409': 'name or shared code in use, or the kind of codes changed' },
     handler: async ({ workspaceId, params, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
-      return toResult(
+      return toRouteResult(
         await coupons.saveTemplate(workspaceId, body, { templateId: params.id, key }),
         couponTemplateSchema,
       );
@@ -167,7 +161,7 @@ function registerIssueRoutes(http: HttpApp, coupons: CouponsService): void {
       const answer = await coupons.issue(workspaceId, params.id, body, key);
       if (answer.status === 202) return new Refusal(202, issueAnswerSchema.parse(answer.body));
       reply.status(201);
-      return toResult(answer, issueAnswerSchema);
+      return toRouteResult(answer, issueAnswerSchema);
     },
   });
   http.route({
@@ -212,7 +206,7 @@ function registerMemberRoutes(http: HttpApp, coupons: CouponsService): void {
     handler: async ({ workspaceId, params, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
       const answer = await coupons.claim(workspaceId, params.id, body.code, key);
-      return answer.status === 200 ? new Refusal(200, answer.body) : toResult(answer, couponAnswerSchema);
+      return answer.status === 200 ? new Refusal(200, answer.body) : toRouteResult(answer, couponAnswerSchema);
     },
   });
   http.route({
@@ -246,7 +240,7 @@ function registerActionRoute<A extends CouponAction['action'], B>(
     handler: async ({ workspaceId, params, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
       const action = { action: route.action, ...route.toRequest(body) } as Parameters<CouponsService['act']>[2];
-      return toResult(await coupons.act(workspaceId, params.id, action, key), couponAnswerSchema);
+      return toRouteResult(await coupons.act(workspaceId, params.id, action, key), couponAnswerSchema);
     },
   });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
 import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
-import { Refusal } from '../../platform/http/routes.ts';
+import { toRouteResult } from '../../platform/http/routes.ts';
 import { csvLine } from '../audience/segment-export.ts';
 import {
   batchParamsSchema,
@@ -14,12 +14,7 @@ import {
   scanBodySchema,
 } from './product-codes.schema.ts';
 import { codesExportQuerySchema } from './coupons.schema.ts';
-import type { OperationAnswer } from './coupon-state.ts';
 import type { ProductCodesService } from './product-codes.service.ts';
-
-function toResult<T>(answer: OperationAnswer, schema: z.ZodType<T>): T | Refusal {
-  return answer.status < 300 ? schema.parse(answer.body) : new Refusal(answer.status, answer.body);
-}
 
 export function registerProductCodesRoutes(http: HttpApp, dependencies: { productCodes: ProductCodesService }): void {
   const { productCodes } = dependencies;
@@ -35,7 +30,7 @@ export function registerProductCodesRoutes(http: HttpApp, dependencies: { produc
     successStatus: 201,
     handler: async ({ workspaceId, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
-      return toResult(await productCodes.createBatch(workspaceId, body, key), codeBatchSchema);
+      return toRouteResult(await productCodes.createBatch(workspaceId, body, key), codeBatchSchema);
     },
   });
   http.route({
@@ -87,7 +82,7 @@ export function registerProductCodesRoutes(http: HttpApp, dependencies: { produc
       const answer = await productCodes.scan(workspaceId, body, key);
       const retryAfter = answer.body.retryAfterSeconds;
       if (answer.status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
-      return toResult(answer, scanAnswerSchema);
+      return toRouteResult(answer, scanAnswerSchema);
     },
   });
   http.route({

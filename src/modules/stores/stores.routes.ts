@@ -1,8 +1,6 @@
-import type { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
 import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
-import { Refusal } from '../../platform/http/routes.ts';
-import type { OperationAnswer } from '../benefits/coupon-state.ts';
+import { Refusal, toRouteResult } from '../../platform/http/routes.ts';
 import {
   bindBodySchema,
   bindingSchema,
@@ -20,10 +18,6 @@ import {
 } from './stores.schema.ts';
 import type { StoresService } from './stores.service.ts';
 
-function toResult<T>(answer: OperationAnswer, schema: z.ZodType<T>): T | Refusal {
-  return answer.status < 300 ? schema.parse(answer.body) : new Refusal(answer.status, answer.body);
-}
-
 function registerStoreRoutes(http: HttpApp, stores: StoresService): void {
   const common = { tag: 'stores', auth: 'secret' } as const;
   http.route({
@@ -38,7 +32,9 @@ function registerStoreRoutes(http: HttpApp, stores: StoresService): void {
     handler: async ({ workspaceId, params, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
       const answer = await stores.save(workspaceId, params.id, body, key);
-      return answer.status === 201 ? new Refusal(201, storeSchema.parse(answer.body)) : toResult(answer, storeSchema);
+      return answer.status === 201
+        ? new Refusal(201, storeSchema.parse(answer.body))
+        : toRouteResult(answer, storeSchema);
     },
   });
   http.route({
@@ -78,7 +74,7 @@ function registerStoreRoutes(http: HttpApp, stores: StoresService): void {
     response: bindingSchema,
     refusals: { '404': 'unknown member or store' },
     handler: async ({ workspaceId, params, body }) =>
-      toResult(await stores.bind(workspaceId, params.id, body.storeId, body.guide), bindingSchema),
+      toRouteResult(await stores.bind(workspaceId, params.id, body.storeId, body.guide), bindingSchema),
   });
   http.route({
     ...common,
@@ -103,7 +99,7 @@ function registerBudgetRoutes(http: HttpApp, stores: StoresService): void {
     response: budgetAnswerSchema,
     refusals: { '404': 'unknown store', '422': 'the reference was used for another purchase' },
     handler: async ({ workspaceId, params, body }) =>
-      toResult(await stores.purchase(workspaceId, params.id, body.points, body.reference), budgetAnswerSchema),
+      toRouteResult(await stores.purchase(workspaceId, params.id, body.points, body.reference), budgetAnswerSchema),
   });
   http.route({
     ...common,
@@ -127,7 +123,7 @@ function registerBudgetRoutes(http: HttpApp, stores: StoresService): void {
     refusals: { '404': 'unknown store or member', '409': 'insufficient_budget: the body gives `budget`' },
     handler: async ({ workspaceId, params, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
-      return toResult(await stores.grant(workspaceId, params.id, body, key), budgetAnswerSchema);
+      return toRouteResult(await stores.grant(workspaceId, params.id, body, key), budgetAnswerSchema);
     },
   });
 }

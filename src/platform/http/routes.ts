@@ -119,3 +119,11 @@ export function registerRoute<P, Q, B, R>(
     },
   });
 }
+
+/** A decided operation as a route answers it: the success body shaped by the schema, or the refusal as decided. */
+export function toRouteResult<T>(
+  answer: { status: number; body: Record<string, unknown> },
+  schema: ZodType<T>,
+): T | Refusal {
+  return answer.status < 300 ? schema.parse(answer.body) : new Refusal(answer.status, answer.body);
+}
