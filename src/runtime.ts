@@ -31,6 +31,8 @@ import { createCouponsStage } from './modules/benefits/coupons.stage.ts';
 import { createCouponsService, type CouponsService } from './modules/benefits/coupons.service.ts';
 import { createProductCodesStage } from './modules/benefits/product-codes.stage.ts';
 import { createStoresStage } from './modules/stores/stores.stage.ts';
+import { createBadgesStage } from './modules/benefits/badges.stage.ts';
+import { createBadgesService, type BadgesService } from './modules/benefits/badges.service.ts';
 import { createStoresService, type StoresService } from './modules/stores/stores.service.ts';
 import { createProductCodesService, type ProductCodesService } from './modules/benefits/product-codes.service.ts';
 import { createAnalyticsService, type AnalyticsService } from './modules/audience/analytics.service.ts';
@@ -66,6 +68,7 @@ export interface Runtime {
   coupons: CouponsService;
   productCodes: ProductCodesService;
   stores: StoresService;
+  badges: BadgesService;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Benefits before loyalty: the points they grant are earned at the place of the event that granted them.
     createStoresStage({ survivors: findSurvivors }),
     createProductCodesStage({ views: { survivors: findSurvivors } }),
+    createBadgesStage({ workspaces, views: { survivors: findSurvivors } }),
     createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
@@ -175,6 +179,14 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     processor,
     resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
   });
+  const badges = createBadgesService({
+    database,
+    clock,
+    writer,
+    processor,
+    workspaces,
+    resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
+  });
   const productCodes = createProductCodesService({
     database,
     clock,
@@ -206,6 +218,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     coupons,
     productCodes,
     stores,
+    badges,
     close: async () => {
       await ticker.stop();
       await processor.stop();

@@ -11,6 +11,7 @@ import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.
 import { registerCouponsRoutes } from './modules/benefits/coupons.routes.ts';
 import { registerProductCodesRoutes } from './modules/benefits/product-codes.routes.ts';
 import { registerStoresRoutes } from './modules/stores/stores.routes.ts';
+import { registerBadgesRoutes } from './modules/benefits/badges.routes.ts';
 import type { Runtime } from './runtime.ts';
 
 export const hearthVersion = '0.1.0';
@@ -44,6 +45,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   registerCouponsRoutes(http, { coupons: runtime.coupons });
   registerProductCodesRoutes(http, { productCodes: runtime.productCodes });
   registerStoresRoutes(http, { stores: runtime.stores });
+  registerBadgesRoutes(http, { badges: runtime.badges });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

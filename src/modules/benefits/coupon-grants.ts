@@ -6,9 +6,11 @@ import { couponGrantedEventName } from './product-code-fold.ts';
 export interface CouponGrant {
   memberId: string;
   templateId: string;
+  /** What granted it (`badge`, `product-code`): the coupon's cohort in the template report. */
+  cohort: string;
 }
 
-/** Coupons an earlier stage granted (a scanned product code), by the log event that caused them. */
+/** Coupons an earlier stage granted (a scanned product code, a badge level), by the log event that caused them. */
 export function couponGrantsByCause(derived: DerivedEvent[], workspaceId: string): Map<string, CouponGrant[]> {
   const byCause = new Map<string, CouponGrant[]>();
   for (const event of derived) {
@@ -16,10 +18,9 @@ export function couponGrantsByCause(derived: DerivedEvent[], workspaceId: string
     if (event.name !== couponGrantedEventName || event.workspaceId !== workspaceId || typeof templateId !== 'string') {
       continue;
     }
-    byCause.set(event.causeEventId, [
-      ...(byCause.get(event.causeEventId) ?? []),
-      { memberId: event.memberId, templateId },
-    ]);
+    const source = typeof event.properties.source === 'string' ? event.properties.source : 'granted';
+    const grant = { memberId: event.memberId, templateId, cohort: source.split(':')[0] ?? 'granted' };
+    byCause.set(event.causeEventId, [...(byCause.get(event.causeEventId) ?? []), grant]);
   }
   return byCause;
 }
@@ -32,7 +33,7 @@ export function foldCouponGrants(state: CouponFoldState, event: LoggedEvent, gra
     issueCoupon(state, {
       template,
       memberId: state.survivorOf(grant.memberId),
-      cohort: 'product-code',
+      cohort: grant.cohort,
       jobId: null,
       collected: true,
       event,

@@ -13,6 +13,7 @@ import * as memberRfm from './migrations/0010-member-rfm.ts';
 import * as coupons from './migrations/0011-coupons.ts';
 import * as productCodes from './migrations/0012-product-codes.ts';
 import * as stores from './migrations/0013-stores.ts';
+import * as badges from './migrations/0014-badges.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -31,6 +32,7 @@ const migrations: Record<string, DialectMigration> = {
   '0011-coupons': coupons,
   '0012-product-codes': productCodes,
   '0013-stores': stores,
+  '0014-badges': badges,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

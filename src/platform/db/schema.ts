@@ -416,6 +416,26 @@ export interface StoreBudgetEntriesTable {
   event_id: string;
 }
 
+export interface BadgeDefinitionsTable {
+  workspace_id: string;
+  id: string;
+  definition: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MemberBadgesTable {
+  workspace_id: string;
+  member_id: string;
+  badge_id: string;
+  level_index: number;
+  level: string | null;
+  value: number;
+  contributions: string;
+  awarded_at: number | null;
+  updated_at: number;
+}
+
 export interface DatabaseSchema {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -456,4 +476,6 @@ export interface DatabaseSchema {
   member_home_stores: MemberHomeStoresTable;
   stores: StoresTable;
   store_budget_entries: StoreBudgetEntriesTable;
+  badge_definitions: BadgeDefinitionsTable;
+  member_badges: MemberBadgesTable;
 }

@@ -1,0 +1,53 @@
+import { groupByWorkspace, type Stage } from '../../platform/processor/stage.ts';
+import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
+import { readBadgeOperation } from './badge-definition.schema.ts';
+import { foldBadgeEvent, heldBadgeKey, type BadgeFoldState } from './badge-fold.ts';
+import type { CouponMemberViews } from './coupons.stage.ts';
+import { saveAnswers } from './coupons.repo.ts';
+import * as repo from './badges.repo.ts';
+
+/** Badges and medals: every event of a member moves the badges it counts toward, in log order. */
+export function createBadgesStage(dependencies: {
+  workspaces: WorkspaceService;
+  views: Pick<CouponMemberViews, 'survivors'>;
+}): Stage {
+  return {
+    name: 'badges',
+    async apply(batch) {
+      for (const merge of batch.merges) await repo.reassignBadges(batch.transaction, merge.mergedId, merge.survivorId);
+      for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
+        const operations = events.map((event) => readBadgeOperation(event.payload));
+        const badges = await repo.loadBadges(batch.transaction, workspaceId);
+        if (badges.size === 0 && operations.every((operation) => operation === undefined)) continue;
+        const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
+        if (!workspace) continue;
+        const memberIds = events.flatMap((event) => (event.memberId ? [event.memberId] : []));
+        const survivors = await dependencies.views.survivors(batch.transaction, [...new Set(memberIds)]);
+        const held = await repo.loadMemberBadges(batch.transaction, [...new Set(survivors.values())]);
+        const state: BadgeFoldState = {
+          workspaceId,
+          currency: workspace.currency,
+          timeZone: workspace.timezone,
+          badges,
+          held: new Map(held.map((badge) => [heldBadgeKey(badge.badgeId, badge.memberId), badge])),
+          changedBadges: new Set(),
+          changed: new Set(),
+          answers: new Map(),
+          derivedEvents: [],
+        };
+        for (const [index, event] of events.entries()) {
+          const memberId = event.memberId ? (survivors.get(event.memberId) ?? event.memberId) : null;
+          foldBadgeEvent(state, event, operations[index], memberId);
+        }
+        await repo.saveBadgeState(batch.transaction, state);
+        await saveAnswers(batch.transaction, workspaceId, state.answers);
+        for (const key of state.changed) batch.changedMembers.add(state.held.get(key)?.memberId ?? '');
+        batch.changedMembers.delete('');
+        batch.derivedEvents.push(...state.derivedEvents);
+      }
+    },
+    async reset(transaction) {
+      for (const table of repo.badgeDerivedTables) await transaction.deleteFrom(table).execute();
+    },
+  };
+}
