@@ -147,13 +147,17 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const identity = createIdentityService({ database, clock, workspaces, writer, processor });
   const profiles = createProfilesService({ database });
-  const loyalty = createLoyaltyService({
+  // What every service that writes through the log needs.
+  const operated = {
     database,
     clock,
     writer,
     processor,
     workspaces,
-    resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
+    resolveMemberId: (workspaceId: string, memberId: string) => identity.resolveMemberId(workspaceId, memberId),
+  };
+  const loyalty = createLoyaltyService({
+    ...operated,
     memberView: async (memberId) =>
       (await loadMemberViews(database.db, [memberId])).get(memberId) ?? { traits: {}, features: {}, tier: null },
   });
@@ -163,37 +167,13 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const finder = createMemberFinder(identity);
   const tags = createTagsService({ database, clock, writer, processor, finder, segments });
   const coupons = createCouponsService({
-    database,
-    clock,
-    writer,
-    processor,
-    workspaces,
-    resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
+    ...operated,
     resolveMembers: (workspaceId, memberIds) => findWorkspaceSurvivors(database.db, workspaceId, memberIds),
     segmentMembers: (workspaceId, segmentId) => segments.allMembers(workspaceId, segmentId),
   });
-  const stores = createStoresService({
-    database,
-    clock,
-    writer,
-    processor,
-    resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
-  });
-  const badges = createBadgesService({
-    database,
-    clock,
-    writer,
-    processor,
-    workspaces,
-    resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
-  });
-  const productCodes = createProductCodesService({
-    database,
-    clock,
-    writer,
-    processor,
-    resolveMemberId: (workspaceId, memberId) => identity.resolveMemberId(workspaceId, memberId),
-  });
+  const stores = createStoresService(operated);
+  const badges = createBadgesService(operated);
+  const productCodes = createProductCodesService(operated);
   return {
     database,
     clock,
