@@ -32,6 +32,8 @@ import { createCouponsService, type CouponsService } from './modules/benefits/co
 import { createProductCodesStage } from './modules/benefits/product-codes.stage.ts';
 import { createStoresStage } from './modules/stores/stores.stage.ts';
 import { createBadgesStage } from './modules/benefits/badges.stage.ts';
+import { createMembershipsStage } from './modules/benefits/memberships.stage.ts';
+import { createMembershipsService, type MembershipsService } from './modules/benefits/memberships.service.ts';
 import { createBadgesService, type BadgesService } from './modules/benefits/badges.service.ts';
 import { createStoresService, type StoresService } from './modules/stores/stores.service.ts';
 import { createProductCodesService, type ProductCodesService } from './modules/benefits/product-codes.service.ts';
@@ -69,6 +71,7 @@ export interface Runtime {
   productCodes: ProductCodesService;
   stores: StoresService;
   badges: BadgesService;
+  memberships: MembershipsService;
   close(): Promise<void>;
 }
 
@@ -99,6 +102,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createStoresStage({ survivors: findSurvivors }),
     createProductCodesStage({ views: { survivors: findSurvivors } }),
     createBadgesStage({ workspaces, views: { survivors: findSurvivors } }),
+    createMembershipsStage({ workspaces, views: { survivors: findSurvivors } }),
     createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
@@ -174,6 +178,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const stores = createStoresService(operated);
   const badges = createBadgesService(operated);
   const productCodes = createProductCodesService(operated);
+  const memberships = createMembershipsService(operated);
   return {
     database,
     clock,
@@ -199,6 +204,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     productCodes,
     stores,
     badges,
+    memberships,
     close: async () => {
       await ticker.stop();
       await processor.stop();

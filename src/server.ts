@@ -12,6 +12,7 @@ import { registerCouponsRoutes } from './modules/benefits/coupons.routes.ts';
 import { registerProductCodesRoutes } from './modules/benefits/product-codes.routes.ts';
 import { registerStoresRoutes } from './modules/stores/stores.routes.ts';
 import { registerBadgesRoutes } from './modules/benefits/badges.routes.ts';
+import { registerMembershipsRoutes } from './modules/benefits/memberships.routes.ts';
 import type { Runtime } from './runtime.ts';
 
 export const hearthVersion = '0.1.0';
@@ -46,6 +47,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   registerProductCodesRoutes(http, { productCodes: runtime.productCodes });
   registerStoresRoutes(http, { stores: runtime.stores });
   registerBadgesRoutes(http, { badges: runtime.badges });
+  registerMembershipsRoutes(http, { memberships: runtime.memberships });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

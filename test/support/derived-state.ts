@@ -2,6 +2,7 @@ import { couponDerivedTables } from '../../src/modules/benefits/coupons.repo.ts'
 import { productCodeDerivedTables } from '../../src/modules/benefits/product-codes.repo.ts';
 import { storeDerivedTables } from '../../src/modules/stores/stores.repo.ts';
 import { badgeDerivedTables } from '../../src/modules/benefits/badges.repo.ts';
+import { membershipDerivedTables } from '../../src/modules/benefits/memberships.repo.ts';
 import { sql } from 'kysely';
 import type { Database, Db } from '../../src/platform/db/database.ts';
 import { parseJson } from '../../src/platform/db/json.ts';
@@ -81,6 +82,7 @@ async function readLoyaltyState(db: Db): Promise<Record<string, string[]>> {
     ...productCodeDerivedTables,
     ...storeDerivedTables,
     ...badgeDerivedTables,
+    ...membershipDerivedTables,
   ] as const) {
     const rows = await db.selectFrom(table).selectAll().execute();
     state[table] = rows.map((row) => normalizeRow(row as unknown as Record<string, unknown>)).sort(byKey);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readOperation } from '../../platform/processor/operations.ts';
+import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 
 /**
  * Medals and badges: a measure of the member's behaviour (spend or orders, overall or in a
@@ -71,11 +71,10 @@ export type BadgeDefinition = z.infer<typeof badgeDefinitionSchema>;
 
 export const badgeIdSchema = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be 1–64 lower-case letters, digits or -');
 
-const badgeOperationSchema = z.object({
-  operation: z.literal('badges'),
-  request: z.object({ action: z.literal('save-badge'), badgeId: z.string(), definition: badgeDefinitionSchema }),
-  fingerprint: z.string(),
-});
+const badgeOperationSchema = operationPayloadSchema(
+  'badges',
+  z.object({ action: z.literal('save-badge'), badgeId: z.string(), definition: badgeDefinitionSchema }),
+);
 export type BadgeOperation = z.infer<typeof badgeOperationSchema>;
 
 export function readBadgeOperation(payload: unknown): BadgeOperation | undefined {

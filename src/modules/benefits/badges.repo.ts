@@ -3,29 +3,15 @@ import { chunks } from '../../platform/db/chunks.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { MemberBadgesTable } from '../../platform/db/schema.ts';
 import type { BadgeDefinition } from './badge-definition.schema.ts';
+import { loadDefinitions, saveDefinition } from './definitions.repo.ts';
 import type { BadgeFoldState, BadgeState, MemberBadge } from './badge-fold.ts';
 import type { Contribution } from './badge-rules.ts';
 
 /** Badge definitions and members' badges: queries only. */
 
 export async function loadBadges(db: DbExecutor, workspaceId: string): Promise<Map<string, BadgeState>> {
-  const rows = await db
-    .selectFrom('badge_definitions')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('id')
-    .execute();
-  return new Map(
-    rows.map((row) => [
-      row.id,
-      {
-        id: row.id,
-        definition: parseJson<BadgeDefinition>(row.definition),
-        createdAt: Number(row.created_at),
-        updatedAt: Number(row.updated_at),
-      },
-    ]),
-  );
+  const saved = await loadDefinitions<BadgeDefinition>(db, 'badge_definitions', workspaceId);
+  return new Map([...saved].map(([id, badge]) => [id, { id, ...badge }]));
 }
 
 function toMemberBadge(row: MemberBadgesTable): MemberBadge {
@@ -52,13 +38,8 @@ export async function loadMemberBadges(db: DbExecutor, memberIds: string[]): Pro
 export async function saveBadgeState(db: DbExecutor, state: BadgeFoldState): Promise<void> {
   for (const badgeId of state.changedBadges) {
     const badge = state.badges.get(badgeId);
-    if (!badge) continue;
-    const changes = { definition: toJson(badge.definition), updated_at: badge.updatedAt };
-    await db
-      .insertInto('badge_definitions')
-      .values({ workspace_id: state.workspaceId, id: badge.id, created_at: badge.createdAt, ...changes })
-      .onConflict((conflict) => conflict.columns(['workspace_id', 'id']).doUpdateSet(changes))
-      .execute();
+    if (badge)
+      await saveDefinition(db, 'badge_definitions', { workspaceId: state.workspaceId, id: badgeId, saved: badge });
   }
   const rows = [...state.changed].flatMap((key) => {
     const held = state.held.get(key);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readOperation } from '../../platform/processor/operations.ts';
+import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 import { couponTemplateDefinitionSchema } from './coupon-template.schema.ts';
 import { couponOrderSchema } from './coupons.schema.ts';
 
@@ -48,12 +48,7 @@ const couponRequestSchema = z.discriminatedUnion('action', [
 ]);
 export type CouponRequest = z.infer<typeof couponRequestSchema>;
 
-export const couponOperationPayloadSchema = z.object({
-  operation: z.literal('coupons'),
-  request: couponRequestSchema,
-  /** A hash of the request, so a reused idempotency key with a different request is refused. */
-  fingerprint: z.string(),
-});
+export const couponOperationPayloadSchema = operationPayloadSchema('coupons', couponRequestSchema);
 export type CouponOperationPayload = z.infer<typeof couponOperationPayloadSchema>;
 
 export function readCouponOperation(payload: unknown): CouponOperationPayload | undefined {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readOperation } from '../../platform/processor/operations.ts';
+import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 import { codePatternSchema } from './coupon-template.schema.ts';
 
 export { memberParamsSchema } from '../profiles/profiles.schema.ts';
@@ -97,11 +97,7 @@ const productCodeRequestSchema = z.discriminatedUnion('action', [
 ]);
 export type ProductCodeRequest = z.infer<typeof productCodeRequestSchema>;
 
-const productCodeOperationSchema = z.object({
-  operation: z.literal('product-codes'),
-  request: productCodeRequestSchema,
-  fingerprint: z.string(),
-});
+const productCodeOperationSchema = operationPayloadSchema('product-codes', productCodeRequestSchema);
 export type ProductCodeOperation = z.infer<typeof productCodeOperationSchema>;
 
 export function readProductCodeOperation(payload: unknown): ProductCodeOperation | undefined {

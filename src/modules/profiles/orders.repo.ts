@@ -95,3 +95,25 @@ export async function saveOrders(
       .execute();
   }
 }
+
+/** A member's completed orders in the workspace currency between two instants, net of refunds (minor units). */
+export async function readOrderTotals(
+  db: DbExecutor,
+  memberId: string,
+  range: { from: number; to: number; currency: string },
+): Promise<Array<{ orderId: string; net: number; completedAt: number }>> {
+  const rows = await db
+    .selectFrom('orders')
+    .select(['order_id', 'total', 'refunded', 'completed_at'])
+    .where('member_id', '=', memberId)
+    .where('completed', '=', 1)
+    .where('currency', '=', range.currency)
+    .where('completed_at', '>=', range.from)
+    .where('completed_at', '<', range.to)
+    .execute();
+  return rows.map((row) => ({
+    orderId: row.order_id,
+    net: Math.max(0, Number(row.total) - Number(row.refunded)),
+    completedAt: Number(row.completed_at),
+  }));
+}

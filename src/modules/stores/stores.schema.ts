@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readOperation } from '../../platform/processor/operations.ts';
+import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 
 /** Stores and dealers of a workspace, members bound to them, and each store's points budget. */
 
@@ -109,11 +109,7 @@ const storeRequestSchema = z.discriminatedUnion('action', [
 ]);
 export type StoreRequest = z.infer<typeof storeRequestSchema>;
 
-const storeOperationSchema = z.object({
-  operation: z.literal('stores'),
-  request: storeRequestSchema,
-  fingerprint: z.string(),
-});
+const storeOperationSchema = operationPayloadSchema('stores', storeRequestSchema);
 export type StoreOperation = z.infer<typeof storeOperationSchema>;
 
 export function readStoreOperation(payload: unknown): StoreOperation | undefined {

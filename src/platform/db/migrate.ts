@@ -14,6 +14,7 @@ import * as coupons from './migrations/0011-coupons.ts';
 import * as productCodes from './migrations/0012-product-codes.ts';
 import * as stores from './migrations/0013-stores.ts';
 import * as badges from './migrations/0014-badges.ts';
+import * as memberships from './migrations/0015-memberships.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -33,6 +34,7 @@ const migrations: Record<string, DialectMigration> = {
   '0012-product-codes': productCodes,
   '0013-stores': stores,
   '0014-badges': badges,
+  '0015-memberships': memberships,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

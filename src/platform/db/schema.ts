@@ -436,6 +436,37 @@ export interface MemberBadgesTable {
   updated_at: number;
 }
 
+export interface MembershipPlansTable {
+  workspace_id: string;
+  id: string;
+  definition: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembershipsTable {
+  member_id: string;
+  workspace_id: string;
+  plan_id: string;
+  status: string;
+  period_start: number;
+  period_end: number;
+  cancel_at_period_end: number;
+  trial_used: number;
+}
+
+export interface MembershipPaymentsTable {
+  workspace_id: string;
+  reference: string;
+  member_id: string;
+  plan_id: string;
+  kind: string;
+  amount: number;
+  at: number;
+  refunded_at: number | null;
+  event_id: string;
+}
+
 export interface DatabaseSchema {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -478,4 +509,7 @@ export interface DatabaseSchema {
   store_budget_entries: StoreBudgetEntriesTable;
   badge_definitions: BadgeDefinitionsTable;
   member_badges: MemberBadgesTable;
+  membership_plans: MembershipPlansTable;
+  memberships: MembershipsTable;
+  membership_payments: MembershipPaymentsTable;
 }
