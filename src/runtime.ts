@@ -33,6 +33,8 @@ import { createProductCodesStage } from './modules/benefits/product-codes.stage.
 import { createStoresStage } from './modules/stores/stores.stage.ts';
 import { createBadgesStage } from './modules/benefits/badges.stage.ts';
 import { createMembershipsStage } from './modules/benefits/memberships.stage.ts';
+import { createReferralsStage } from './modules/benefits/referrals.stage.ts';
+import { createReferralsService, type ReferralsService } from './modules/benefits/referrals.service.ts';
 import { createMembershipsService, type MembershipsService } from './modules/benefits/memberships.service.ts';
 import { createBadgesService, type BadgesService } from './modules/benefits/badges.service.ts';
 import { createStoresService, type StoresService } from './modules/stores/stores.service.ts';
@@ -72,6 +74,7 @@ export interface Runtime {
   stores: StoresService;
   badges: BadgesService;
   memberships: MembershipsService;
+  referrals: ReferralsService;
   close(): Promise<void>;
 }
 
@@ -103,6 +106,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createProductCodesStage({ views: { survivors: findSurvivors } }),
     createBadgesStage({ workspaces, views: { survivors: findSurvivors } }),
     createMembershipsStage({ workspaces, views: { survivors: findSurvivors } }),
+    createReferralsStage({ workspaces, views: { survivors: findSurvivors } }),
     createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
@@ -179,6 +183,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const badges = createBadgesService(operated);
   const productCodes = createProductCodesService(operated);
   const memberships = createMembershipsService(operated);
+  const referrals = createReferralsService(operated);
   return {
     database,
     clock,
@@ -205,6 +210,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     stores,
     badges,
     memberships,
+    referrals,
     close: async () => {
       await ticker.stop();
       await processor.stop();

@@ -13,6 +13,7 @@ import { registerProductCodesRoutes } from './modules/benefits/product-codes.rou
 import { registerStoresRoutes } from './modules/stores/stores.routes.ts';
 import { registerBadgesRoutes } from './modules/benefits/badges.routes.ts';
 import { registerMembershipsRoutes } from './modules/benefits/memberships.routes.ts';
+import { registerReferralsRoutes } from './modules/benefits/referrals.routes.ts';
 import type { Runtime } from './runtime.ts';
 
 export const hearthVersion = '0.1.0';
@@ -48,6 +49,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   registerStoresRoutes(http, { stores: runtime.stores });
   registerBadgesRoutes(http, { badges: runtime.badges });
   registerMembershipsRoutes(http, { memberships: runtime.memberships });
+  registerReferralsRoutes(http, { referrals: runtime.referrals });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

@@ -1,8 +1,8 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 
-/** Definitions a workspace saves through the log (badges, membership plans): one row per id, the document as JSON. */
-type DefinitionTable = 'badge_definitions' | 'membership_plans';
+/** Definitions a workspace saves through the log (badges, membership plans, the referral program): one row per id, the document as JSON. */
+type DefinitionTable = 'badge_definitions' | 'membership_plans' | 'referral_programs';
 
 export interface SavedDefinition<T> {
   definition: T;

@@ -15,6 +15,7 @@ import * as productCodes from './migrations/0012-product-codes.ts';
 import * as stores from './migrations/0013-stores.ts';
 import * as badges from './migrations/0014-badges.ts';
 import * as memberships from './migrations/0015-memberships.ts';
+import * as referrals from './migrations/0016-referrals.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -35,6 +36,7 @@ const migrations: Record<string, DialectMigration> = {
   '0013-stores': stores,
   '0014-badges': badges,
   '0015-memberships': memberships,
+  '0016-referrals': referrals,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

@@ -467,6 +467,28 @@ export interface MembershipPaymentsTable {
   event_id: string;
 }
 
+export interface ReferralCodesTable {
+  workspace_id: string;
+  code: string;
+  member_id: string;
+  created_at: number;
+}
+
+export interface ReferralsTable {
+  referee_id: string;
+  workspace_id: string;
+  referrer_id: string;
+  code: string;
+  linked_at: number;
+  status: string;
+  order_id: string | null;
+  order_total: number | null;
+  qualified_at: number | null;
+  rewarded_at: number | null;
+  referrer_rewarded: number;
+  event_id: string;
+}
+
 export interface DatabaseSchema {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -512,4 +534,7 @@ export interface DatabaseSchema {
   membership_plans: MembershipPlansTable;
   memberships: MembershipsTable;
   membership_payments: MembershipPaymentsTable;
+  referral_programs: MembershipPlansTable;
+  referral_codes: ReferralCodesTable;
+  referrals: ReferralsTable;
 }
