@@ -6,7 +6,7 @@ import { startServeProcess, type ServeProcess } from './serve-process.ts';
 
 type Server = ServeProcess;
 
-async function call(server: Server, method: string, path: string, body: unknown, key?: string): Promise<number> {
+export async function call(server: Server, method: string, path: string, body: unknown, key?: string): Promise<number> {
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers: {
@@ -20,7 +20,7 @@ async function call(server: Server, method: string, path: string, body: unknown,
   return response.status;
 }
 
-async function createMembers(server: Server, count: number): Promise<string[]> {
+export async function createMembers(server: Server, count: number): Promise<string[]> {
   const authorization = `Basic ${Buffer.from(`${server.writeKey}:`).toString('base64')}`;
   for (let startAt = 0; startAt < count; startAt += 500) {
     const batch = Array.from({ length: Math.min(500, count - startAt) }, (_, index) => ({

@@ -1,7 +1,7 @@
 // `npm run bench`: throughput of this machine, end to end, each figure beside its raw limit.
 // Options: --members N (demo members sent over HTTP, default 20000), --concurrency N (default 8),
 // --batch N (events per request, default 500), --skip-ingest, --skip-import, --skip-loyalty, --ledger-operations N
-// (default 4000), --skip-audience, --audience-members N (demo members for the segment figures, default 100000;
+// (default 4000), --skip-benefits, --coupon-codes N (codes generated in one request, default 1000000), --skip-audience, --audience-members N (demo members for the segment figures, default 100000;
 // the database is built once and kept in .bench/audience), --postgres URL (an admin URL; a fresh database is made for the run), --profile DIR (V8 CPU profiles of
 // the server, the processing and the import, for finding hot spots).
 import { cpus, totalmem } from 'node:os';
@@ -13,6 +13,7 @@ import { generateDemoMessages } from '../src/modules/demo/demo-data.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { openRuntime } from '../src/runtime.ts';
 import { measureAudience } from './audience.ts';
+import { measureBenefits } from './benefits.ts';
 import { measureLedgerOperations, withPostgresDatabase } from './loyalty.ts';
 import { insertRawEvents, type RawInsertResult } from './raw-insert.ts';
 import { root, runHearthCli, startServeProcess } from './serve-process.ts';
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     'skip-ingest': { type: 'boolean', default: false },
     'skip-loyalty': { type: 'boolean', default: false },
     'skip-audience': { type: 'boolean', default: false },
+    'skip-benefits': { type: 'boolean', default: false },
+    'coupon-codes': { type: 'string', default: '1000000' },
     'audience-members': { type: 'string', default: '100000' },
     'ledger-operations': { type: 'string', default: '4000' },
     postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
@@ -191,6 +194,16 @@ async function measureLoyalty(lines: string[]): Promise<void> {
   );
 }
 
+async function measureBenefitsOnBoth(lines: string[]): Promise<void> {
+  const common = { codes: Number(values['coupon-codes']), members: 2_000, concurrency: 32 };
+  lines.push(
+    ...(await measureBenefits({ ...common, database: join(workDirectory, 'benefits.db'), label: 'SQLite' })),
+    ...(await withPostgresDatabase(values.postgres, (database) =>
+      measureBenefits({ ...common, database, label: 'PostgreSQL' }),
+    )),
+  );
+}
+
 async function main(): Promise<void> {
   const lines = [
     `Hearth bench, ${new Date().toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
@@ -199,6 +212,7 @@ async function main(): Promise<void> {
   if (!values['skip-ingest']) await measureHttpAndProcessing(lines);
   if (!values['skip-import']) await measureImport(lines);
   if (!values['skip-loyalty']) await measureLoyalty(lines);
+  if (!values['skip-benefits']) await measureBenefitsOnBoth(lines);
   if (!values['skip-audience']) lines.push(...(await measureAudience(Number(values['audience-members']))));
   process.stdout.write(`\n${lines.join('\n')}\n`);
   rmSync(workDirectory, { recursive: true, force: true });

@@ -16,7 +16,7 @@ export const badgeMeasureSchema = z.discriminatedUnion(
     z.object({ type: z.literal('spend'), category: label.optional() }),
     /** Completed orders (that are not refunded in full), with a line in the category when one is named. */
     z.object({ type: z.literal('orders'), category: label.optional() }),
-    /** Times the member did something: `Product Reviewed`, `Order Shared`, `Referral Completed`, … */
+    /** Times the member sent an event of the log: `Product Reviewed`, `Order Shared`, … */
     z.object({ type: z.literal('events'), event: label }),
     /** Days in a row (workspace time zone) with the event, up to the latest one. */
     z.object({ type: z.literal('streak'), event: label }),
