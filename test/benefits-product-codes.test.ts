@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../src/platform/clock.ts';
 import { replayInPlace } from './support/derived-state.ts';
+import { runHearth } from './support/hearth-cli.ts';
 import { createMemberApi } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -58,6 +59,8 @@ describe('product codes (one item, one code)', () => {
     expect(codes).toHaveLength(5);
     for (const code of codes) expect(code).toMatch(/^[A-HJ-NP-Z]{4}-[A-HJ-NP-Z]{4}-[A-HJ-NP-Z]{4}$/);
     const [first, second, third] = codes as [string, string, string];
+    const exported = await runHearth(['export', 'product-codes', created.body.id, '--db', server.database.location]);
+    expect(exported.stdout.trim().split('\n')).toEqual(lines);
 
     const scan = (member: string, code: string, extra: Record<string, string> = {}) =>
       api.request<ScanAnswer>('POST', '/api/codes/scan', { body: { code, member, ...extra } });

@@ -6,6 +6,7 @@ import { exportSegmentCsv } from '../modules/audience/segment-export.ts';
 import { readSegmentById } from '../modules/audience/segments.repo.ts';
 import { csvLine } from '../modules/audience/segment-export.ts';
 import { findTemplateWorkspace } from '../modules/benefits/coupons.repo.ts';
+import { findBatchWorkspace } from '../modules/benefits/product-codes.repo.ts';
 import { openCommandRuntime, withDatabaseOption, type DatabaseOptions } from './shared-options.ts';
 
 interface ExportOptions extends DatabaseOptions {
@@ -24,20 +25,32 @@ async function finish(stream: Writable, output: string | undefined, what: string
   process.stderr.write(`${what} written to ${output}\n`);
 }
 
-function registerCouponCodesExport(exportCommand: Command): void {
+type Runtime = Awaited<ReturnType<typeof openCommandRuntime>>;
+
+/** A code pool as CSV, found by its owner's id alone: what a printer or a partner is sent. */
+function registerPoolExport(
+  exportCommand: Command,
+  pool: {
+    command: string;
+    description: string;
+    missing: string;
+    findWorkspace(runtime: Runtime, ownerId: string): Promise<string | undefined>;
+    rows(runtime: Runtime, workspaceId: string, ownerId: string): AsyncGenerator<string[]>;
+  },
+): void {
   withDatabaseOption(
     exportCommand
-      .command('coupon-codes <templateId>')
-      .description('Write a coupon template pool as CSV (code, position, member_id, status), e.g. to print on packs')
+      .command(pool.command)
+      .description(pool.description)
       .option('--output <file>', 'write to this file instead of standard output'),
-  ).action(async (templateId: string, options: Omit<ExportOptions, 'format'>) => {
+  ).action(async (ownerId: string, options: Omit<ExportOptions, 'format'>) => {
     const runtime = await openCommandRuntime(options);
     try {
-      const workspaceId = await findTemplateWorkspace(runtime.database.db, templateId);
-      if (!workspaceId) throw new Error(`there is no coupon template ${templateId} (see GET /api/coupon-templates)`);
+      const workspaceId = await pool.findWorkspace(runtime, ownerId);
+      if (!workspaceId) throw new Error(`there is no ${pool.missing} ${ownerId}`);
       const stream = options.output ? createWriteStream(options.output) : process.stdout;
       let codes = -1;
-      for await (const row of runtime.coupons.exportCodes(workspaceId, templateId)) {
+      for await (const row of pool.rows(runtime, workspaceId, ownerId)) {
         await write(stream, csvLine(row));
         codes += 1;
       }
@@ -48,9 +61,26 @@ function registerCouponCodesExport(exportCommand: Command): void {
   });
 }
 
+function registerPoolExports(exportCommand: Command): void {
+  registerPoolExport(exportCommand, {
+    command: 'coupon-codes <templateId>',
+    description: 'Write a coupon template pool as CSV (code, position, member_id, status), e.g. to print on packs',
+    missing: 'coupon template',
+    findWorkspace: (runtime, id) => findTemplateWorkspace(runtime.database.db, id),
+    rows: (runtime, workspaceId, id) => runtime.coupons.exportCodes(workspaceId, id),
+  });
+  registerPoolExport(exportCommand, {
+    command: 'product-codes <batchId>',
+    description: 'Write a product code batch as CSV (code, position, member_id, scanned_at), for the printer',
+    missing: 'product code batch',
+    findWorkspace: (runtime, id) => findBatchWorkspace(runtime.database.db, id),
+    rows: (runtime, workspaceId, id) => runtime.productCodes.exportCodes(workspaceId, id),
+  });
+}
+
 export function registerExportCommand(program: Command): void {
   const exportCommand = program.command('export').description('Export audiences and coupon codes');
-  registerCouponCodesExport(exportCommand);
+  registerPoolExports(exportCommand);
   withDatabaseOption(
     exportCommand
       .command('segment <segmentId>')

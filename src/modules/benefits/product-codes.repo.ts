@@ -211,3 +211,13 @@ export async function readBatchCodesPage(
     scannedAt: row.at === null ? null : Number(row.at),
   }));
 }
+
+/** The workspace a batch belongs to, for commands that name only the batch. */
+export async function findBatchWorkspace(db: DbExecutor, batchId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('product_code_batches')
+    .select('workspace_id')
+    .where('id', '=', batchId)
+    .executeTakeFirst();
+  return row?.workspace_id;
+}
