@@ -366,4 +366,36 @@ describe('coupons through the HTTP API', () => {
     );
     expect([renamed.status, (renamed.body as unknown as Refusal).error]).toEqual([409, 'codes_changed']);
   });
+
+  it('marks a coupon redeemed from a Coupon Applied event naming our coupon id', async () => {
+    const { api, ids } = await setUp();
+    const [ana] = ids as [string];
+    await api.request('POST', '/api/coupon-templates', {
+      body: {
+        name: 'Apply 5',
+        discount: { type: 'amount', amount: 500 },
+        validity: { type: 'afterIssue', days: 7 },
+        codes: { type: 'shared', code: 'APPLY5' },
+      },
+    });
+    const claimed = await api.request<{ coupon: Coupon }>('POST', `/api/members/${ana}/coupons/claim`, {
+      body: { code: 'APPLY5' },
+    });
+    await api.sendAndProcess([
+      {
+        type: 'track',
+        userId: 'ana',
+        event: 'Coupon Applied',
+        timestamp: new Date(start + 60_000).toISOString(),
+        properties: { coupon_id: claimed.body.coupon.id, order_id: 'web-1', total: 100, discount: 5 },
+      },
+    ]);
+    const after = await api.get<Coupon>(`/api/coupons/${claimed.body.coupon.id}`);
+    expect([after.body.status, after.body.orderId, after.body.discount, after.body.orderTotal]).toEqual([
+      'redeemed',
+      'web-1',
+      500,
+      10_000,
+    ]);
+  });
 });
