@@ -104,9 +104,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Benefits before loyalty: the points they grant are earned at the place of the event that granted them.
     createStoresStage({ survivors: findSurvivors }),
     createProductCodesStage({ views: { survivors: findSurvivors } }),
-    createBadgesStage({ workspaces, views: { survivors: findSurvivors } }),
     createMembershipsStage({ workspaces, views: { survivors: findSurvivors } }),
     createReferralsStage({ workspaces, views: { survivors: findSurvivors } }),
+    // After referrals: a badge may count the referrals a member completed.
+    createBadgesStage({ workspaces, views: { survivors: findSurvivors } }),
     createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),

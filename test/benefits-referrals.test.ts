@@ -55,6 +55,12 @@ describe('referrals (fission)', () => {
       linkBase: 'https://brand.example/r/',
     };
     expect((await api.request('PUT', '/api/referrals/program', { body: program })).status).toBe(200);
+    const ambassador = {
+      name: 'Ambassador',
+      measure: { type: 'events', event: 'Referral Completed' },
+      levels: [{ name: 'ambassador', threshold: 2, reward: { type: 'points', points: 1_000 } }],
+    };
+    expect((await api.request('PUT', '/api/badges/ambassador', { body: ambassador })).status).toBe(201);
 
     const issued = await api.request<{ code: string; link: string }>('POST', `/api/members/${ana}/referral-code`);
     expect(issued.body.code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
@@ -118,7 +124,14 @@ describe('referrals (fission)', () => {
     clock.set(start + 20 * day);
     expect(await server.runtime.ticker.runOnce()).toBeGreaterThan(0);
     // Bob's reward came first; Dan's a minute later found Ana's cap for May reached: Dan is rewarded, Ana not again.
-    expect([await points(ana), await points(bob), await points(dan), await points(carl)]).toEqual([200, 50, 50, 0]);
+    // Two completed referrals make Ana an ambassador, worth 1,000 points of its own.
+    expect([await points(ana), await points(bob), await points(dan), await points(carl)]).toEqual([1_200, 50, 50, 0]);
+    const badges = await api.get<{ badges: Array<{ badgeId: string; level: string | null; value: number }> }>(
+      `/api/members/${ana}/badges`,
+    );
+    expect(badges.body.badges.map((badge) => [badge.badgeId, badge.level, badge.value])).toEqual([
+      ['ambassador', 'ambassador', 2],
+    ]);
     // Listed in the order they were linked: Carl and Dan by the API at the start, Bob by his sign-up a second later.
     const tree = await api.get<Tree>(`/api/members/${ana}/referrals`);
     expect([tree.body.code, tree.body.referredBy, tree.body.counts]).toEqual([

@@ -43,6 +43,9 @@ export interface BadgeFoldState {
   derivedEvents: DerivedEvent[];
 }
 
+/** The event being folded, and the log event it stands for (itself, or the one a derived event came from). */
+type Cause = LoggedEvent & { causeEventId: string };
+
 export const heldBadgeKey = (badgeId: string, memberId: string): string => `${badgeId}|${memberId}`;
 
 /** Only what can still count is kept: the window's contributions, a streak's current run, a lifetime count as one sum. */
@@ -59,7 +62,7 @@ function compact(definition: BadgeDefinition, contributions: Contribution[], now
   return contributions;
 }
 
-function reward(state: BadgeFoldState, badge: BadgeState, memberId: string, levelIndex: number, event: LoggedEvent) {
+function reward(state: BadgeFoldState, badge: BadgeState, memberId: string, levelIndex: number, event: Cause) {
   const level = badge.definition.levels[levelIndex];
   if (!level) return;
   state.derivedEvents.push({
@@ -68,7 +71,7 @@ function reward(state: BadgeFoldState, badge: BadgeState, memberId: string, leve
     name: 'Badge Awarded',
     at: event.eventTime,
     properties: { badgeId: badge.id, badge: badge.definition.name, level: level.name, unlocks: level.unlocks ?? null },
-    causeEventId: event.id,
+    causeEventId: event.causeEventId,
   });
   if (level.reward?.type === 'points') {
     const reason = `${badge.definition.name}: ${level.name}`;
@@ -79,7 +82,7 @@ function reward(state: BadgeFoldState, badge: BadgeState, memberId: string, leve
       sourceType: 'benefit' as const,
       sourceId: `badge:${badge.id}`,
     };
-    state.derivedEvents.push(pointsGrantedEvent(grant, state.workspaceId, event.eventTime, event.id));
+    state.derivedEvents.push(pointsGrantedEvent(grant, state.workspaceId, event.eventTime, event.causeEventId));
   }
   if (level.reward?.type === 'coupon') {
     state.derivedEvents.push({
@@ -88,12 +91,12 @@ function reward(state: BadgeFoldState, badge: BadgeState, memberId: string, leve
       name: couponGrantedEventName,
       at: event.eventTime,
       properties: { templateId: level.reward.templateId, source: `badge:${badge.id}` },
-      causeEventId: event.id,
+      causeEventId: event.causeEventId,
     });
   }
 }
 
-function advance(state: BadgeFoldState, badge: BadgeState, memberId: string, input: BadgeInput, event: LoggedEvent) {
+function advance(state: BadgeFoldState, badge: BadgeState, memberId: string, input: BadgeInput, event: Cause) {
   const key = heldBadgeKey(badge.id, memberId);
   const before = state.held.get(key) ?? {
     memberId,
@@ -116,7 +119,7 @@ function advance(state: BadgeFoldState, badge: BadgeState, memberId: string, inp
       name: 'Badge Revoked',
       at: event.eventTime,
       properties: { badgeId: badge.id, level: definition.levels[before.levelIndex]?.name ?? null },
-      causeEventId: event.id,
+      causeEventId: event.causeEventId,
     });
   }
   state.held.set(key, {
@@ -132,10 +135,12 @@ function advance(state: BadgeFoldState, badge: BadgeState, memberId: string, inp
 
 export function foldBadgeEvent(
   state: BadgeFoldState,
-  event: LoggedEvent,
+  logged: LoggedEvent,
   operation: BadgeOperation | undefined,
   memberId: string | null,
+  causeEventId: string = logged.id,
 ) {
+  const event: Cause = { ...logged, causeEventId };
   if (operation) {
     const { badgeId, definition } = operation.request;
     const existing = state.badges.get(badgeId);

@@ -1,10 +1,35 @@
-import { groupByWorkspace, type Stage } from '../../platform/processor/stage.ts';
+import { groupByWorkspace, type DerivedEvent, type LoggedEvent, type Stage } from '../../platform/processor/stage.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { readBadgeOperation } from './badge-definition.schema.ts';
 import { foldBadgeEvent, heldBadgeKey, type BadgeFoldState } from './badge-fold.ts';
 import type { CouponMemberViews } from './coupons.stage.ts';
 import { saveAnswers } from './coupons.repo.ts';
 import * as repo from './badges.repo.ts';
+
+/** Events earlier stages derive that badges count like logged ones (a referral that completed). */
+const countedNames = new Set(['Referral Completed']);
+
+function countedDerivedEvents(derived: DerivedEvent[], workspaceId: string): Map<string, DerivedEvent[]> {
+  const byCause = new Map<string, DerivedEvent[]>();
+  for (const event of derived) {
+    if (!countedNames.has(event.name) || event.workspaceId !== workspaceId) continue;
+    byCause.set(event.causeEventId, [...(byCause.get(event.causeEventId) ?? []), event]);
+  }
+  return byCause;
+}
+
+/** A derived event as the badge rules read events: its own id (so each counts once), at its cause's place. */
+function toCountedEvent(cause: LoggedEvent, derived: DerivedEvent, position: number): LoggedEvent {
+  return {
+    ...cause,
+    id: `${cause.id}~${derived.name}~${position}`,
+    type: 'track',
+    eventName: derived.name,
+    eventTime: derived.at,
+    memberId: derived.memberId,
+    payload: { properties: derived.properties },
+  };
+}
 
 /** Badges and medals: every event of a member moves the badges it counts toward, in log order. */
 export function createBadgesStage(dependencies: {
@@ -21,7 +46,11 @@ export function createBadgesStage(dependencies: {
         if (badges.size === 0 && operations.every((operation) => operation === undefined)) continue;
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;
-        const memberIds = events.flatMap((event) => (event.memberId ? [event.memberId] : []));
+        const derived = countedDerivedEvents(batch.derivedEvents, workspaceId);
+        const memberIds = [
+          ...events.flatMap((event) => (event.memberId ? [event.memberId] : [])),
+          ...[...derived.values()].flat().map((event) => event.memberId),
+        ];
         const survivors = await dependencies.views.survivors(batch.transaction, [...new Set(memberIds)]);
         const held = await repo.loadMemberBadges(batch.transaction, [...new Set(survivors.values())]);
         const state: BadgeFoldState = {
@@ -38,6 +67,10 @@ export function createBadgesStage(dependencies: {
         for (const [index, event] of events.entries()) {
           const memberId = event.memberId ? (survivors.get(event.memberId) ?? event.memberId) : null;
           foldBadgeEvent(state, event, operations[index], memberId);
+          for (const [position, counted] of (derived.get(event.id) ?? []).entries()) {
+            const asEvent = toCountedEvent(event, counted, position);
+            foldBadgeEvent(state, asEvent, undefined, survivors.get(counted.memberId) ?? counted.memberId, event.id);
+          }
         }
         await repo.saveBadgeState(batch.transaction, state);
         await saveAnswers(batch.transaction, workspaceId, state.answers);
