@@ -36,6 +36,15 @@ describe('paid membership', () => {
       timestamp: new Date(at).toISOString(),
       properties: { order_id: orderId, total: yuan, currency: 'CNY' },
     });
+    const earning = [
+      {
+        id: 'orders',
+        name: '1 point per CNY',
+        event: 'Order Completed',
+        award: { kind: 'perAmount', points: 1, per: 100 },
+      },
+    ];
+    expect((await api.request('PUT', '/api/loyalty/program', { body: { name: 'Points', earning } })).status).toBe(200);
     await api.sendAndProcess([
       order('a', 200, start - 100 * day),
       order('b', 200, start - 50 * day),
@@ -56,7 +65,12 @@ describe('paid membership', () => {
       price: 1_500,
       term: 'monthly',
       trialDays: 7,
-      benefits: { memberPriceDiscountPercent: 5, freeShipping: true, couponTemplateId: template.body.id },
+      benefits: {
+        memberPriceDiscountPercent: 5,
+        freeShipping: true,
+        couponTemplateId: template.body.id,
+        pointsMultiplier: 2,
+      },
     };
     const bad = await api.request<{ issues: Array<{ path: string }> }>('PUT', '/api/membership-plans/bad', {
       body: { ...monthly, benefits: { couponTemplateId: 'ctp_none' } },
@@ -106,6 +120,13 @@ describe('paid membership', () => {
       body: { order: { orderId: 'd', total: 30_000 } },
     });
     expect(redeemed.status).toBe(200);
+    // 600 points from the three orders before the membership; the 300 CNY order during it earns twice.
+    const points = await api.get<{ lifetimeEarned: number }>(`/api/members/${ana}/points`);
+    expect(points.body.lifetimeEarned).toBe(600 + 300 + 300);
+    const history = await api.get<{ entries: Array<{ source: { type: string; id: string } }> }>(
+      `/api/members/${ana}/points/history`,
+    );
+    expect(history.body.entries[0]?.source).toEqual({ type: 'benefit', id: 'membership:plus-monthly' });
     const term = await api.get<View>(`/api/members/${ana}/membership`);
     expect(term.body.savings).toMatchObject({ amount: 1_500 + 1_000, orders: 1 });
 

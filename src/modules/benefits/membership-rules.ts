@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { DerivedEvent, LoggedEvent } from '../../platform/processor/stage.ts';
 import type { MembershipRequest, MembershipStatus, Plan } from './membership.schema.ts';
 import { couponGrantedEventName } from './product-code-fold.ts';
+import { pointsMultipliedEventName } from '../loyalty/points-grants.ts';
 
 /** A paid membership's state machine, decided in log order; time alone ends a term (read as expired). */
 
@@ -253,4 +254,14 @@ export function foldMembershipOperation(
 export function discountSavings(plan: Plan, orders: Array<{ net: number }>): number {
   const percent = plan.benefits.memberPriceDiscountPercent ?? 0;
   return orders.reduce((sum, order) => sum + Math.floor((order.net * percent) / 100), 0);
+}
+
+/** An order by a member whose plan multiplies points: loyalty is told to multiply what the order earns. */
+export function foldOrderMultiplier(state: MembershipFoldState, event: LoggedEvent, memberId: string): void {
+  if (event.eventName !== 'Order Completed' || event.type !== 'track') return;
+  const membership = state.memberships.get(memberId);
+  if (!membership || !['trial', 'active', 'cancelled'].includes(effectiveStatus(membership, event.eventTime))) return;
+  const multiplier = state.plans.get(membership.planId)?.plan.benefits.pointsMultiplier ?? 1;
+  if (multiplier <= 1) return;
+  emit(state, memberId, pointsMultipliedEventName, event, { multiplier, sourceId: `membership:${membership.planId}` });
 }

@@ -2,7 +2,7 @@ import { groupByWorkspace, type Stage } from '../../platform/processor/stage.ts'
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { CouponMemberViews } from './coupons.stage.ts';
 import { saveAnswers } from './coupons.repo.ts';
-import { foldMembershipOperation, type MembershipFoldState } from './membership-rules.ts';
+import { foldMembershipOperation, foldOrderMultiplier, type MembershipFoldState } from './membership-rules.ts';
 import { readMembershipOperation } from './membership.schema.ts';
 import * as repo from './memberships.repo.ts';
 
@@ -18,11 +18,26 @@ export function createMembershipsStage(dependencies: {
         await repo.reassignMemberships(batch.transaction, merge.mergedId, merge.survivorId);
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
         const operations = events.map((event) => readMembershipOperation(event.payload));
-        if (operations.every((operation) => operation === undefined)) continue;
+        const plans = await repo.loadPlans(batch.transaction, workspaceId);
+        // Orders matter only while some plan multiplies points.
+        const planned = [
+          ...[...plans.values()].map((saved) => saved.plan),
+          ...operations.flatMap((operation) =>
+            operation?.request.action === 'save-plan' ? [operation.request.plan] : [],
+          ),
+        ];
+        const multiplying = planned.some((plan) => (plan.benefits.pointsMultiplier ?? 1) > 1);
+        const buyers = multiplying
+          ? events.flatMap((event) => (event.eventName === 'Order Completed' && event.memberId ? [event.memberId] : []))
+          : [];
+        if (operations.every((operation) => operation === undefined) && buyers.length === 0) continue;
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;
         const requests = operations.flatMap((operation) => (operation ? [operation.request] : []));
-        const memberIds = requests.flatMap((request) => ('memberId' in request ? [request.memberId] : []));
+        const memberIds = [
+          ...buyers,
+          ...requests.flatMap((request) => ('memberId' in request ? [request.memberId] : [])),
+        ];
         const references = requests.flatMap((request) =>
           'paymentReference' in request ? [request.paymentReference] : [],
         );
@@ -30,7 +45,7 @@ export function createMembershipsStage(dependencies: {
         const state: MembershipFoldState = {
           workspaceId,
           timeZone: workspace.timezone,
-          plans: await repo.loadPlans(batch.transaction, workspaceId),
+          plans,
           memberships: await repo.loadMemberships(batch.transaction, [...new Set(survivors.values())]),
           payments: await repo.loadPayments(batch.transaction, workspaceId, references),
           survivorOf: (memberId) => survivors.get(memberId) ?? memberId,
@@ -43,6 +58,7 @@ export function createMembershipsStage(dependencies: {
         for (const [index, event] of events.entries()) {
           const operation = operations[index];
           if (operation) foldMembershipOperation(state, operation.request, event);
+          else if (multiplying && event.memberId) foldOrderMultiplier(state, event, state.survivorOf(event.memberId));
         }
         await repo.saveMembershipState(batch.transaction, state);
         await saveAnswers(batch.transaction, workspaceId, state.answers);

@@ -21,7 +21,7 @@ import {
   type StoredTierChange,
 } from './loyalty-fold.ts';
 import { loyaltyTimerOwner } from './loyalty-timers.ts';
-import { foldPointsGrants, grantsByCause } from './points-grants.ts';
+import { foldPointsGrants, foldPointsMultiplier, grantsByCause, multipliersByCause } from './points-grants.ts';
 import { saveFoldState, usageKeysFor } from './loyalty-persistence.ts';
 import { rebuildLoyalty } from './loyalty-rebuild.ts';
 import { createLedgerCache, type LedgerCache } from './ledger-cache.ts';
@@ -132,6 +132,7 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
           ? await readDueSubjects(batch.transaction, workspaceId, loyaltyTimerOwner, tick.until, tick.limit)
           : [];
         const grants = grantsByCause(batch.derivedEvents, workspaceId);
+        const multipliers = multipliersByCause(batch.derivedEvents, workspaceId);
         if (!concernsLoyalty(events, activeVersion !== null) && due.length === 0 && grants.size === 0) continue;
         const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
         if (!workspace) continue;
@@ -153,6 +154,7 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
         for (const event of events) {
           if (tick) foldClockTick(state, event, due);
           else foldLoyaltyEvent(state, event);
+          for (const multiplier of multipliers.get(event.id) ?? []) foldPointsMultiplier(state, event, multiplier);
           const granted = grants.get(event.id);
           if (granted) foldPointsGrants(state, event, granted);
         }

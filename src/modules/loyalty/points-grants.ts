@@ -82,3 +82,63 @@ export function foldPointsGrants(state: LoyaltyFoldState, event: LoggedEvent, gr
     collectTierChanges(state, member, event, changesBefore);
   }
 }
+
+/** A paid membership's points multiplier on one event: the membership stage says so, loyalty applies it. */
+export const pointsMultipliedEventName = 'Points Multiplied';
+
+export interface PointsMultiplier {
+  memberId: string;
+  multiplier: number;
+  /** What multiplies, e.g. `membership:plus-monthly`. */
+  sourceId: string;
+}
+
+export function multipliersByCause(derived: DerivedEvent[], workspaceId: string): Map<string, PointsMultiplier[]> {
+  const byCause = new Map<string, PointsMultiplier[]>();
+  for (const event of derived) {
+    const { multiplier, sourceId } = event.properties;
+    if (event.name !== pointsMultipliedEventName || event.workspaceId !== workspaceId) continue;
+    if (typeof multiplier !== 'number' || typeof sourceId !== 'string') continue;
+    byCause.set(event.causeEventId, [
+      ...(byCause.get(event.causeEventId) ?? []),
+      { memberId: event.memberId, multiplier, sourceId },
+    ]);
+  }
+  return byCause;
+}
+
+/**
+ * The points the event just earned the member, multiplied: each earning lot gets a bonus lot
+ * beside it, pending and expiring with it and on the same order, so a refund takes it back too.
+ */
+export function foldPointsMultiplier(state: LoyaltyFoldState, event: LoggedEvent, multiplier: PointsMultiplier): void {
+  const memberId = state.survivorOf(multiplier.memberId);
+  const member = memberPointsOf(state, memberId);
+  const earned = state.entries.filter(
+    (entry) =>
+      entry.eventId === event.id &&
+      entry.memberId === memberId &&
+      entry.kind === 'earn' &&
+      entry.source.type !== 'benefit',
+  );
+  let next = 0;
+  const newId = () => `pts_${event.id.replace(/^evt_/, '')}_m${String((next += 1)).padStart(4, '0')}`;
+  for (const entry of earned) {
+    const lot = member.ledger.lots.find((held) => held.id === entry.lotId);
+    const bonus = Math.floor(((lot?.points ?? 0) * (multiplier.multiplier - 1) * 100) / 100);
+    if (!lot || bonus <= 0) continue;
+    const entries = earnPoints(
+      member.ledger,
+      {
+        points: bonus,
+        activatesAt: lot.activatesAt,
+        expiresAt: lot.expiresAt,
+        orderId: lot.orderId,
+        reason: `paid membership: points x${multiplier.multiplier}`,
+        source: { type: 'benefit', id: multiplier.sourceId },
+      },
+      { at: event.eventTime, newId },
+    );
+    record(state, member, event, entries);
+  }
+}
