@@ -159,4 +159,44 @@ describe('paid membership', () => {
     const { live, replayed } = await replayInPlace(server.runtime);
     expect(replayed).toEqual(live);
   });
+
+  it('gives a yearly member a coupon each month of the term, and says when the term ran out', async () => {
+    const clock = createManualClock(start);
+    server = await startTestServer({ clock, workspace: { currency: 'CNY', timezone: 'Asia/Shanghai' } });
+    const api = createMemberApi(server);
+    await api.sendAndProcess([{ type: 'identify', userId: 'ana', traits: {} }]);
+    const ana = await api.memberIdOf('user_id', 'ana');
+    const template = await api.request<{ id: string }>('POST', '/api/coupon-templates', {
+      body: {
+        name: 'PLUS monthly pack',
+        discount: { type: 'amount', amount: 500 },
+        validity: { type: 'afterIssue', days: 30 },
+        perMemberLimit: 100,
+        codes: { type: 'shared', code: 'PLUS-PACK' },
+      },
+    });
+    const yearly = {
+      name: 'PLUS yearly',
+      price: 9_900,
+      term: 'yearly',
+      benefits: { couponTemplateId: template.body.id },
+    };
+    expect((await api.request('PUT', '/api/membership-plans/plus-yearly', { body: yearly })).status).toBe(201);
+    const subscribed = await api.request<View>('POST', `/api/members/${ana}/membership/subscribe`, {
+      body: { planId: 'plus-yearly', paymentReference: 'Y-1' },
+    });
+    expect(subscribed.body.status).toBe('active');
+    const coupons = async () =>
+      (await api.get<{ coupons: unknown[] }>(`/api/members/${ana}/coupons?limit=200`)).body.coupons.length;
+    expect(await coupons()).toBe(1);
+    clock.set(start + 32 * day);
+    await server.runtime.ticker.runOnce();
+    expect(await coupons()).toBe(2);
+    clock.set(start + 400 * day);
+    while ((await server.runtime.ticker.runOnce()) > 0);
+    expect(await coupons()).toBe(12);
+    expect((await api.get<View>(`/api/members/${ana}/membership`)).body.status).toBe('expired');
+    const { live, replayed } = await replayInPlace(server.runtime);
+    expect(replayed).toEqual(live);
+  });
 });

@@ -14,6 +14,8 @@ export interface Membership {
   periodEnd: number;
   cancelAtPeriodEnd: boolean;
   trialUsed: boolean;
+  /** A yearly plan's next monthly coupon; null when the plan has none between terms. */
+  nextPackAt: number | null;
 }
 
 export interface Payment {
@@ -40,6 +42,55 @@ export interface MembershipFoldState {
   changedPayments: Set<string>;
   answers: Map<string, { status: number; body: Record<string, unknown> }>;
   derivedEvents: DerivedEvent[];
+  /** When time alone next changes each member's membership (a monthly coupon, the end of a term). */
+  timers: Array<{ subject: string; dueAt: number | null }>;
+}
+
+function monthAfter(instant: number, timeZone: string): number {
+  return DateTime.fromMillis(instant, { zone: timeZone }).plus({ months: 1 }).toMillis();
+}
+
+/** The next time the membership changes by itself: its next monthly coupon within the term, or the term's end. */
+function nextDue(membership: Membership, now: number): number | null {
+  if (membership.status === 'refunded') return null;
+  const pack =
+    membership.nextPackAt !== null && membership.nextPackAt < membership.periodEnd ? membership.nextPackAt : null;
+  if (pack !== null) return pack;
+  return now < membership.periodEnd ? membership.periodEnd : null;
+}
+
+/**
+ * Time passing for one member: a yearly plan's monthly coupons fall due, and a term that ran
+ * out (not renewed, not refunded) ends with `Membership Expired`.
+ */
+export function foldMembershipTime(state: MembershipFoldState, memberId: string, event: LoggedEvent): void {
+  let membership = state.memberships.get(memberId);
+  if (!membership) {
+    // Merged away since the timer was set: the survivor's membership has timers of its own.
+    state.timers.push({ subject: memberId, dueAt: null });
+    return;
+  }
+  const now = event.eventTime;
+  const templateId = state.plans.get(membership.planId)?.plan.benefits.couponTemplateId;
+  while (
+    membership.nextPackAt !== null &&
+    membership.nextPackAt <= now &&
+    membership.nextPackAt < membership.periodEnd
+  ) {
+    if (templateId && membership.status !== 'refunded') {
+      emit(state, memberId, couponGrantedEventName, event, { templateId, source: `membership:${membership.planId}` });
+    }
+    membership = { ...membership, nextPackAt: monthAfter(membership.nextPackAt, state.timeZone) };
+  }
+  if (membership.status !== 'refunded' && now >= membership.periodEnd) {
+    emit(state, memberId, 'Membership Expired', event, {
+      planId: membership.planId,
+      endedAt: new Date(membership.periodEnd).toISOString(),
+    });
+  }
+  state.memberships.set(memberId, membership);
+  state.changedMemberships.add(memberId);
+  state.timers.push({ subject: memberId, dueAt: nextDue(membership, now) });
 }
 
 export function effectiveStatus(membership: Membership | undefined, now: number): MembershipStatus {
@@ -75,8 +126,14 @@ function emit(
   });
 }
 
-function startTerm(state: MembershipFoldState, membership: Membership, payment: Payment, event: LoggedEvent) {
+function startTerm(state: MembershipFoldState, started: Membership, payment: Payment, event: LoggedEvent) {
+  const plan = state.plans.get(started.planId)?.plan;
+  const yearlyPack =
+    plan?.term === 'yearly' && plan.benefits.couponTemplateId !== undefined && started.status === 'active';
+  const nextPackAt = yearlyPack ? monthAfter(event.eventTime, state.timeZone) : null;
+  const membership = { ...started, nextPackAt };
   state.memberships.set(membership.memberId, membership);
+  state.timers.push({ subject: membership.memberId, dueAt: nextDue(membership, event.eventTime) });
   state.changedMemberships.add(membership.memberId);
   state.payments.set(payment.reference, payment);
   state.changedPayments.add(payment.reference);
@@ -123,6 +180,7 @@ function subscribe(
     periodEnd,
     cancelAtPeriodEnd: false,
     trialUsed: Boolean(current?.trialUsed) || request.trial,
+    nextPackAt: null,
   };
   const kind = request.trial ? 'trial' : 'subscribe';
   const payment: Payment = {

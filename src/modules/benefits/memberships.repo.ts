@@ -21,6 +21,7 @@ function toMembership(row: MembershipsTable): Membership {
     periodEnd: Number(row.period_end),
     cancelAtPeriodEnd: Number(row.cancel_at_period_end) === 1,
     trialUsed: Number(row.trial_used) === 1,
+    nextPackAt: row.next_pack_at === null ? null : Number(row.next_pack_at),
   };
 }
 
@@ -93,6 +94,7 @@ export async function saveMembershipState(db: DbExecutor, state: MembershipFoldS
       period_end: membership.periodEnd,
       cancel_at_period_end: membership.cancelAtPeriodEnd ? 1 : 0,
       trial_used: membership.trialUsed ? 1 : 0,
+      next_pack_at: membership.nextPackAt,
     };
     await db
       .insertInto('memberships')

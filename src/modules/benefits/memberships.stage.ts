@@ -1,12 +1,54 @@
-import { groupByWorkspace, type Stage } from '../../platform/processor/stage.ts';
+import type { LoggedEvent, ProcessingBatch, Stage } from '../../platform/processor/stage.ts';
+import { groupByWorkspace } from '../../platform/processor/stage.ts';
+import { readClockTick } from '../../platform/timers/clock-tick.ts';
+import { readDueSubjects, scheduleTimers } from '../../platform/timers/timers.repo.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { CouponMemberViews } from './coupons.stage.ts';
 import { saveAnswers } from './coupons.repo.ts';
-import { foldMembershipOperation, foldOrderMultiplier, type MembershipFoldState } from './membership-rules.ts';
-import { readMembershipOperation } from './membership.schema.ts';
+import {
+  foldMembershipOperation,
+  foldMembershipTime,
+  foldOrderMultiplier,
+  type MembershipFoldState,
+} from './membership-rules.ts';
+import { readMembershipOperation, type MembershipOperation, type Plan } from './membership.schema.ts';
 import * as repo from './memberships.repo.ts';
 
-/** Paid membership: plans, subscriptions, renewals, cancellations and refunds in log order. */
+export const membershipTimerOwner = 'memberships';
+
+interface BatchNeeds {
+  operations: Array<MembershipOperation | undefined>;
+  /** Whether some plan (saved, or saved in this batch) multiplies points: then orders matter. */
+  multiplying: boolean;
+  memberIds: string[];
+  references: string[];
+}
+
+function readNeeds(events: LoggedEvent[], plans: Plan[], due: string[]): BatchNeeds {
+  const operations = events.map((event) => readMembershipOperation(event.payload));
+  const requests = operations.flatMap((operation) => (operation ? [operation.request] : []));
+  const planned = [...plans, ...requests.flatMap((request) => (request.action === 'save-plan' ? [request.plan] : []))];
+  const multiplying = planned.some((plan) => (plan.benefits.pointsMultiplier ?? 1) > 1);
+  const buyers = multiplying
+    ? events.flatMap((event) => (event.eventName === 'Order Completed' && event.memberId ? [event.memberId] : []))
+    : [];
+  return {
+    operations,
+    multiplying,
+    memberIds: [...due, ...buyers, ...requests.flatMap((request) => ('memberId' in request ? [request.memberId] : []))],
+    references: requests.flatMap((request) => ('paymentReference' in request ? [request.paymentReference] : [])),
+  };
+}
+
+async function saveState(batch: ProcessingBatch, state: MembershipFoldState): Promise<void> {
+  await repo.saveMembershipState(batch.transaction, state);
+  await scheduleTimers(batch.transaction, state.workspaceId, membershipTimerOwner, state.timers);
+  await saveAnswers(batch.transaction, state.workspaceId, state.answers);
+  for (const memberId of state.changedMemberships) batch.changedMembers.add(memberId);
+  batch.derivedEvents.push(...state.derivedEvents);
+}
+
+/** Paid membership: plans, subscriptions, renewals, cancellations, refunds, and what time does to them, in log order. */
 export function createMembershipsStage(dependencies: {
   workspaces: WorkspaceService;
   views: Pick<CouponMemberViews, 'survivors'>;
@@ -14,60 +56,50 @@ export function createMembershipsStage(dependencies: {
   return {
     name: 'memberships',
     async apply(batch) {
-      for (const merge of batch.merges)
-        await repo.reassignMemberships(batch.transaction, merge.mergedId, merge.survivorId);
+      const transaction = batch.transaction;
+      for (const merge of batch.merges) await repo.reassignMemberships(transaction, merge.mergedId, merge.survivorId);
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
-        const operations = events.map((event) => readMembershipOperation(event.payload));
-        const plans = await repo.loadPlans(batch.transaction, workspaceId);
-        // Orders matter only while some plan multiplies points.
-        const planned = [
-          ...[...plans.values()].map((saved) => saved.plan),
-          ...operations.flatMap((operation) =>
-            operation?.request.action === 'save-plan' ? [operation.request.plan] : [],
-          ),
-        ];
-        const multiplying = planned.some((plan) => (plan.benefits.pointsMultiplier ?? 1) > 1);
-        const buyers = multiplying
-          ? events.flatMap((event) => (event.eventName === 'Order Completed' && event.memberId ? [event.memberId] : []))
+        const tick = events.length === 1 ? readClockTick(events[0]?.payload) : undefined;
+        const due = tick
+          ? await readDueSubjects(transaction, workspaceId, membershipTimerOwner, tick.until, tick.limit)
           : [];
-        if (operations.every((operation) => operation === undefined) && buyers.length === 0) continue;
-        const workspace = await dependencies.workspaces.get(workspaceId, batch.transaction);
-        if (!workspace) continue;
-        const requests = operations.flatMap((operation) => (operation ? [operation.request] : []));
-        const memberIds = [
-          ...buyers,
-          ...requests.flatMap((request) => ('memberId' in request ? [request.memberId] : [])),
-        ];
-        const references = requests.flatMap((request) =>
-          'paymentReference' in request ? [request.paymentReference] : [],
+        const plans = await repo.loadPlans(transaction, workspaceId);
+        const needs = readNeeds(
+          events,
+          [...plans.values()].map((saved) => saved.plan),
+          due,
         );
-        const survivors = await dependencies.views.survivors(batch.transaction, memberIds);
+        if (needs.memberIds.length === 0 && needs.operations.every((operation) => operation === undefined)) continue;
+        const workspace = await dependencies.workspaces.get(workspaceId, transaction);
+        if (!workspace) continue;
+        const survivors = await dependencies.views.survivors(transaction, needs.memberIds);
         const state: MembershipFoldState = {
           workspaceId,
           timeZone: workspace.timezone,
           plans,
-          memberships: await repo.loadMemberships(batch.transaction, [...new Set(survivors.values())]),
-          payments: await repo.loadPayments(batch.transaction, workspaceId, references),
+          memberships: await repo.loadMemberships(transaction, [...new Set(survivors.values())]),
+          payments: await repo.loadPayments(transaction, workspaceId, needs.references),
           survivorOf: (memberId) => survivors.get(memberId) ?? memberId,
           changedPlans: new Set(),
           changedMemberships: new Set(),
           changedPayments: new Set(),
           answers: new Map(),
           derivedEvents: [],
+          timers: [],
         };
         for (const [index, event] of events.entries()) {
-          const operation = operations[index];
-          if (operation) foldMembershipOperation(state, operation.request, event);
-          else if (multiplying && event.memberId) foldOrderMultiplier(state, event, state.survivorOf(event.memberId));
+          const operation = needs.operations[index];
+          if (tick) for (const memberId of due) foldMembershipTime(state, memberId, event);
+          else if (operation) foldMembershipOperation(state, operation.request, event);
+          else if (needs.multiplying && event.memberId)
+            foldOrderMultiplier(state, event, state.survivorOf(event.memberId));
         }
-        await repo.saveMembershipState(batch.transaction, state);
-        await saveAnswers(batch.transaction, workspaceId, state.answers);
-        for (const memberId of state.changedMemberships) batch.changedMembers.add(memberId);
-        batch.derivedEvents.push(...state.derivedEvents);
+        await saveState(batch, state);
       }
     },
     async reset(transaction) {
       for (const table of repo.membershipDerivedTables) await transaction.deleteFrom(table).execute();
+      await transaction.deleteFrom('timers').where('owner', '=', membershipTimerOwner).execute();
     },
   };
 }

@@ -453,6 +453,7 @@ export interface MembershipsTable {
   period_end: number;
   cancel_at_period_end: number;
   trial_used: number;
+  next_pack_at: number | null;
 }
 
 export interface MembershipPaymentsTable {

@@ -21,6 +21,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('period_end', 'bigint', (column) => column.notNull())
     .addColumn('cancel_at_period_end', 'integer', (column) => column.notNull())
     .addColumn('trial_used', 'integer', (column) => column.notNull())
+    /** A yearly plan's next monthly coupon. */
+    .addColumn('next_pack_at', 'bigint')
     .execute();
   await db.schema
     .createTable('membership_payments')
