@@ -7,13 +7,15 @@ export interface TimerSetting {
   dueAt: number | null;
 }
 
-/** Sets or clears each subject's timer; called in the processing transaction with the state it follows from. */
+/** Sets or clears each subject's timer (the last setting of a subject wins); called in the processing transaction. */
 export async function scheduleTimers(
   db: DbExecutor,
   workspaceId: string,
   owner: string,
-  settings: TimerSetting[],
+  given: TimerSetting[],
 ): Promise<void> {
+  // A subject set more than once in a batch keeps the last setting.
+  const settings = [...new Map(given.map((setting) => [setting.subject, setting])).values()];
   const cleared = settings.filter((setting) => setting.dueAt === null).map((setting) => setting.subject);
   for (const chunk of chunks(cleared)) {
     await db
