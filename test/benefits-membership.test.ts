@@ -60,6 +60,18 @@ describe('paid membership', () => {
         codes: { type: 'shared', code: 'PLUS-MONTHLY' },
       },
     });
+    const partner = await api.request<{ id: string }>('POST', '/api/coupon-templates', {
+      body: {
+        name: 'Video VIP month',
+        discount: { type: 'amount', amount: 1 },
+        validity: { type: 'afterIssue', days: 30 },
+        perMemberLimit: 100,
+        codes: { type: 'imported' },
+      },
+    });
+    await api.request('POST', `/api/coupon-templates/${partner.body.id}/codes/import`, {
+      body: { codes: ['VID-0001', 'VID-0002'] },
+    });
     const monthly = {
       name: 'PLUS monthly',
       price: 1_500,
@@ -70,6 +82,7 @@ describe('paid membership', () => {
         freeShipping: true,
         couponTemplateId: template.body.id,
         pointsMultiplier: 2,
+        partnerCodeTemplateIds: [partner.body.id],
       },
     };
     const bad = await api.request<{ issues: Array<{ path: string }> }>('PUT', '/api/membership-plans/bad', {
@@ -114,9 +127,17 @@ describe('paid membership', () => {
 
     clock.set(start + 10 * day);
     await api.sendAndProcess([order('d', 300, start + 9 * day)]);
-    const coupons = await api.get<{ coupons: Array<{ id: string; cohort: string }> }>(`/api/members/${ana}/coupons`);
-    expect(coupons.body.coupons.map((coupon) => coupon.cohort)).toEqual(['membership', 'membership']);
-    const redeemed = await api.request('POST', `/api/coupons/${coupons.body.coupons[0]?.id ?? ''}/redeem`, {
+    // The trial brought the plan's coupon; the paid term brought it again, and a partner's code.
+    const coupons = await api.get<{ coupons: Array<{ id: string; templateId: string; code: string }> }>(
+      `/api/members/${ana}/coupons`,
+    );
+    expect(coupons.body.coupons.map((coupon) => coupon.code).sort()).toEqual([
+      'PLUS-MONTHLY',
+      'PLUS-MONTHLY',
+      'VID-0001',
+    ]);
+    const planCoupon = coupons.body.coupons.find((coupon) => coupon.templateId === template.body.id);
+    const redeemed = await api.request('POST', `/api/coupons/${planCoupon?.id ?? ''}/redeem`, {
       body: { order: { orderId: 'd', total: 30_000 } },
     });
     expect(redeemed.status).toBe(200);

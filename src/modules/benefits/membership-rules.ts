@@ -137,12 +137,13 @@ function startTerm(state: MembershipFoldState, started: Membership, payment: Pay
   state.changedMemberships.add(membership.memberId);
   state.payments.set(payment.reference, payment);
   state.changedPayments.add(payment.reference);
-  const templateId = state.plans.get(membership.planId)?.plan.benefits.couponTemplateId;
-  if (templateId) {
-    emit(state, membership.memberId, couponGrantedEventName, event, {
-      templateId,
-      source: `membership:${membership.planId}`,
-    });
+  const benefits = plan?.benefits;
+  // Partners' codes come with paid terms; the plan's own coupon with every term and trial.
+  const paid = membership.status === 'active' ? (benefits?.partnerCodeTemplateIds ?? []) : [];
+  for (const templateId of [benefits?.couponTemplateId, ...paid]) {
+    if (templateId === undefined) continue;
+    const source = `membership:${membership.planId}`;
+    emit(state, membership.memberId, couponGrantedEventName, event, { templateId, source });
   }
   return { status: 200, body: { memberId: membership.memberId } };
 }

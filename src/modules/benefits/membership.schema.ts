@@ -25,8 +25,13 @@ export const planSchema = z
         /** A coupon issued (collected) to the member at the start of each paid term and trial. */
         couponTemplateId: z.string().min(1).max(100).optional(),
         partnerBenefits: z.array(z.string().trim().min(1).max(200)).max(50).default([]),
+        /**
+         * Templates of partners' codes (imported codes, e.g. a video service's): one of each is
+         * issued, collected, to the member at the start of every paid term.
+         */
+        partnerCodeTemplateIds: z.array(z.string().min(1).max(100)).max(20).default([]),
       })
-      .default({ freeShipping: false, partnerBenefits: [] }),
+      .default({ freeShipping: false, partnerBenefits: [], partnerCodeTemplateIds: [] }),
   })
   .strict();
 export type Plan = z.infer<typeof planSchema>;

@@ -95,9 +95,17 @@ export function createMembershipsService(
 
   return {
     async savePlan(workspaceId, planId, plan, key) {
-      const templateId = plan.benefits.couponTemplateId;
-      if (templateId && !(await loadTemplates(db, workspaceId)).has(templateId)) {
-        throw invalidRequest('body.benefits.couponTemplateId', `no coupon template ${templateId}`);
+      const templates = await loadTemplates(db, workspaceId);
+      const named = [
+        ['body.benefits.couponTemplateId', plan.benefits.couponTemplateId],
+        ...plan.benefits.partnerCodeTemplateIds.map((id, index) => [
+          `body.benefits.partnerCodeTemplateIds.${index}`,
+          id,
+        ]),
+      ] as const;
+      for (const [path, templateId] of named) {
+        if (templateId !== undefined && !templates.has(templateId))
+          throw invalidRequest(path, `no coupon template ${templateId}`);
       }
       const answer = await submit(workspaceId, key, { action: 'save-plan', planId, plan });
       const saved = (await repo.loadPlans(db, workspaceId)).get(planId);
