@@ -49,10 +49,17 @@ export interface ReferralFoldState {
 const letters = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** A member's code: derived from the member id (the same on replay), another draw if another member has it. */
+export function candidateCode(memberId: string, attempt: number): string {
+  const digest = createHash('sha256').update(`${memberId}:${attempt}`).digest();
+  return [...digest.subarray(0, 8)].map((byte) => letters[byte % letters.length]).join('');
+}
+
+/** The stage loads the owners of a member's first candidates, so a taken one is seen here. */
+export const candidatesLoaded = 4;
+
 export function codeFor(state: ReferralFoldState, memberId: string): string {
   for (let attempt = 0; ; attempt += 1) {
-    const digest = createHash('sha256').update(`${memberId}:${attempt}`).digest();
-    const code = [...digest.subarray(0, 8)].map((byte) => letters[byte % letters.length]).join('');
+    const code = candidateCode(memberId, attempt);
     const owner = state.memberByCode.get(code);
     if (owner === undefined || owner === memberId) return code;
   }

@@ -11,7 +11,14 @@ import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { CouponMemberViews } from './coupons.stage.ts';
 import { saveAnswers } from './coupons.repo.ts';
 import { loadDefinitions } from './definitions.repo.ts';
-import { foldReferralEvent, readSignUpCode, settleReferral, type ReferralFoldState } from './referral-rules.ts';
+import {
+  candidateCode,
+  candidatesLoaded,
+  foldReferralEvent,
+  readSignUpCode,
+  settleReferral,
+  type ReferralFoldState,
+} from './referral-rules.ts';
 import { readReferralOperation, type ReferralProgram } from './referral.schema.ts';
 import * as repo from './referrals.repo.ts';
 
@@ -30,6 +37,11 @@ async function loadState(
   const members = [...new Set(survivors.values())];
   const codes = [
     ...requests.flatMap((request) => (request?.action === 'link' ? [request.code.trim().toUpperCase()] : [])),
+    ...requests.flatMap((request) =>
+      request?.action === 'issue-code'
+        ? Array.from({ length: candidatesLoaded }, (_, attempt) => candidateCode(survivorOf(request.memberId), attempt))
+        : [],
+    ),
     ...events.flatMap((event) => [readSignUpCode(event)?.trim().toUpperCase() ?? []].flat()),
   ];
   const known = await repo.loadCodes(transaction, workspace.id, { codes, memberIds: members });
