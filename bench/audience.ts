@@ -168,10 +168,35 @@ async function measureRecompute(server: ServeProcess, lines: string[]): Promise<
   return ids;
 }
 
+/**
+ * Waits until the server has processed the whole log and no timer is due (a freshly built demo
+ * still moves children through life stages for a while): counts taken before that move.
+ */
+async function waitUntilSettled(database: string): Promise<void> {
+  const raw = new BetterSqlite3(database, { readonly: true });
+  const giveUpAt = Date.now() + 600_000;
+  try {
+    while (Date.now() < giveUpAt) {
+      const last = (raw.prepare('select coalesce(max(seq), 0) as seq from events').get() as { seq: number }).seq;
+      const checkpoint = (
+        raw.prepare('select coalesce(max(position), 0) as seq from processor_checkpoints').get() as { seq: number }
+      ).seq;
+      const due = (
+        raw.prepare('select count(*) as due from timers where due_at <= ?').get(Date.now()) as { due: number }
+      ).due;
+      if (checkpoint >= last && due === 0) return;
+      await new Promise((wait) => setTimeout(wait, 1_000));
+    }
+  } finally {
+    raw.close();
+  }
+}
+
 export async function measureAudience(members: number): Promise<string[]> {
   const { database, keys, built } = await demoDatabase(members);
   const server = await startServeProcess(database, { keys });
   try {
+    await waitUntilSettled(database);
     const lines = [`Audience over hearth demo --members ${members.toLocaleString('en')} (SQLite, ${built})`];
     lines.push(...(await measurePreviews(server, database, { ...keys, members })));
     const saved = await measureRecompute(server, lines);
