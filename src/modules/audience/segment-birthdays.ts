@@ -11,10 +11,10 @@ const workspaceSubject = 'workspace';
  * segment's window by the next midnight get their timer (only those near are worked out, so a
  * birthday segment over a million members costs a few thousand members a day).
  */
-export async function scheduleBirthdayPass(step: WorkspaceStep, any: boolean): Promise<void> {
+export async function scheduleBirthdayPass(step: WorkspaceStep, someSegmentUsesBirthdays: boolean): Promise<void> {
   const next = DateTime.fromMillis(step.now, { zone: step.timeZone }).startOf('day').plus({ days: 1 });
   await scheduleTimers(step.batch.transaction, step.workspaceId, birthdayTimerOwner, [
-    { subject: workspaceSubject, dueAt: any ? next.toMillis() : null },
+    { subject: workspaceSubject, dueAt: someSegmentUsesBirthdays ? next.toMillis() : null },
   ]);
 }
 

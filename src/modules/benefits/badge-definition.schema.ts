@@ -94,7 +94,7 @@ export type BadgeView = z.infer<typeof badgeSchema>;
 export const badgeListSchema = z.object({ badges: z.array(badgeSchema) });
 
 export const holdersQuerySchema = z.object({
-  /** Holders at this level or above; absent: any level. */
+  /** Holders at this level or above; absent: every level. */
   level: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
   cursor: z.string().min(1).optional(),

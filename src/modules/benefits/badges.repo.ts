@@ -1,7 +1,7 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
-import type { MemberBadgesTable } from '../../platform/db/schema.ts';
+import type { MemberBadgesTable } from '../../platform/db/benefits-schema.ts';
 import type { BadgeDefinition } from './badge-definition.schema.ts';
 import { loadDefinitions, saveDefinition } from './definitions.repo.ts';
 import type { BadgeFoldState, BadgeState, MemberBadge } from './badge-fold.ts';

@@ -1,7 +1,7 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
-import type { CouponsTable } from '../../platform/db/schema.ts';
+import type { CouponsTable } from '../../platform/db/benefits-schema.ts';
 import type { Coupon, StoredCouponStatus } from './coupon-rules.ts';
 import type { JobState, OperationAnswer, PoolCode, TemplateState } from './coupon-state.ts';
 import type { CouponTemplateDefinition } from './coupon-template.schema.ts';

@@ -81,7 +81,7 @@ function readNeeds(events: LoggedEvent[], currency: string, grants: CouponGrant[
   return needs;
 }
 
-/** Whether the batch has anything for coupons: cheap name checks before any parsing or loading. */
+/** Whether the batch has anything for coupons: cheap name checks before parsing or loading. */
 function concernsCoupons(events: LoggedEvent[]): boolean {
   return events.some(
     (event) =>

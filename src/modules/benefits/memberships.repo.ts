@@ -1,6 +1,6 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { chunks } from '../../platform/db/chunks.ts';
-import type { MembershipPaymentsTable, MembershipsTable } from '../../platform/db/schema.ts';
+import type { MembershipPaymentsTable, MembershipsTable } from '../../platform/db/benefits-schema.ts';
 import type { Plan } from './membership.schema.ts';
 import { loadDefinitions, saveDefinition } from './definitions.repo.ts';
 import type { Membership, MembershipFoldState, Payment } from './membership-rules.ts';

@@ -1,7 +1,7 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
-import type { ProductCodeScansTable } from '../../platform/db/schema.ts';
+import type { ProductCodeScansTable } from '../../platform/db/benefits-schema.ts';
 import type { BatchState, HomeStore, ProductCodeState, ScanRecord } from './product-code-fold.ts';
 import type { CodeWorth } from './product-codes.schema.ts';
 

@@ -1,6 +1,6 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { chunks } from '../../platform/db/chunks.ts';
-import type { ReferralsTable } from '../../platform/db/schema.ts';
+import type { ReferralsTable } from '../../platform/db/benefits-schema.ts';
 import { saveDefinition } from './definitions.repo.ts';
 import type { Referral, ReferralFoldState } from './referral-rules.ts';
 

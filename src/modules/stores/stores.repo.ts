@@ -1,6 +1,6 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { chunks } from '../../platform/db/chunks.ts';
-import type { StoreBudgetEntriesTable, StoresTable } from '../../platform/db/schema.ts';
+import type { StoreBudgetEntriesTable, StoresTable } from '../../platform/db/benefits-schema.ts';
 import type { Binding, BudgetEntry, StoreFoldState, StoreState } from './store-fold.ts';
 
 /** Stores, bindings and budget entries: queries only. */
