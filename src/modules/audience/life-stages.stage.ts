@@ -13,7 +13,7 @@ import { readDueSubjects, scheduleTimers } from '../../platform/timers/timers.re
 import { isRecord } from '../../platform/values.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { defaultLifeStageLevels, lifeStageLevelsSchema, type LifeStageLevel } from './life-stage-levels.schema.ts';
-import { diffStages, nextStageChange, readChildren, stageAt, type ChildStage } from './life-stages.ts';
+import { diffStages, evaluateChildren, readChildren, type ChildStage } from './life-stages.ts';
 import * as repo from './life-stages.repo.ts';
 
 export interface TraitReader {
@@ -90,10 +90,10 @@ async function evaluateWorkspace(step: WorkspaceStep, due: string[], until: numb
   const timers = [...merged].map((subject) => ({ subject, dueAt: null as number | null }));
   for (const [memberId, moment] of at) {
     const children = readChildren(traits.get(memberId) ?? {});
-    const now = children.map((child) => stageAt(child, levels, moment, timeZone));
+    const { stages: now, nextChangeAt } = evaluateChildren(children, levels, moment, timeZone);
     saved.set(memberId, now);
     batch.changedMembers.add(memberId);
-    timers.push({ subject: memberId, dueAt: nextStageChange(children, levels, moment, timeZone) });
+    timers.push({ subject: memberId, dueAt: nextChangeAt });
     for (const change of diffStages(held.get(memberId) ?? [], now, moment)) {
       batch.derivedEvents.push(lifeStageChanged(workspaceId, memberId, change, cause.get(memberId) ?? ''));
     }

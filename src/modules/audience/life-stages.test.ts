@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultLifeStageLevels, lifeStageLevelsSchema } from './life-stage-levels.schema.ts';
-import { diffStages, nextStageChange, readChildren, stageAt } from './life-stages.ts';
+import { diffStages, evaluateChildren, nextStageChange, readChildren, stageAt } from './life-stages.ts';
 
 const shanghai = 'Asia/Shanghai';
 /** Local midnight in Shanghai (UTC+8) of a day. */
@@ -26,6 +26,32 @@ describe('readChildren', () => {
     ]);
     expect(readChildren({ children: 'two' })).toEqual([]);
     expect(readChildren({})).toEqual([]);
+  });
+
+  it('skips dates that are not on the calendar, and knows leap years', () => {
+    const references = (dates: string[]) =>
+      readChildren({ children: dates.map((birthDate) => ({ birthDate })) }).map((child) => child.reference);
+    expect(references(['2025-02-29', '2024-02-29', '1900-02-29', '2000-02-29', '2025-04-31', '2025-13-01'])).toEqual([
+      '2024-02-29',
+      '2000-02-29',
+    ]);
+  });
+});
+
+describe('evaluateChildren', () => {
+  it('gives each child the stage stageAt gives and the change nextStageChange gives, in any time zone', () => {
+    const children = readChildren({
+      children: [{ birthDate: '2024-01-31' }, { dueDate: '2027-03-15' }, { birthDate: '2019-10-27' }],
+    });
+    for (const timeZone of [shanghai, 'America/New_York', 'Europe/London', 'Pacific/Kiritimati']) {
+      for (const day of ['2024-03-31', '2025-11-02', '2026-10-25', '2026-12-01']) {
+        const at = Date.parse(`${day}T12:34:56Z`);
+        expect(evaluateChildren(children, defaultLifeStageLevels, at, timeZone)).toEqual({
+          stages: children.map((child) => stageAt(child, defaultLifeStageLevels, at, timeZone)),
+          nextChangeAt: nextStageChange(children, defaultLifeStageLevels, at, timeZone),
+        });
+      }
+    }
   });
 });
 

@@ -25,10 +25,18 @@ export interface ChildStage {
 
 const datePattern = /^(\d{4}-\d{2}-\d{2})(T.*)?$/;
 
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** A real calendar date (no 2025-02-30), checked by arithmetic: children are read at every evaluation. */
 function dateOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const day = datePattern.exec(value.trim())?.[1];
-  return day && DateTime.fromISO(day).isValid ? day : undefined;
+  if (!day) return undefined;
+  const [year = 0, month = 0, date = 0] = day.split('-').map(Number);
+  return month >= 1 && month <= 12 && date >= 1 && date <= daysInMonth(year, month) ? day : undefined;
 }
 
 /** `children: [{birthDate | dueDate, gender?, name?}]`; entries with neither date are skipped. */
@@ -57,8 +65,7 @@ interface Boundaries {
  * (the day clamped to the month's end), then weeks and days. Plain arithmetic, because a child's
  * stages are computed on every evaluation and time-zone maths is costly.
  */
-function shiftDay(reference: string, offset: LifeOffset): number {
-  const [year = 0, month = 1, day = 1] = reference.split('-').map(Number);
+function shiftDay([year, month, day]: readonly [number, number, number], offset: LifeOffset): number {
   const months = month - 1 + (offset.years ?? 0) * 12 + (offset.months ?? 0);
   const shiftedYear = year + Math.floor(months / 12);
   const shiftedMonth = ((months % 12) + 12) % 12;
@@ -68,20 +75,37 @@ function shiftDay(reference: string, offset: LifeOffset): number {
 }
 
 function boundariesOf(child: Child, levels: readonly LifeStageLevel[]): Boundaries[] {
+  const [year = 0, month = 1, day = 1] = child.reference.split('-').map(Number);
+  const reference = [year, month, day] as const;
   return levels.map((level) => ({
     level,
-    startDay: shiftDay(child.reference, level.from),
-    endDay: shiftDay(child.reference, level.until),
+    startDay: shiftDay(reference, level.from),
+    endDay: shiftDay(reference, level.until),
   }));
 }
 
+/**
+ * Local midnights already computed, per time zone: a pure function of (day, zone), asked for the
+ * same few thousand days (children's dates and their stage boundaries) over and over, and time-zone
+ * maths is the costly part of an evaluation. Bounded, so a long-running process cannot grow it forever.
+ */
+const knownMidnights = new Map<string, Map<number, number>>();
+const maxKnownMidnights = 200_000;
+
 /** Local midnight of a calendar day in the time zone, as an instant. */
 function midnightOf(day: number, timeZone: string): number {
+  let known = knownMidnights.get(timeZone);
+  if (!known) knownMidnights.set(timeZone, (known = new Map()));
+  const cached = known.get(day);
+  if (cached !== undefined) return cached;
   const date = new Date(day * dayMilliseconds);
-  return DateTime.fromObject(
+  const midnight = DateTime.fromObject(
     { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() },
     { zone: timeZone },
   ).toMillis();
+  if (known.size >= maxKnownMidnights) known.clear();
+  known.set(day, midnight);
+  return midnight;
 }
 
 function localDayOf(at: number, timeZone: string): number {
@@ -93,13 +117,15 @@ function levelOn(boundaries: readonly Boundaries[], day: number): Boundaries | u
 }
 
 export function stageAt(child: Child, levels: readonly LifeStageLevel[], at: number, timeZone: string): ChildStage {
-  const today = localDayOf(at, timeZone);
-  const boundaries = boundariesOf(child, levels);
+  return stageOn(child.key, boundariesOf(child, levels), localDayOf(at, timeZone), timeZone);
+}
+
+function stageOn(childKey: string, boundaries: readonly Boundaries[], today: number, timeZone: string): ChildStage {
   const current = levelOn(boundaries, today);
   const changes = boundaries.flatMap(({ startDay, endDay }) => [startDay, endDay]).filter((day) => day > today);
   const nextDay = changes.length > 0 ? Math.min(...changes) : undefined;
   return {
-    childKey: child.key,
+    childKey,
     stageId: current?.level.id ?? null,
     since: current ? midnightOf(current.startDay, timeZone) : null,
     nextStageId: nextDay === undefined ? null : (levelOn(boundaries, nextDay)?.level.id ?? null),
@@ -114,14 +140,39 @@ export function nextStageChange(
   at: number,
   timeZone: string,
 ): number | null {
-  const today = localDayOf(at, timeZone);
+  return nextChangeOn(
+    children.map((child) => boundariesOf(child, levels)),
+    localDayOf(at, timeZone),
+    timeZone,
+  );
+}
+
+function nextChangeOn(boundariesOfChildren: ReadonlyArray<readonly Boundaries[]>, today: number, timeZone: string) {
   let next: number | null = null;
-  for (const child of children) {
-    for (const { startDay, endDay } of boundariesOf(child, levels)) {
+  for (const boundaries of boundariesOfChildren) {
+    for (const { startDay, endDay } of boundaries) {
       for (const day of [startDay, endDay]) if (day > today && (next === null || day < next)) next = day;
     }
   }
   return next === null ? null : midnightOf(next, timeZone);
+}
+
+/**
+ * A member's children at an instant: each child's stage and the next instant any of them changes,
+ * as `stageAt` and `nextStageChange` give them, with the day and each child's boundaries worked out once.
+ */
+export function evaluateChildren(
+  children: readonly Child[],
+  levels: readonly LifeStageLevel[],
+  at: number,
+  timeZone: string,
+): { stages: ChildStage[]; nextChangeAt: number | null } {
+  const today = localDayOf(at, timeZone);
+  const boundariesOfChildren = children.map((child) => boundariesOf(child, levels));
+  return {
+    stages: children.map((child, index) => stageOn(child.key, boundariesOfChildren[index] ?? [], today, timeZone)),
+    nextChangeAt: nextChangeOn(boundariesOfChildren, today, timeZone),
+  };
 }
 
 export interface StageChange {
