@@ -1,20 +1,37 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The flags bin/hearth.js's shebang (and `npm start`) run Hearth with, so the bench measures what production runs. */
+export const hearthNodeFlags = ['--max-semi-space-size=64'];
 
 export interface ServeProcess {
   url: string;
   writeKey: string;
   secretKey: string;
   child: ChildProcess;
+  /** CPU seconds (user + system, every thread) the server has used so far; undefined where /proc is not. */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
+}
+
+/** Linux's account of a process's CPU time, in clock ticks of 1/100 s (utime and stime, fields 14 and 15). */
+function readCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs the real CLI and returns what it printed; fails with its error output when it fails. */
 export async function runHearthCli(args: string[], nodeFlags: string[] = []): Promise<string> {
-  const child = spawn(process.execPath, [...nodeFlags, 'bin/hearth.js', ...args], {
+  const child = spawn(process.execPath, [...hearthNodeFlags, ...nodeFlags, 'bin/hearth.js', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,7 +53,7 @@ export async function startServeProcess(
   options: { extraArgs?: string[]; nodeFlags?: string[]; keys?: { writeKey: string; secretKey: string } } = {},
 ): Promise<ServeProcess> {
   const args = ['bin/hearth.js', 'serve', '--port', '0', ...(options.extraArgs ?? []), '--db', database];
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...args], {
+  const child = spawn(process.execPath, [...hearthNodeFlags, ...(options.nodeFlags ?? []), ...args], {
     cwd: root,
     env: { ...process.env, HEARTH_HOST: '127.0.0.1', HEARTH_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -54,6 +71,7 @@ export async function startServeProcess(
         writeKey,
         secretKey,
         child,
+        cpuSeconds: () => readCpuSeconds(child.pid),
         stop: async () => {
           child.kill('SIGTERM');
           await new Promise((exited) => child.once('exit', exited));
