@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { openDatabase } from '../src/platform/db/database.ts';
+import { openSqliteConnection } from '../src/platform/db/sqlite-connection.ts';
 import { insertColumns } from '../src/modules/ingest/event-log.repo.ts';
 
 export interface RawInsertResult {
@@ -26,9 +27,9 @@ export async function insertRawEvents(source: string, target: string): Promise<R
     .all() as unknown[][];
   reader.close();
 
-  const writer = new BetterSqlite3(target);
-  writer.pragma('journal_mode = WAL');
-  writer.pragma('synchronous = FULL');
+  // Hearth's own connection settings (WAL, synchronous=FULL, cache, checkpoint interval), so the
+  // limit differs from Hearth's figure by the product's work alone.
+  const writer = openSqliteConnection(target);
   const insert = writer.prepare(
     `insert into events (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`,
   );
