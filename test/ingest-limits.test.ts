@@ -141,6 +141,13 @@ describe('invalid calls', () => {
       'timestamp',
       'must be an ISO-8601 date-time',
     ],
+    [
+      'properties that are a list',
+      { userId: 'u-1', event: 'Viewed', properties: [1, 2] },
+      'properties',
+      'must be a JSON object',
+    ],
+    ['a context that is text', { userId: 'u-1', event: 'Viewed', context: 'app' }, 'context', 'must be a JSON object'],
   ])('refuses %s on /v1/track and in a batch, storing nothing', async (_label, call, path, message) => {
     const before = await storedCount(server);
     expectInvalid(await postTracking(server, '/v1/track', { body: call }), [{ path, message }]);
