@@ -1,6 +1,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openSqliteConnection } from '../../platform/db/sqlite-connection.ts';
 import { insertRowsOnSqlite, type InsertValues } from './event-log.repo.ts';
+import { unpackRows, type PackedRows } from './log-thread-payloads.ts';
 
 /**
  * The event log's writer thread: it owns a connection of its own to the database file (WAL lets
@@ -12,7 +13,7 @@ export interface LogThreadData {
   location: string;
 }
 
-export type LogThreadRequest = { kind: 'commit'; id: number; rows: InsertValues[] } | { kind: 'close' };
+export type LogThreadRequest = ({ kind: 'commit'; id: number } & PackedRows) | { kind: 'close' };
 
 export type LogThreadReply =
   | { kind: 'committed'; id: number; stored: boolean[] }
@@ -40,7 +41,7 @@ function serve(port: MessagePort, location: string): void {
     }
     let reply: LogThreadReply;
     try {
-      reply = { kind: 'committed', id: request.id, stored: commit.immediate(request.rows) };
+      reply = { kind: 'committed', id: request.id, stored: commit.immediate(unpackRows(request)) };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       reply = { kind: 'failed', id: request.id, message, code: errorCode(error) };

@@ -151,6 +151,24 @@ describe.each(implementations)('the event log writer %s', (_name, create) => {
     }
   });
 
+  it('stores each payload as the JSON text it was, whatever its characters', async () => {
+    const writer = createWriter();
+    const written = events('ws_a', 'text-', 3);
+    const properties = [{ name: '暖暖云柔纸尿裤 L 52片' }, { emoji: '👶🏻', quote: '"\\' }, {}];
+    written.forEach((event, index) => (event.payload.properties = properties[index]));
+    await writer.append(written);
+    const rows = await sql<{ message_id: string; payload: string; kind: string }>`
+      select message_id, payload, ${sql.raw(testDialect === 'sqlite' ? 'typeof(payload)' : 'pg_typeof(payload)::text')} as kind
+      from events where workspace_id = 'ws_a' order by message_id`.execute(database.db);
+    expect(
+      rows.rows.map((row) => [
+        row.message_id,
+        row.kind,
+        typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
+      ]),
+    ).toEqual(written.map((event) => [event.messageId, testDialect === 'sqlite' ? 'text' : 'jsonb', event.payload]));
+  });
+
   it('splits what waits into commits of at most maxEventsPerCommit events', async () => {
     let commits = 0;
     const writer = createWriter({ maxEventsPerCommit: 4, onAppended: () => (commits += 1) });

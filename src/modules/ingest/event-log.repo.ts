@@ -59,7 +59,8 @@ export type InsertValues = [
   number,
   number | null,
   number | null,
-  string,
+  /** JSON text, or its UTF-8 bytes (from the writer thread's packed rows). */
+  string | Buffer,
 ];
 
 /** One row as positional values: binding by position is cheaper than by name, and the array crosses threads compactly. */
@@ -86,7 +87,8 @@ function insertStatement(connection: SqliteConnection): SqliteStatement {
   let statement = sqliteInserts.get(connection);
   if (!statement) {
     statement = connection.prepare(
-      `insert into events (${insertColumns.join(', ')}) values (${insertColumns.map(() => '?').join(', ')}) ` +
+      // The payload may come as UTF-8 bytes; the cast stores them as the text they are.
+      `insert into events (${insertColumns.join(', ')}) values (${insertColumns.map((column) => (column === 'payload' ? 'cast(? as text)' : '?')).join(', ')}) ` +
         'on conflict (workspace_id, message_id) do nothing',
     );
     sqliteInserts.set(connection, statement);

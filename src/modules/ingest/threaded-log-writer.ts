@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { HearthError } from '../../platform/errors.ts';
-import { toInsertValues } from './event-log.repo.ts';
 import type { NewEvent } from './ingest.schema.ts';
 import type { LogThreadData, LogThreadReply, LogThreadRequest } from './event-log-thread.ts';
+import { packRows } from './log-thread-payloads.ts';
 import { createGroupCommitWriter, type EventLogWriter, type EventLogWriterOptions } from './event-log-writer.ts';
 
 /** A commit the writer thread refused; `code` is SQLite's (SQLITE_BUSY…), so the HTTP edge can tell a transient fault. */
@@ -65,11 +65,11 @@ export function createThreadedEventLogWriter(location: string, options: EventLog
       );
     }
     const id = (nextId += 1);
-    const request: LogThreadRequest = { kind: 'commit', id, rows: events.map(toInsertValues) };
+    const request: LogThreadRequest = { kind: 'commit', id, ...packRows(events) };
     return new Promise((resolve, reject) => {
       inFlight.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage(request);
+      worker.postMessage(request, [request.payloads]);
     });
   }
 
