@@ -96,6 +96,18 @@ describe('features', () => {
     });
   });
 
+  it('present a picture that later orders do not change (loyalty judges an event by it)', () => {
+    const features = emptyFeatures();
+    recordOrder(features, { total: 1000, completedAt: day(5), categorySpend: { formula: 1000 } });
+    const before = presentFeatures(features);
+    recordOrder(features, { total: 500, completedAt: day(6), categorySpend: { formula: 300, toys: 200 } });
+    expect(before.categories).toEqual({ formula: { spend: 1000, orders: 1 } });
+    expect(presentFeatures(features).categories).toEqual({
+      formula: { spend: 1300, orders: 2 },
+      toys: { spend: 200, orders: 1 },
+    });
+  });
+
   it('merge to the same result as one member seeing both histories', () => {
     const a = emptyFeatures();
     const b = emptyFeatures();

@@ -104,7 +104,9 @@ export function presentFeatures(state: FeatureState) {
     averageOrderValue: state.orderCount === 0 ? 0 : Math.round(state.totalSpend / state.orderCount),
     firstOrderAt: iso(state.firstOrderAt),
     lastOrderAt: iso(state.lastOrderAt),
-    categories: state.categories,
+    // A copy: the state's object gains categories as orders are folded, and a picture taken for an
+    // event (loyalty's snapshot) must not see the orders after it. Entries are replaced, not changed.
+    categories: { ...state.categories },
     channels: Object.entries(state.channels)
       .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
       .map(([channel]) => channel),
