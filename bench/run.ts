@@ -162,7 +162,7 @@ async function measureHttpAndProcessing(lines: string[]): Promise<void> {
     `  accepted and durable: ${rate(events, sent.seconds)} (${Number(stored.count).toLocaleString('en')} stored, ` +
       `${sent.retries} retried after 429)`,
     `  request latency:      p50 ${sent.p50.toFixed(1)} ms, p99 ${sent.p99.toFixed(1)} ms`,
-    `  CPU:                  server ${describeCpu(serverCpu, events)}, this client ${describeCpu((clientUsage.user + clientUsage.system) / 1e6, events)} (of ${(2 * sent.seconds).toFixed(1)} s on 2 cores)`,
+    `  CPU:                  server ${describeCpu(serverCpu, events)}, this client ${describeCpu((clientUsage.user + clientUsage.system) / 1e6, events)} (of ${(cpus().length * sent.seconds).toFixed(1)} s on ${cpus().length} cores)`,
     `  raw limit:            ${describeRaw(raw)}; ratio ${(httpRate / raw.rowsPerSecond).toFixed(2)}`,
     `Processing (identity + profiles + features)`,
     `  ${processed.toLocaleString('en')} events in ${processSeconds.toFixed(1)} s: ${rate(processed, processSeconds)}`,
