@@ -78,6 +78,11 @@ export interface Stage {
 
 /** Stages keep state per workspace: a batch's events, grouped by workspace in log order. */
 export function groupByWorkspace(events: LoggedEvent[]): Map<string, LoggedEvent[]> {
+  // Most batches are one workspace's, and every stage groups them: one copy, not an array grown by pushes.
+  const first = events[0];
+  if (first && events.every((event) => event.workspaceId === first.workspaceId)) {
+    return new Map([[first.workspaceId, events.slice()]]);
+  }
   const groups = new Map<string, LoggedEvent[]>();
   for (const event of events) {
     const list = groups.get(event.workspaceId);
