@@ -38,25 +38,27 @@ export function addToGraph(graph: IdentityGraph, memberId: string, identifier: I
   else graph.identifiersByMember.set(memberId, [identifier]);
 }
 
-function exceeds(graph: IdentityGraph, members: Set<string>, pending: Identifier[], type: string, limit: number) {
-  const values = new Set<string>();
-  for (const member of members) {
-    for (const identifier of graph.identifiersByMember.get(member) ?? []) {
-      if (identifier.type === type) values.add(identifier.value);
-    }
-  }
-  for (const identifier of pending) if (identifier.type === type) values.add(identifier.value);
-  return values.size > limit;
+/** Adds the distinct values of one type in `identifiers` to `values`. */
+function collectValues(identifiers: readonly Identifier[] | undefined, type: string, values: Set<string>): void {
+  for (const identifier of identifiers ?? []) if (identifier.type === type) values.add(identifier.value);
 }
 
-function exceededLimit(
+/**
+ * Whether the group (its members, one more member about to join, and the pending new values) would
+ * hold more than `limit` values of `type`. Runs for every identifier of every event, so the joining
+ * member is passed on its own rather than in a copy of the group.
+ */
+function exceeds(
   graph: IdentityGraph,
-  members: Set<string>,
-  pending: Identifier[],
-  limits: Record<string, number>,
-): string | undefined {
-  for (const [type, limit] of Object.entries(limits)) if (exceeds(graph, members, pending, type, limit)) return type;
-  return undefined;
+  group: { members: Set<string>; joining?: string | undefined; pending: Identifier[] },
+  type: string,
+  limit: number,
+): boolean {
+  const values = new Set<string>();
+  for (const member of group.members) collectValues(graph.identifiersByMember.get(member), type, values);
+  if (group.joining !== undefined) collectValues(graph.identifiersByMember.get(group.joining), type, values);
+  collectValues(group.pending, type, values);
+  return values.size > limit;
 }
 
 /**
@@ -72,11 +74,24 @@ function exceededBy(
   limits: Record<string, number>,
 ): string | undefined {
   const { identifier, owner } = next;
-  if (owner)
-    return members.has(owner) ? undefined : exceededLimit(graph, new Set([...members, owner]), pending, limits);
+  if (owner) {
+    if (members.has(owner)) return undefined;
+    for (const type in limits) {
+      const limit = limits[type];
+      if (
+        Object.hasOwn(limits, type) &&
+        limit !== undefined &&
+        exceeds(graph, { members, joining: owner, pending }, type, limit)
+      )
+        return type;
+    }
+    return undefined;
+  }
   const limit = Object.hasOwn(limits, identifier.type) ? limits[identifier.type] : undefined;
   if (limit === undefined) return undefined;
-  return exceeds(graph, members, [...pending, identifier], identifier.type, limit) ? identifier.type : undefined;
+  return exceeds(graph, { members, pending: [...pending, identifier] }, identifier.type, limit)
+    ? identifier.type
+    : undefined;
 }
 
 function mergeInto(graph: IdentityGraph, survivorId: string, mergedId: string): void {
@@ -90,16 +105,35 @@ function mergeInto(graph: IdentityGraph, survivorId: string, mergedId: string): 
  * so an event carrying a known and an unknown value of a limited type (two phones, two user ids)
  * stays with the member it matches instead of depending on how the values happen to sort.
  */
-function resolutionOrder(graph: IdentityGraph, identifiers: Identifier[], priority: string[]): Identifier[] {
-  if (identifiers.length < 2) return [...identifiers];
-  // Sort keys computed once per identifier, not once per comparison: this runs for every event.
-  const keyed = identifiers.map((identifier) => ({
-    identifier,
-    rank: rankOf(identifier.type, priority),
-    isNew: graph.owners.has(identifierKey(identifier)) ? 0 : 1,
-  }));
-  keyed.sort(compareOrderKeys);
-  return keyed.map((entry) => entry.identifier);
+function resolutionOrder(graph: IdentityGraph, identifiers: Identifier[], priority: string[]) {
+  // Keys computed once per identifier, not once per comparison or lookup: this runs for every event.
+  const keyed = identifiers.map((identifier) => {
+    const key = identifierKey(identifier);
+    return { identifier, key, rank: rankOf(identifier.type, priority), isNew: graph.owners.has(key) ? 0 : 1 };
+  });
+  sortInPlace(keyed, compareOrderKeys);
+  return keyed;
+}
+
+/**
+ * Insertion sort: an event carries a handful of identifiers, and Array.prototype.sort allocates a
+ * work array on every call, which made it a sixth of identity's garbage. Stable, like sort; long
+ * lists (an event may carry many external ids) still go to sort.
+ */
+function sortInPlace<T>(items: T[], compare: (a: T, b: T) => number): void {
+  if (items.length > 16) {
+    items.sort(compare);
+    return;
+  }
+  for (let index = 1; index < items.length; index += 1) {
+    const item = items[index] as T;
+    let place = index;
+    while (place > 0 && compare(items[place - 1] as T, item) > 0) {
+      items[place] = items[place - 1] as T;
+      place -= 1;
+    }
+    items[place] = item;
+  }
 }
 
 function compareOrderKeys(
@@ -134,8 +168,8 @@ export function resolveIdentifiers(
   const ordered = resolutionOrder(graph, identifiers, settings.priority);
 
   for (let index = 0; index < ordered.length; index += 1) {
-    const identifier = ordered[index] as Identifier;
-    const owner = graph.owners.get(identifierKey(identifier));
+    const { identifier, key } = ordered[index] as { identifier: Identifier; key: string };
+    const owner = graph.owners.get(key);
     const exceeded = exceededBy(graph, members, pending, { identifier, owner }, settings.limits);
     if (exceeded) {
       refusedAt = { index, type: exceeded };
@@ -145,7 +179,8 @@ export function resolveIdentifiers(
     else pending.push(identifier);
   }
 
-  const existing = [...members].sort();
+  // Nearly every event names one member; sorting even one element allocates V8's work array.
+  const existing = members.size > 1 ? [...members].sort() : [...members];
   const created = existing.length === 0 && pending.length > 0;
   const survivorId = existing[0] ?? (created ? newMemberId : null);
   if (survivorId === null) return { memberId: null, created: false, links: [], merges: [], conflicts };
@@ -156,8 +191,8 @@ export function resolveIdentifiers(
   if (created) graph.identifiersByMember.set(survivorId, graph.identifiersByMember.get(survivorId) ?? []);
 
   if (refusedAt) {
-    for (const identifier of ordered.slice(refusedAt.index)) {
-      const owner = graph.owners.get(identifierKey(identifier));
+    for (const { identifier, key } of ordered.slice(refusedAt.index)) {
+      const owner = graph.owners.get(key);
       if (owner === survivorId) continue;
       conflicts.push({
         identifier,
