@@ -97,19 +97,20 @@ export function isBlocked(value: string, settings: IdentitySettings): boolean {
   return settings.blockedValues.length > 0 && blockedSetOf(settings.blockedValues).has(lowered);
 }
 
-function collectRawIdentifiers(message: Record<string, unknown>): Array<[string, unknown]> {
-  const raw: Array<[string, unknown]> = [
-    ['user_id', message.userId],
-    ['anonymous_id', message.anonymousId],
-  ];
+/**
+ * The raw (type, value) pairs an event carries, flat: [type, value, type, value, …]. Flat because
+ * this runs for every event and an array per pair was a third of extraction's garbage.
+ */
+function collectRawIdentifiers(message: Record<string, unknown>): unknown[] {
+  const raw: unknown[] = ['user_id', message.userId, 'anonymous_id', message.anonymousId];
   const context = isRecord(message.context) ? message.context : {};
   for (const traits of [message.type === 'group' ? undefined : message.traits, context.traits]) {
     if (!isRecord(traits)) continue;
-    raw.push(['email', traits.email], ['phone', traits.phone]);
+    raw.push('email', traits.email, 'phone', traits.phone);
   }
   if (Array.isArray(context.externalIds)) {
     for (const external of context.externalIds) {
-      if (isRecord(external) && typeof external.type === 'string') raw.push([external.type, external.id]);
+      if (isRecord(external) && typeof external.type === 'string') raw.push(external.type, external.id);
     }
   }
   return raw;
@@ -124,8 +125,10 @@ export function extractIdentifiers(message: Record<string, unknown>, context: Ex
   const seen = new Set<string>();
   const identifiers: Identifier[] = [];
   const rejected: RejectedIdentifier[] = [];
-  for (const [rawType, rawValue] of collectRawIdentifiers(message)) {
-    const text = asText(rawValue);
+  const raw = collectRawIdentifiers(message);
+  for (let index = 0; index < raw.length; index += 2) {
+    const rawType = raw[index] as string;
+    const text = asText(raw[index + 1]);
     if (text === undefined) continue;
     const type = normalizeIdentifierType(rawType);
     if (!type) continue;
@@ -134,7 +137,7 @@ export function extractIdentifiers(message: Record<string, unknown>, context: Ex
       rejected.push({ type, value: text, reason: reason ?? 'invalid' });
       continue;
     }
-    if (isBlocked(value, context.settings) || isBlocked(text, context.settings)) {
+    if (isBlocked(value, context.settings) || (text !== value && isBlocked(text, context.settings))) {
       rejected.push({ type, value, reason: 'blocked value' });
       continue;
     }
