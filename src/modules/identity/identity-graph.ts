@@ -117,7 +117,7 @@ function resolutionOrder(graph: IdentityGraph, identifiers: Identifier[], priori
 
 /**
  * Insertion sort: an event carries a handful of identifiers, and Array.prototype.sort allocates a
- * work array on every call, which made it a sixth of identity's garbage. Stable, like sort; long
+ * work array on every call, about an eighth of identity's garbage. Stable, like sort; long
  * lists (an event may carry many external ids) still go to sort.
  */
 function sortInPlace<T>(items: T[], compare: (a: T, b: T) => number): void {
