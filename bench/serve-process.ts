@@ -1,12 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The flags bin/hearth.js's shebang (and `npm start`) run Hearth with, so the bench measures what production runs. */
-export const hearthNodeFlags = ['--max-semi-space-size=64'];
+/**
+ * The Node flags in bin/hearth.js's shebang (`#!/usr/bin/env -S node …`), which `npx hearth` and
+ * `npm start` run with: the bench starts Node itself (to add profiling flags), and runs what they run.
+ */
+export const hearthNodeFlags = nodeFlagsOf(readFileSync(join(root, 'bin/hearth.js'), 'utf8'));
+
+function nodeFlagsOf(script: string): string[] {
+  const words = (script.split('\n')[0] ?? '').trim().split(/\s+/);
+  const node = words.indexOf('node');
+  return node === -1 ? [] : words.slice(node + 1);
+}
 
 export interface ServeProcess {
   url: string;
