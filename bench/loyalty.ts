@@ -1,22 +1,33 @@
 // Ledger operations through the real server: adjust and redeem over HTTP, each decided by the
 // processor in log order, on one member (contention) and spread over many.
 import { performance } from 'node:perf_hooks';
+import type { Agent } from 'node:http';
 import pg from 'pg';
+import { keepAliveAgent, send } from './http-client.ts';
 import { startServeProcess, type ServeProcess } from './serve-process.ts';
 
 type Server = ServeProcess;
 
+const agents = new WeakMap<Server, Agent>();
+
+/** One call of the secret-key API on a kept-alive connection of this server's agent; the status. */
 export async function call(server: Server, method: string, path: string, body: unknown, key?: string): Promise<number> {
-  const response = await fetch(`${server.url}${path}`, {
+  let agent = agents.get(server);
+  if (!agent) {
+    agent = keepAliveAgent(64);
+    agents.set(server, agent);
+  }
+  const response = await send(
+    agent,
+    new URL(path, server.url),
     method,
-    headers: {
+    {
       authorization: `Bearer ${server.secretKey}`,
       'content-type': 'application/json',
       ...(key ? { 'idempotency-key': key } : {}),
     },
-    body: JSON.stringify(body),
-  });
-  await response.arrayBuffer();
+    Buffer.from(JSON.stringify(body)),
+  );
   return response.status;
 }
 
@@ -58,6 +69,9 @@ interface OperationFigures {
   p50: number;
   p99: number;
   refused: number;
+  /** CPU seconds over the run: the server's (every thread) and this client's. */
+  serverCpu: number;
+  clientCpu: number;
 }
 
 /** `operations` calls, `concurrency` at a time: adjusts and redeems alternating, unique keys. */
@@ -91,19 +105,32 @@ async function runOperations(
       else if (status !== 200) throw new Error(`operation ${index}: HTTP ${status}`);
     }
   }
+  const serverBefore = server.cpuSeconds() ?? Number.NaN;
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
+  const serverCpu = (server.cpuSeconds() ?? Number.NaN) - serverBefore;
+  const client = process.cpuUsage(clientBefore);
   latencies.sort((a, b) => a - b);
   const at = (fraction: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))] ?? 0;
-  return { operations, seconds, p50: at(0.5), p99: at(0.99), refused } satisfies OperationFigures;
+  return {
+    operations,
+    seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    refused,
+    serverCpu,
+    clientCpu: (client.user + client.system) / 1e6,
+  } satisfies OperationFigures;
 }
 
 function describeFigures(label: string, figures: OperationFigures): string {
   return (
     `  ${label.padEnd(28)}${Math.round(figures.operations / figures.seconds).toLocaleString('en')} ops/s, ` +
-    `p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms (${figures.operations} ops, ${figures.refused} refused)`
+    `p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms (${figures.operations} ops, ${figures.refused} refused); ` +
+    `CPU µs an op: server ${Math.round((figures.serverCpu / figures.operations) * 1e6)}, client ${Math.round((figures.clientCpu / figures.operations) * 1e6)}`
   );
 }
 

@@ -4,7 +4,6 @@
 // (default 4000), --skip-benefits, --coupon-codes N (codes generated in one request, default 1000000), --skip-audience, --audience-members N (demo members for the segment figures, default 100000;
 // the database is built once and kept in .bench/audience), --postgres URL (an admin URL; a fresh database is made for the run), --profile DIR (V8 CPU profiles of
 // the server, the processing and the import, for finding hot spots).
-import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ import { openRuntime } from '../src/runtime.ts';
 import { measureAudience } from './audience.ts';
 import { measureBenefits } from './benefits.ts';
 import { measureLedgerOperations, withPostgresDatabase } from './loyalty.ts';
+import { keepAliveAgent, send } from './http-client.ts';
 import { insertRawEvents, type RawInsertResult } from './raw-insert.ts';
 import { root, runHearthCli, startServeProcess } from './serve-process.ts';
 
@@ -73,42 +73,20 @@ function buildBodies(): { bodies: Buffer[]; events: number } {
   return { bodies, events };
 }
 
-/**
- * One POST on a kept-alive connection. node:http rather than fetch: the client shares the machine's
- * two cores with the server it measures, and fetch cost it about twice the CPU per request.
- */
-function post(agent: Agent, url: URL, headers: OutgoingHttpHeaders, body: Buffer) {
-  return new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'content-length': body.length } });
-    request.once('error', reject);
-    request.once('response', (response) => {
-      response.resume();
-      response.once('end', () => {
-        const retryAfter = response.headers['retry-after'];
-        resolve({
-          status: response.statusCode ?? 0,
-          retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-        });
-      });
-    });
-    request.end(body);
-  });
-}
-
 async function sendAll(url: string, writeKey: string, bodies: Buffer[]) {
   const headers = {
     authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
     'content-type': 'application/json',
   };
   const target = new URL(`${url}/v1/batch`);
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const agent = keepAliveAgent(concurrency);
   const latencies: number[] = [];
   let retries = 0;
   let next = 0;
   async function sendOne(body: Buffer): Promise<void> {
     for (;;) {
       const started = performance.now();
-      const response = await post(agent, target, headers, body);
+      const response = await send(agent, target, 'POST', headers, body);
       if (response.status === 200) {
         latencies.push(performance.now() - started);
         return;

@@ -1,6 +1,6 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openSqliteConnection } from '../../platform/db/sqlite-connection.ts';
-import { insertRowsOnSqlite, type InsertValues } from './event-log.repo.ts';
+import { insertRowsOnSqlite, type InsertValues, type StoredPositions } from './event-log.repo.ts';
 import { unpackRows, type PackedRows } from './log-thread-payloads.ts';
 
 /**
@@ -16,7 +16,7 @@ export interface LogThreadData {
 export type LogThreadRequest = ({ kind: 'commit'; id: number } & PackedRows) | { kind: 'close' };
 
 export type LogThreadReply =
-  | { kind: 'committed'; id: number; stored: boolean[] }
+  | { kind: 'committed'; id: number; stored: StoredPositions }
   | { kind: 'failed'; id: number; message: string; code: string | undefined };
 
 export function isLogThreadData(value: unknown): value is LogThreadData {

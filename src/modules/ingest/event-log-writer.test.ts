@@ -85,13 +85,13 @@ describe.each(implementations)('the event log writer %s', (_name, create) => {
     expect(error).toBeInstanceOf(HearthError);
     expect(error).toMatchObject({ code: 'overloaded', status: 429, retryAfterSeconds: 1 });
 
-    expect(await Promise.all([first, second])).toEqual([
+    expect(await Promise.all([first, second])).toMatchObject([
       { accepted: 3, duplicates: 0 },
       { accepted: 2, duplicates: 0 },
     ]);
     expect([writer.pendingEvents(), appended, await countEvents(database.db, 'ws_a')]).toEqual([0, 1, 5]);
     // Once the queue has drained there is room again.
-    expect(await writer.append(events('ws_a', 'third-', 1))).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await writer.append(events('ws_a', 'third-', 1))).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(await countEvents(database.db, 'ws_a')).toBe(6);
   });
 
@@ -102,13 +102,27 @@ describe.each(implementations)('the event log writer %s', (_name, create) => {
       writer.append(events('ws_a', 'm-', 2)),
       writer.append(events('ws_b', 'm-', 2)),
     ]);
-    expect([first, repeat, otherWorkspace]).toEqual([
+    expect([first, repeat, otherWorkspace]).toMatchObject([
       { accepted: 2, duplicates: 1 },
       { accepted: 0, duplicates: 2 },
       { accepted: 2, duplicates: 0 },
     ]);
-    expect(await writer.append(events('ws_a', 'm-', 3))).toEqual({ accepted: 1, duplicates: 2 });
+    const again = await writer.append(events('ws_a', 'm-', 3));
+    expect(again).toMatchObject({ accepted: 1, duplicates: 2 });
     expect([await countEvents(database.db, 'ws_a'), await countEvents(database.db, 'ws_b')]).toEqual([3, 2]);
+    // Each stored event's position is where the log holds it; a duplicate has none.
+    const rows = await database.db
+      .selectFrom('events')
+      .select(['seq', 'workspace_id', 'message_id'])
+      .orderBy('seq')
+      .execute();
+    const seqOf = (workspaceId: string, messageId: string) =>
+      rows.find((row) => row.workspace_id === workspaceId && row.message_id === messageId)?.seq;
+    expect(first.positions).toEqual([seqOf('ws_a', 'm-0'), seqOf('ws_a', 'm-1'), null]);
+    expect(repeat.positions).toEqual([null, null]);
+    expect(otherWorkspace.positions).toEqual([seqOf('ws_b', 'm-0'), seqOf('ws_b', 'm-1')]);
+    expect(again.positions).toEqual([null, null, seqOf('ws_a', 'm-2')]);
+    expect(rows.map((row) => row.seq).every((seq) => typeof seq === 'number')).toBe(true);
   });
 
   it('takes an append larger than the whole limit when nothing else waits, so it is not refused forever', async () => {
@@ -116,7 +130,7 @@ describe.each(implementations)('the event log writer %s', (_name, create) => {
     const large = writer.append(events('ws_a', 'large-', 5));
     expect(writer.pendingEvents()).toBe(5);
     expect(await rejectionOf(writer.append(events('ws_a', 'behind-', 1)))).toMatchObject({ code: 'overloaded' });
-    expect(await large).toEqual({ accepted: 5, duplicates: 0 });
+    expect(await large).toMatchObject({ accepted: 5, duplicates: 0 });
     expect(await countEvents(database.db, 'ws_a')).toBe(5);
   });
 
@@ -132,17 +146,17 @@ describe.each(implementations)('the event log writer %s', (_name, create) => {
           ),
       ),
     );
-    expect(appends).toEqual(Array.from({ length: 5 }, () => ({ accepted: 2, duplicates: 0 })));
+    expect(appends).toMatchObject(Array.from({ length: 5 }, () => ({ accepted: 2, duplicates: 0 })));
     expect([commits, await countEvents(database.db, 'ws_a')]).toEqual([1, 10]);
   });
 
   it('answers an empty append without touching the database', async () => {
     const writer = createWriter({ maxPendingEvents: 0 });
-    expect(await writer.append([])).toEqual({ accepted: 0, duplicates: 0 });
+    expect(await writer.append([])).toMatchObject({ accepted: 0, duplicates: 0 });
   });
   it('has the events durable when an append resolves: a connection of its own sees them', async () => {
     const writer = createWriter();
-    expect(await writer.append(events('ws_a', 'durable-', 3))).toEqual({ accepted: 3, duplicates: 0 });
+    expect(await writer.append(events('ws_a', 'durable-', 3))).toMatchObject({ accepted: 3, duplicates: 0 });
     const other = await openDatabase(testDatabase.location, { migrate: false });
     try {
       expect(await countEvents(other.db, 'ws_a')).toBe(3);
@@ -173,7 +187,7 @@ describe.each(implementations)('the event log writer %s', (_name, create) => {
     let commits = 0;
     const writer = createWriter({ maxEventsPerCommit: 4, onAppended: () => (commits += 1) });
     const appends = Array.from({ length: 5 }, (_, index) => writer.append(events('ws_a', `g${index}-`, 2)));
-    expect(await Promise.all(appends)).toEqual(Array.from({ length: 5 }, () => ({ accepted: 2, duplicates: 0 })));
+    expect(await Promise.all(appends)).toMatchObject(Array.from({ length: 5 }, () => ({ accepted: 2, duplicates: 0 })));
     expect([commits, await countEvents(database.db, 'ws_a')]).toEqual([3, 10]);
   });
 
@@ -187,7 +201,7 @@ describe.each(implementations)('the event log writer %s', (_name, create) => {
     await sql`alter table events_away rename to events`.execute(database.db);
     expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     expect(await countEvents(database.db, 'ws_a')).toBe(0);
-    expect(await writer.append(events('ws_a', 'lost-', 2))).toEqual({ accepted: 2, duplicates: 0 });
+    expect(await writer.append(events('ws_a', 'lost-', 2))).toMatchObject({ accepted: 2, duplicates: 0 });
   });
 
   it('finishes the appends already made before close resolves', async () => {
@@ -195,7 +209,7 @@ describe.each(implementations)('the event log writer %s', (_name, create) => {
     const first = writer.append(events('ws_a', 'late-', 3));
     const second = writer.append(events('ws_a', 'later-', 2));
     await writer.close();
-    expect(await Promise.all([first, second])).toEqual([
+    expect(await Promise.all([first, second])).toMatchObject([
       { accepted: 3, duplicates: 0 },
       { accepted: 2, duplicates: 0 },
     ]);

@@ -3,11 +3,13 @@ import { nextTurn } from '../../platform/event-loop.ts';
 import { withWriteLock } from '../../platform/db/database.ts';
 import { HearthError } from '../../platform/errors.ts';
 import type { NewEvent } from './ingest.schema.ts';
-import { insertEvents } from './event-log.repo.ts';
+import { insertEvents, type StoredPositions } from './event-log.repo.ts';
 
 export interface AppendResult {
   accepted: number;
   duplicates: number;
+  /** Per appended event, in order: its position in the log, or null for a duplicate (not stored again). */
+  positions: StoredPositions;
 }
 
 export interface EventLogWriter {
@@ -34,10 +36,10 @@ export interface EventLogWriterOptions {
 }
 
 /**
- * Stores a group of events in one transaction and says, per event and in order, whether it was
- * stored; false when its (workspace, messageId) was already in the log or earlier in the group.
+ * Stores a group of events in one transaction and says, per event and in order, where it was
+ * stored; null when its (workspace, messageId) was already in the log or earlier in the group.
  */
-export type CommitEvents = (events: NewEvent[]) => Promise<boolean[]>;
+export type CommitEvents = (events: NewEvent[]) => Promise<StoredPositions>;
 
 /**
  * Group commit: appends that arrive while a commit is running wait for the next one, so many
@@ -71,10 +73,10 @@ export function createGroupCommitWriter(
       const stored = await commit(group.flatMap((pending) => pending.events));
       let offset = 0;
       for (const pending of group) {
-        let accepted = 0;
-        for (let index = 0; index < pending.events.length; index += 1) if (stored[offset + index]) accepted += 1;
+        const positions = stored.slice(offset, offset + pending.events.length);
         offset += pending.events.length;
-        pending.resolve({ accepted, duplicates: pending.events.length - accepted });
+        const accepted = positions.reduce<number>((count, position) => (position === null ? count : count + 1), 0);
+        pending.resolve({ accepted, duplicates: pending.events.length - accepted, positions });
       }
       options.onAppended?.();
     } catch (error) {
@@ -88,7 +90,7 @@ export function createGroupCommitWriter(
   }
 
   function append(events: NewEvent[]): Promise<AppendResult> {
-    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0, positions: [] });
     // An empty queue takes any append, so one larger than the limit is not refused forever.
     if (queuedEvents > 0 && queuedEvents + events.length > maxPending) {
       return Promise.reject(

@@ -96,42 +96,52 @@ function insertStatement(connection: SqliteConnection): SqliteStatement {
   return statement;
 }
 
+/** Per event of an append, in order: the position it was stored at, or null when its (workspace, messageId) was already there. */
+export type StoredPositions = Array<number | null>;
+
 /**
  * One cached prepared statement per row: SQLite then neither parses SQL nor Kysely builds it per
  * append, which makes the log's insert as cheap as the bare INSERT the bench compares it with.
- * Returns, per row, whether it was stored (false: its (workspace, messageId) was already there).
  */
-export function insertRowsOnSqlite(connection: SqliteConnection, rows: InsertValues[]): boolean[] {
+export function insertRowsOnSqlite(connection: SqliteConnection, rows: InsertValues[]): StoredPositions {
   const statement = insertStatement(connection);
-  return rows.map((row) => statement.run(row).changes === 1);
+  return rows.map((row) => {
+    const result = statement.run(row);
+    return result.changes === 1 ? Number(result.lastInsertRowid) : null;
+  });
 }
 
-async function insertWithKysely(db: DbExecutor, events: NewEvent[]): Promise<boolean[]> {
-  const inserted = new Set<string>();
+async function insertWithKysely(db: DbExecutor, events: NewEvent[]): Promise<StoredPositions> {
+  const inserted = new Map<string, number>();
   for (let start = 0; start < events.length; start += rowsPerInsert) {
     const chunk = events.slice(start, start + rowsPerInsert);
     const rows = await db
       .insertInto('events')
       .values(chunk.map(toInsertRecord))
       .onConflict((conflict) => conflict.columns(['workspace_id', 'message_id']).doNothing())
-      .returning(['workspace_id', 'message_id'])
+      .returning(['seq', 'workspace_id', 'message_id'])
       .execute();
-    for (const row of rows) inserted.add(eventKey(row.workspace_id, row.message_id));
+    for (const row of rows) inserted.set(eventKey(row.workspace_id, row.message_id), row.seq);
   }
   // A key counts as stored once; a repeat inside the same append is a duplicate.
-  return events.map((event) => inserted.delete(eventKey(event.workspaceId, event.messageId)));
+  return events.map((event) => {
+    const key = eventKey(event.workspaceId, event.messageId);
+    const seq = inserted.get(key);
+    inserted.delete(key);
+    return seq ?? null;
+  });
 }
 
 /**
  * Appends events, skipping any whose (workspace, messageId) is already in the log; says per event
- * whether it was stored. Call it inside the write transaction (`transaction`), which on SQLite the
+ * where it was stored (null: skipped). Call it inside the write transaction (`transaction`), which on SQLite the
  * raw statement joins because Kysely runs on that same connection.
  */
 export async function insertEvents(
   database: Database,
   transaction: DbExecutor,
   events: NewEvent[],
-): Promise<boolean[]> {
+): Promise<StoredPositions> {
   if (database.sqlite) return insertRowsOnSqlite(database.sqlite, events.map(toInsertValues));
   return insertWithKysely(transaction, events);
 }

@@ -53,26 +53,50 @@ export async function appendOperation(
   return stored;
 }
 
-/** Several operations of one workspace, all or none in one commit (a long job's parts), as the log holds them. */
+/**
+ * Several operations of one workspace, all or none in one commit (a long job's parts), as the log
+ * holds them. One this append stored is answered from what was sent; only a repeat (a retried
+ * request) is read back, since the log then holds the first request's payload.
+ */
 export async function appendOperations(
   dependencies: { database: Database; writer: EventLogWriter },
   operations: OperationToAppend[],
 ): Promise<StoredOperation[]> {
   const [first] = operations;
   if (!first) return [];
-  await dependencies.writer.append(operations.map(toEvent));
+  const events = operations.map(toEvent);
+  const { positions } = await dependencies.writer.append(events);
+  const repeated = operations.filter((_, index) => positions[index] === null).map((operation) => operation.messageId);
+  const earlier = await readOperations(dependencies.database, first.workspaceId, repeated);
   const stored: StoredOperation[] = [];
-  for (const chunk of chunks(operations.map((operation) => operation.messageId))) {
-    const rows = await dependencies.database.db
+  events.forEach((event, index) => {
+    const seq = positions[index];
+    const found =
+      seq === null || seq === undefined ? earlier.get(event.messageId) : { seq, id: event.id, payload: event.payload };
+    if (found) stored.push(found);
+  });
+  return stored;
+}
+
+async function readOperations(
+  database: Database,
+  workspaceId: string,
+  messageIds: string[],
+): Promise<Map<string, StoredOperation>> {
+  const stored = new Map<string, StoredOperation>();
+  for (const chunk of chunks(messageIds)) {
+    const rows = await database.db
       .selectFrom('events')
       .select(['seq', 'id', 'payload', 'message_id'])
-      .where('workspace_id', '=', first.workspaceId)
+      .where('workspace_id', '=', workspaceId)
       .where('message_id', 'in', chunk)
       .execute();
-    const byMessage = new Map(rows.map((row) => [row.message_id, row]));
-    for (const messageId of chunk) {
-      const row = byMessage.get(messageId);
-      if (row) stored.push({ seq: row.seq, id: row.id, payload: parseJson<Record<string, unknown>>(row.payload) });
+    for (const row of rows) {
+      stored.set(row.message_id, {
+        seq: row.seq,
+        id: row.id,
+        payload: parseJson<Record<string, unknown>>(row.payload),
+      });
     }
   }
   return stored;
@@ -84,11 +108,5 @@ export async function findOperation(
   workspaceId: string,
   messageId: string,
 ): Promise<StoredOperation | undefined> {
-  const row = await database.db
-    .selectFrom('events')
-    .select(['seq', 'id', 'payload'])
-    .where('workspace_id', '=', workspaceId)
-    .where('message_id', '=', messageId)
-    .executeTakeFirst();
-  return row ? { seq: row.seq, id: row.id, payload: parseJson<Record<string, unknown>>(row.payload) } : undefined;
+  return (await readOperations(database, workspaceId, [messageId])).get(messageId);
 }

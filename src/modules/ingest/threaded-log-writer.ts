@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { HearthError } from '../../platform/errors.ts';
+import type { StoredPositions } from './event-log.repo.ts';
 import type { NewEvent } from './ingest.schema.ts';
 import type { LogThreadData, LogThreadReply, LogThreadRequest } from './event-log-thread.ts';
 import { packRows } from './log-thread-payloads.ts';
@@ -17,7 +18,7 @@ export class EventLogWriteError extends Error {
 }
 
 interface InFlight {
-  resolve: (stored: boolean[]) => void;
+  resolve: (stored: StoredPositions) => void;
   reject: (error: unknown) => void;
 }
 
@@ -58,7 +59,7 @@ export function createThreadedEventLogWriter(location: string, options: EventLog
   worker.on('error', (error) => failAll(error));
   worker.on('exit', (code) => failAll(new Error(`the event log's writer thread exited (code ${code})`)));
 
-  function commit(events: NewEvent[]): Promise<boolean[]> {
+  function commit(events: NewEvent[]): Promise<StoredPositions> {
     if (stopped) {
       return Promise.reject(
         new HearthError('unavailable', `the event log cannot be written: ${stopped.message}`, { retryAfterSeconds: 1 }),

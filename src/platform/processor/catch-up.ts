@@ -11,9 +11,7 @@ function catchUp(processor: Processor): Promise<number> {
       try {
         // Operations that arrive on this turn of the event loop join this catch-up.
         await nextTurn();
-        let processed = 0;
-        for (let batch = await processor.runOnce(); batch > 0; batch = await processor.runOnce()) processed += batch;
-        return processed;
+        return await processor.catchUp();
       } finally {
         catchingUp.delete(processor);
       }
@@ -30,9 +28,10 @@ function catchUp(processor: Processor): Promise<number> {
  * a few batches rather than each request running (mostly empty) batches of its own.
  */
 export async function processThrough(processor: Processor, seq: number): Promise<void> {
-  while ((await processor.position()) < seq) {
+  // The checkpoint as this process last saw it answers without a query; every batch refreshes it.
+  while (processor.processedThrough() < seq) {
     const processed = await catchUp(processor);
-    // Another process holds the batch that includes `seq`: give it a moment to commit.
-    if (processed === 0 && (await processor.position()) < seq) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Nothing to take and `seq` not yet seen (a commit not yet visible): give it a moment.
+    if (processed === 0 && processor.processedThrough() < seq) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

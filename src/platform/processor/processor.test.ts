@@ -58,4 +58,39 @@ describe('createProcessor batch boundaries', () => {
     expect(await processor.runUntilIdle()).toBe(7);
     expect(batches).toEqual([['a', 'b'], ['tick'], ['c', 'split'], ['d'], ['tick-2']]);
   });
+
+  it('catches up in full batches and stops at the end of the log without an empty batch', async () => {
+    const stored = await createEventLogWriter(opened.database).append(['a', 'b', 'c', 'd', 'e'].map((id) => event(id)));
+    expect(stored.accepted).toBe(5);
+    const reads: number[] = [];
+    const options = {
+      database: opened.database,
+      clock: createManualClock(at),
+      logger: silentLogger,
+      batchSize: 2,
+      stages: [],
+    };
+    const processor = createProcessor({
+      ...options,
+      readEventsAfter: async (db, position, limit) => {
+        const events = await readEventsAfter(db, position, limit);
+        reads.push(events.length);
+        return events;
+      },
+    });
+    expect(processor.processedThrough()).toBe(0);
+    expect(await processor.catchUp()).toBe(5);
+    expect(reads).toEqual([2, 2, 1]);
+    const last = await processor.position();
+    expect(processor.processedThrough()).toBe(last);
+
+    // Another process's processor learns the checkpoint from its first batch, which finds nothing to do.
+    const other = createProcessor({ ...options, readEventsAfter });
+    expect(other.processedThrough()).toBe(0);
+    expect(await other.catchUp()).toBe(0);
+    expect(other.processedThrough()).toBe(last);
+
+    await processor.reset();
+    expect(processor.processedThrough()).toBe(0);
+  });
 });

@@ -24,6 +24,16 @@ export interface ProcessorOptions {
 export interface Processor {
   /** Processes one batch; returns how many events it took. */
   runOnce(): Promise<number>;
+  /**
+   * Processes batches until one reaches the end of the log as it found it (no empty batch after
+   * the last full one); returns how many events they took.
+   */
+  catchUp(): Promise<number>;
+  /**
+   * The checkpoint as this process last saw it committed (by its own batch, or read at the start of
+   * one), without a query: a request waiting for its operation asks this first.
+   */
+  processedThrough(): number;
   runUntilIdle(onProgress?: (position: number) => void): Promise<number>;
   start(): void;
   wake(): void;
@@ -81,11 +91,17 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
 
-  async function runBatch(limit: number): Promise<number> {
-    return withWriteLock(options.database, 'processor', async (transaction) => {
+  let seenPosition = 0;
+
+  /** One batch of at most `limit` events; `reachedEnd` when it took every event the log then held. */
+  async function runBatch(limit: number): Promise<{ processed: number; reachedEnd: boolean }> {
+    const outcome = await withWriteLock(options.database, 'processor', async (transaction) => {
       const position = await readCheckpoint(transaction);
-      const events = cutBatch(await options.readEventsAfter(transaction, position, limit));
-      if (events.length === 0) return 0;
+      seenPosition = position;
+      const read = await options.readEventsAfter(transaction, position, limit);
+      const events = cutBatch(read);
+      const reachedEnd = read.length < limit && events.length === read.length;
+      if (events.length === 0) return { processed: 0, reachedEnd, last: position };
       const batch: ProcessingBatch = {
         transaction,
         dialect: options.database.dialect,
@@ -101,19 +117,22 @@ export function createProcessor(options: ProcessorOptions): Processor {
       for (const stage of options.stages) await stage.apply(batch);
       const last = events[events.length - 1] as LoggedEvent;
       await saveCheckpoint(transaction, last.seq, batch.now);
-      return events.length;
+      return { processed: events.length, reachedEnd, last: last.seq };
     });
+    // Only now is the batch committed.
+    seenPosition = outcome.last;
+    return outcome;
   }
 
-  const runOnce = () => runBatch(batchSize);
+  const runOnce = async () => (await runBatch(batchSize)).processed;
 
-  async function runUntilIdle(onProgress?: (position: number) => void): Promise<number> {
+  async function runBatches(limit: number, onProgress?: (position: number) => void): Promise<number> {
     let total = 0;
     for (;;) {
-      const processed = await runBatch(catchUpBatchSize);
+      const { processed, reachedEnd } = await runBatch(limit);
       total += processed;
-      if (processed === 0) return total;
-      if (onProgress) onProgress(await position());
+      if (processed > 0 && onProgress) onProgress(seenPosition);
+      if (reachedEnd || processed === 0) return total;
       await nextTurn();
     }
   }
@@ -151,11 +170,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
       for (const stage of [...options.stages].reverse()) await stage.reset(transaction);
       await saveCheckpoint(transaction, 0, options.clock.now());
     });
+    seenPosition = 0;
   }
 
   return {
     runOnce,
-    runUntilIdle,
+    catchUp: () => runBatches(batchSize),
+    processedThrough: () => seenPosition,
+    runUntilIdle: (onProgress) => runBatches(catchUpBatchSize, onProgress),
     start: () => {
       if (running) return;
       running = true;
