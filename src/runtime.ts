@@ -125,12 +125,15 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const writerOptions = {
     ...(options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {}),
-    onAppended: () => processor.wake(),
+    // Nothing stored (all duplicates): nothing to process.
+    onAppended: (lastPosition: number | null) => {
+      if (lastPosition !== null) processor.wake(lastPosition);
+    },
   };
   // A SQLite file is appended to from a thread of its own; in memory there is only the one connection.
   const writer =
     database.sqlite && database.location !== ':memory:'
-      ? createThreadedEventLogWriter(database.location, writerOptions)
+      ? createThreadedEventLogWriter(database.location, { ...writerOptions, gate: database.writeGate })
       : createEventLogWriter(database, writerOptions);
   const ingest = createIngestService({ clock, writer });
   const ticker = createClockTicker({

@@ -32,7 +32,8 @@ export interface EventLogWriterOptions {
   maxPendingEvents?: number;
   /** Upper bound of one group commit. */
   maxEventsPerCommit?: number;
-  onAppended?: () => void;
+  /** After each commit, with the highest position it stored (null when every event was a duplicate). */
+  onAppended?: (lastPosition: number | null) => void;
 }
 
 /**
@@ -40,6 +41,13 @@ export interface EventLogWriterOptions {
  * stored; null when its (workspace, messageId) was already in the log or earlier in the group.
  */
 export type CommitEvents = (events: NewEvent[]) => Promise<StoredPositions>;
+
+function highestPosition(positions: StoredPositions): number | null {
+  let highest: number | null = null;
+  for (const position of positions)
+    if (position !== null && (highest === null || position > highest)) highest = position;
+  return highest;
+}
 
 /**
  * Group commit: appends that arrive while a commit is running wait for the next one, so many
@@ -78,7 +86,7 @@ export function createGroupCommitWriter(
         const accepted = positions.reduce<number>((count, position) => (position === null ? count : count + 1), 0);
         pending.resolve({ accepted, duplicates: pending.events.length - accepted, positions });
       }
-      options.onAppended?.();
+      options.onAppended?.(highestPosition(stored));
     } catch (error) {
       for (const pending of group) pending.reject(error);
     }

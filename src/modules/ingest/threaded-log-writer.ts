@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { WriteGate } from '../../platform/db/write-gate.ts';
 import { HearthError } from '../../platform/errors.ts';
 import type { StoredPositions } from './event-log.repo.ts';
 import type { NewEvent } from './ingest.schema.ts';
@@ -33,7 +34,10 @@ const defaultEventsPerCommit = 4_000;
  * The event log's writer for a SQLite file: the same group commit as in-thread, with each group's
  * rows sent to a worker thread that inserts and commits them on a connection of its own.
  */
-export function createThreadedEventLogWriter(location: string, options: EventLogWriterOptions = {}): EventLogWriter {
+export function createThreadedEventLogWriter(
+  location: string,
+  options: EventLogWriterOptions & { gate?: WriteGate } = {},
+): EventLogWriter {
   const data: LogThreadData = { hearthLogWriter: true, location };
   const worker = new Worker(new URL('./event-log-thread-entry.js', import.meta.url), { workerData: data });
   const inFlight = new Map<number, InFlight>();
@@ -67,11 +71,14 @@ export function createThreadedEventLogWriter(location: string, options: EventLog
     }
     const id = (nextId += 1);
     const request: LogThreadRequest = { kind: 'commit', id, ...packRows(events) };
-    return new Promise((resolve, reject) => {
-      inFlight.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage(request, [request.payloads]);
-    });
+    const send = () =>
+      new Promise<StoredPositions>((resolve, reject) => {
+        inFlight.set(id, { resolve, reject });
+        worker.ref();
+        worker.postMessage(request, [request.payloads]);
+      });
+    // The thread's commit takes its turn with this process's other writers (the processor).
+    return options.gate ? options.gate.run(send) : send();
   }
 
   async function release(): Promise<void> {

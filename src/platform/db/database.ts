@@ -6,6 +6,7 @@ import type { DatabaseSchema } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { cachedStatement } from './sqlite-statements.ts';
 import { openSqliteConnection } from './sqlite-connection.ts';
+import { createWriteGate, type WriteGate } from './write-gate.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<DatabaseSchema>;
@@ -26,6 +27,8 @@ export interface Database {
    * join the transaction Kysely has open, because Kysely uses this one connection.
    */
   sqlite?: SqliteConnection;
+  /** SQLite: the turns this process's writers take at the file (see WriteGate). */
+  writeGate?: WriteGate;
   close(): Promise<void>;
 }
 
@@ -46,7 +49,14 @@ function openSqlite(path: string): Database {
   const absolute = path === ':memory:' ? path : resolve(path);
   const connection = openSqliteConnection(absolute);
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
-  return { db, dialect: 'sqlite', location: absolute, sqlite: connection, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    location: absolute,
+    sqlite: connection,
+    writeGate: createWriteGate(),
+    close: () => db.destroy(),
+  };
 }
 
 /**
@@ -79,13 +89,15 @@ export async function withWriteLock<T>(
   lockName: string,
   work: (transaction: DbTransaction) => Promise<T>,
 ): Promise<T> {
-  return database.db.transaction().execute(async (transaction) => {
-    if (database.dialect === 'postgres') {
-      await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(transaction);
-    } else {
-      // Any write takes SQLite's RESERVED lock at once; this one changes nothing.
-      await sql`update processor_checkpoints set position = position where 0`.execute(transaction);
-    }
-    return work(transaction);
-  });
+  const transact = () =>
+    database.db.transaction().execute(async (transaction) => {
+      if (database.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(transaction);
+      } else {
+        // Any write takes SQLite's RESERVED lock at once; this one changes nothing.
+        await sql`update processor_checkpoints set position = position where 0`.execute(transaction);
+      }
+      return work(transaction);
+    });
+  return database.writeGate ? database.writeGate.run(transact) : transact();
 }

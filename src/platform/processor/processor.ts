@@ -26,7 +26,8 @@ export interface Processor {
   runOnce(): Promise<number>;
   /**
    * Processes batches until one reaches the end of the log as it found it (no empty batch after
-   * the last full one); returns how many events they took.
+   * the last full one); returns how many events they took. Callers on the same turn of the event
+   * loop, and the live loop, share one catch-up instead of queueing batches of their own.
    */
   catchUp(): Promise<number>;
   /**
@@ -36,7 +37,11 @@ export interface Processor {
   processedThrough(): number;
   runUntilIdle(onProgress?: (position: number) => void): Promise<number>;
   start(): void;
-  wake(): void;
+  /**
+   * Tells the live loop the log has grown, through `position` when known: an append this process
+   * made. A wake for events already processed (by a request's own catch-up) runs no batch.
+   */
+  wake(position?: number): void;
   stop(): Promise<void>;
   position(): Promise<number>;
   /** Clears every stage's derived state and the checkpoint (the log stays). */
@@ -90,8 +95,12 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let running = false;
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
-
+  /** A wake that came while the loop was busy, so the loop does not sleep through it. */
+  let wokenMeanwhile = false;
+  /** The end of the log as this process's appends and wakes made it known. */
+  let knownEnd = 0;
   let seenPosition = 0;
+  let catchingUp: Promise<number> | undefined;
 
   /** One batch of at most `limit` events; `reachedEnd` when it took every event the log then held. */
   async function runBatch(limit: number): Promise<{ processed: number; reachedEnd: boolean }> {
@@ -137,27 +146,55 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
-  function sleep(milliseconds: number): Promise<void> {
+  function catchUp(): Promise<number> {
+    catchingUp ??= (async () => {
+      try {
+        // Requests whose operations were committed on this turn join this catch-up.
+        await nextTurn();
+        return await runBatches(batchSize);
+      } finally {
+        catchingUp = undefined;
+      }
+    })();
+    return catchingUp;
+  }
+
+  /** Resolves when woken (true) or after `milliseconds` (false). */
+  function sleep(milliseconds: number): Promise<boolean> {
+    if (wokenMeanwhile) {
+      wokenMeanwhile = false;
+      return Promise.resolve(true);
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, milliseconds);
-      wakeUp = () => {
+      const finish = (woken: boolean) => {
         clearTimeout(timer);
-        resolve();
+        wakeUp = undefined;
+        resolve(woken);
       };
+      const timer = setTimeout(() => finish(false), milliseconds);
+      wakeUp = () => finish(true);
     });
+  }
+
+  function wake(position?: number): void {
+    knownEnd = position === undefined ? Number.POSITIVE_INFINITY : Math.max(knownEnd, position);
+    if (wakeUp) wakeUp();
+    else wokenMeanwhile = true;
   }
 
   async function runLoop(): Promise<void> {
     while (running) {
       try {
-        const processed = await runOnce();
-        if (processed === 0) await sleep(pollMilliseconds);
-        else await nextTurn();
+        await catchUp();
       } catch (error) {
         // The batch rolled back; the same events are tried again after a pause.
         options.logger.error({ err: error }, 'processing batch failed');
         await sleep(1_000);
+        continue;
       }
+      // The poll finds what other processes appended; a wake for what is already processed is skipped.
+      while (running && (await sleep(pollMilliseconds)) && knownEnd <= seenPosition);
+      if (knownEnd === Number.POSITIVE_INFINITY) knownEnd = 0;
     }
   }
 
@@ -175,7 +212,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   return {
     runOnce,
-    catchUp: () => runBatches(batchSize),
+    catchUp,
     processedThrough: () => seenPosition,
     runUntilIdle: (onProgress) => runBatches(catchUpBatchSize, onProgress),
     start: () => {
@@ -183,7 +220,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       running = true;
       loop = runLoop();
     },
-    wake: () => wakeUp?.(),
+    wake,
     stop: async () => {
       running = false;
       wakeUp?.();
