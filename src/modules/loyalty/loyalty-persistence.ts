@@ -34,10 +34,10 @@ export function usageKeysFor(events: LoggedEvent[], programs: ActiveProgram[], t
  */
 export async function saveFoldState(scope: WriteScope, state: LoyaltyFoldState, position: number) {
   const transaction = scope.transaction;
-  await points.insertEntries(transaction, state.workspaceId, state.entries);
+  await points.insertEntries(scope, state.workspaceId, state.entries);
   const saved = [...state.members.values()];
   for (const member of saved) member.revision = position;
-  await points.saveMemberPoints(transaction, state.workspaceId, saved);
+  await points.saveMemberPoints(scope, state.workspaceId, saved);
   const program = state.program?.document;
   await scheduleTimers(
     transaction,
@@ -46,7 +46,7 @@ export async function saveFoldState(scope: WriteScope, state: LoyaltyFoldState, 
     saved.map((member) => ({ subject: member.memberId, dueAt: nextTimeDue(member, program, state.timeZone) })),
   );
   await points.saveUsage(
-    transaction,
+    scope,
     state.workspaceId,
     [...state.changedUsage].map((key) => [key, state.usage.get(key) ?? 0]),
   );
@@ -56,7 +56,7 @@ export async function saveFoldState(scope: WriteScope, state: LoyaltyFoldState, 
     [...state.changedOrders].map((id) => state.orders.get(id)).filter((order) => order !== undefined),
     'loyalty_orders',
   );
-  await points.insertOperationResults(transaction, state.workspaceId, state.results);
+  await points.insertOperationResults(scope, state.workspaceId, state.results);
   await insertTierChanges(transaction, state.workspaceId, state.tierChanges);
   if (state.activated) {
     await repo.saveActiveVersion(transaction, state.workspaceId, state.activated.version, state.activated.eventId);

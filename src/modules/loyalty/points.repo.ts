@@ -5,135 +5,168 @@ import { lotChanged } from './loyalty.repo.ts';
 import { clearTimers } from '../../platform/timers/timers.repo.ts';
 import { loyaltyTimerOwner } from './loyalty-timers.ts';
 import { chunks } from '../../platform/db/chunks.ts';
+import { writeRows, type RowsWrite } from '../../platform/db/row-writes.ts';
+import type { WriteScope } from '../../platform/db/sqlite-statements.ts';
+import type { Reservation } from './points-ledger.ts';
+import type { PointsLot } from './points-lots.ts';
 
 const rowsPerInsert = 300;
 
-export async function insertEntries(db: DbExecutor, workspaceId: string, entries: StoredEntry[]): Promise<void> {
-  for (const chunk of chunks(entries, rowsPerInsert)) {
-    await db
-      .insertInto('points_entries')
-      .values(
-        chunk.map((line) => ({
-          id: line.id,
-          workspace_id: workspaceId,
-          member_id: line.memberId,
-          event_id: line.eventId,
-          kind: line.kind,
-          available: line.available,
-          pending: line.pending,
-          reserved: line.reserved,
-          shortfall: line.shortfall,
-          at: line.at,
-          reason: line.reason,
-          source_type: line.source.type,
-          source_id: line.source.id,
-          order_id: line.orderId,
-          lot_id: line.lotId,
-          reservation_id: line.reservationId,
-          program_version: line.programVersion,
-        })),
-      )
-      .execute();
-  }
+const entryRows: RowsWrite<StoredEntry & { workspaceId: string }> = {
+  table: 'points_entries',
+  columns: [
+    'id',
+    'workspace_id',
+    'member_id',
+    'event_id',
+    'kind',
+    'available',
+    'pending',
+    'reserved',
+    'shortfall',
+    'at',
+    'reason',
+    'source_type',
+    'source_id',
+    'order_id',
+    'lot_id',
+    'reservation_id',
+    'program_version',
+  ],
+  values: (line) => [
+    line.id,
+    line.workspaceId,
+    line.memberId,
+    line.eventId,
+    line.kind,
+    line.available,
+    line.pending,
+    line.reserved,
+    line.shortfall,
+    line.at,
+    line.reason,
+    line.source.type,
+    line.source.id,
+    line.orderId,
+    line.lotId,
+    line.reservationId,
+    line.programVersion,
+  ],
+};
+
+export async function insertEntries(scope: WriteScope, workspaceId: string, entries: StoredEntry[]): Promise<void> {
+  await writeRows(
+    scope,
+    entryRows,
+    entries.map((entry) => ({ ...entry, workspaceId })),
+  );
 }
 
+type Owned<T> = T & { workspaceId: string; memberId: string };
+
+const lotRows: RowsWrite<Owned<PointsLot>> = {
+  table: 'points_lots',
+  columns: [
+    'id',
+    'workspace_id',
+    'member_id',
+    'points',
+    'remaining',
+    'status',
+    'earned_at',
+    'activates_at',
+    'expires_at',
+    'order_id',
+    'reversed',
+  ],
+  onConflict: { target: ['id'], update: ['member_id', 'remaining', 'status', 'reversed'] },
+  values: (lot) => [
+    lot.id,
+    lot.workspaceId,
+    lot.memberId,
+    lot.points,
+    lot.remaining,
+    lot.status,
+    lot.earnedAt,
+    lot.activatesAt,
+    lot.expiresAt,
+    lot.orderId,
+    lot.reversed,
+  ],
+};
+
+const holdRows: RowsWrite<Owned<Reservation>> = {
+  table: 'points_reservations',
+  columns: ['id', 'workspace_id', 'member_id', 'order_id', 'points', 'expires_at', 'allocations'],
+  values: (hold) => [
+    hold.id,
+    hold.workspaceId,
+    hold.memberId,
+    hold.orderId,
+    hold.points,
+    hold.expiresAt,
+    toJson(hold.allocations),
+  ],
+};
+
+const accountColumns = [
+  'available',
+  'pending',
+  'reserved',
+  'debt',
+  'shortfall',
+  'lifetime_earned',
+  'lifetime_redeemed',
+  'lifetime_expired',
+  'advanced_to',
+  'tier_id',
+  'tier_state',
+  'revision',
+];
+
+const accountRows: RowsWrite<MemberPoints & { workspaceId: string }> = {
+  table: 'points_accounts',
+  columns: ['member_id', 'workspace_id', ...accountColumns],
+  onConflict: { target: ['member_id'], update: accountColumns },
+  values: (member) => [
+    member.memberId,
+    member.workspaceId,
+    member.totals.available,
+    member.totals.pending,
+    member.totals.reserved,
+    member.ledger.debt,
+    member.totals.shortfall,
+    member.totals.lifetimeEarned,
+    member.totals.lifetimeRedeemed,
+    member.totals.lifetimeExpired,
+    Number.isFinite(member.advancedTo) ? member.advancedTo : 0,
+    member.tier.tierId,
+    toJson(member.tier),
+    member.revision,
+  ],
+};
+
 /** Rewrites the lots, holds and balance of each member the batch touched. */
-export async function saveMemberPoints(db: DbExecutor, workspaceId: string, members: MemberPoints[]): Promise<void> {
+export async function saveMemberPoints(scope: WriteScope, workspaceId: string, members: MemberPoints[]): Promise<void> {
   const lots = members.flatMap((member) =>
     member.ledger.lots
       .filter((lot) => lotChanged(lot, member.memberId))
-      .map((lot) => ({ ...lot, memberId: member.memberId })),
+      .map((lot) => ({ ...lot, workspaceId, memberId: member.memberId })),
   );
-  for (const chunk of chunks(lots, rowsPerInsert)) {
-    await db
-      .insertInto('points_lots')
-      .values(
-        chunk.map((lot) => ({
-          id: lot.id,
-          workspace_id: workspaceId,
-          member_id: lot.memberId,
-          points: lot.points,
-          remaining: lot.remaining,
-          status: lot.status,
-          earned_at: lot.earnedAt,
-          activates_at: lot.activatesAt,
-          expires_at: lot.expiresAt,
-          order_id: lot.orderId,
-          reversed: lot.reversed,
-        })),
-      )
-      .onConflict((conflict) =>
-        conflict.column('id').doUpdateSet((eb) => ({
-          member_id: eb.ref('excluded.member_id'),
-          remaining: eb.ref('excluded.remaining'),
-          status: eb.ref('excluded.status'),
-          reversed: eb.ref('excluded.reversed'),
-        })),
-      )
-      .execute();
-  }
+  await writeRows(scope, lotRows, lots);
   const memberIds = members.map((member) => member.memberId);
   for (const chunk of chunks(memberIds, rowsPerInsert)) {
-    await db.deleteFrom('points_reservations').where('member_id', 'in', chunk).execute();
+    await scope.transaction.deleteFrom('points_reservations').where('member_id', 'in', chunk).execute();
   }
   const holds = members.flatMap((member) =>
-    member.ledger.reservations.map((hold) => ({ ...hold, memberId: member.memberId })),
+    member.ledger.reservations.map((hold) => ({ ...hold, workspaceId, memberId: member.memberId })),
   );
-  for (const chunk of chunks(holds, rowsPerInsert)) {
-    await db
-      .insertInto('points_reservations')
-      .values(
-        chunk.map((hold) => ({
-          id: hold.id,
-          workspace_id: workspaceId,
-          member_id: hold.memberId,
-          order_id: hold.orderId,
-          points: hold.points,
-          expires_at: hold.expiresAt,
-          allocations: toJson(hold.allocations),
-        })),
-      )
-      .execute();
-  }
-  for (const chunk of chunks(members, rowsPerInsert)) {
-    await db
-      .insertInto('points_accounts')
-      .values(
-        chunk.map((member) => ({
-          member_id: member.memberId,
-          workspace_id: workspaceId,
-          available: member.totals.available,
-          pending: member.totals.pending,
-          reserved: member.totals.reserved,
-          debt: member.ledger.debt,
-          shortfall: member.totals.shortfall,
-          lifetime_earned: member.totals.lifetimeEarned,
-          lifetime_redeemed: member.totals.lifetimeRedeemed,
-          lifetime_expired: member.totals.lifetimeExpired,
-          advanced_to: Number.isFinite(member.advancedTo) ? member.advancedTo : 0,
-          tier_id: member.tier.tierId,
-          tier_state: toJson(member.tier),
-          revision: member.revision,
-        })),
-      )
-      .onConflict((conflict) =>
-        conflict.column('member_id').doUpdateSet((eb) => ({
-          available: eb.ref('excluded.available'),
-          pending: eb.ref('excluded.pending'),
-          reserved: eb.ref('excluded.reserved'),
-          debt: eb.ref('excluded.debt'),
-          shortfall: eb.ref('excluded.shortfall'),
-          lifetime_earned: eb.ref('excluded.lifetime_earned'),
-          lifetime_redeemed: eb.ref('excluded.lifetime_redeemed'),
-          lifetime_expired: eb.ref('excluded.lifetime_expired'),
-          advanced_to: eb.ref('excluded.advanced_to'),
-          tier_id: eb.ref('excluded.tier_id'),
-          tier_state: eb.ref('excluded.tier_state'),
-          revision: eb.ref('excluded.revision'),
-        })),
-      )
-      .execute();
-  }
+  await writeRows(scope, holdRows, holds);
+  await writeRows(
+    scope,
+    accountRows,
+    members.map((member) => ({ ...member, workspaceId })),
+  );
 }
 
 /** A merged-away member's points history now belongs to the survivor. */
@@ -145,40 +178,36 @@ export async function reassignPoints(db: DbExecutor, mergedId: string, survivorI
   await db.deleteFrom('points_accounts').where('member_id', '=', mergedId).execute();
 }
 
-export async function saveUsage(db: DbExecutor, workspaceId: string, usage: Array<[string, number]>): Promise<void> {
-  for (const chunk of chunks(usage, rowsPerInsert)) {
-    await db
-      .insertInto('loyalty_rule_usage')
-      .values(
-        chunk.map(([key, points]) => {
-          const [ruleId = '', scope = ''] = key.split('\u0000');
-          return { workspace_id: workspaceId, rule_id: ruleId, scope, points };
-        }),
-      )
-      .onConflict((conflict) =>
-        conflict
-          .columns(['workspace_id', 'rule_id', 'scope'])
-          .doUpdateSet((eb) => ({ points: eb.ref('excluded.points') })),
-      )
-      .execute();
-  }
+const usageRows: RowsWrite<{ workspaceId: string; key: string; points: number }> = {
+  table: 'loyalty_rule_usage',
+  columns: ['workspace_id', 'rule_id', 'scope', 'points'],
+  onConflict: { target: ['workspace_id', 'rule_id', 'scope'], update: ['points'] },
+  values: (usage) => {
+    const [ruleId = '', scope = ''] = usage.key.split('\u0000');
+    return [usage.workspaceId, ruleId, scope, usage.points];
+  },
+};
+
+export async function saveUsage(scope: WriteScope, workspaceId: string, usage: Array<[string, number]>): Promise<void> {
+  await writeRows(
+    scope,
+    usageRows,
+    usage.map(([key, points]) => ({ workspaceId, key, points })),
+  );
 }
 
-export async function insertOperationResults(db: DbExecutor, workspaceId: string, results: OperationResult[]) {
-  for (const chunk of chunks(results, rowsPerInsert)) {
-    await db
-      .insertInto('loyalty_operation_results')
-      .values(
-        chunk.map((result) => ({
-          event_id: result.eventId,
-          workspace_id: workspaceId,
-          member_id: result.memberId,
-          status: result.status,
-          body: toJson(result.body),
-        })),
-      )
-      .execute();
-  }
+const resultRows: RowsWrite<OperationResult & { workspaceId: string }> = {
+  table: 'loyalty_operation_results',
+  columns: ['event_id', 'workspace_id', 'member_id', 'status', 'body'],
+  values: (result) => [result.eventId, result.workspaceId, result.memberId, result.status, toJson(result.body)],
+};
+
+export async function insertOperationResults(scope: WriteScope, workspaceId: string, results: OperationResult[]) {
+  await writeRows(
+    scope,
+    resultRows,
+    results.map((result) => ({ ...result, workspaceId })),
+  );
 }
 
 export async function readOperationResult(db: DbExecutor, eventId: string) {
