@@ -9,6 +9,7 @@ import { startServeProcess, type ServeProcess } from './serve-process.ts';
 type Server = ServeProcess;
 
 const agents = new WeakMap<Server, Agent>();
+const warmUpOperations = 2_000;
 
 /** One call of the secret-key API on a kept-alive connection of this server's agent; the status. */
 export async function call(server: Server, method: string, path: string, body: unknown, key?: string): Promise<number> {
@@ -163,10 +164,12 @@ export async function measureLedgerOperations(options: {
     const status = await call(server, 'PUT', '/api/loyalty/program', { name: 'Bench' });
     if (status !== 200) throw new Error(`saving the program: HTTP ${status}`);
     const members = await createMembers(server, options.members);
+    // A server runs warm: the first operations compile the hot paths, and are not what is measured.
+    await runOperations(server, members, warmUpOperations, options.concurrency, 'warm-up');
     const one = await runOperations(server, members.slice(0, 1), options.operations, options.concurrency, 'one');
     const many = await runOperations(server, members, options.operations, options.concurrency, 'many');
     return [
-      `Ledger operations over HTTP (${options.label}; adjust and redeem alternating, ${options.concurrency} concurrent)`,
+      `Ledger operations over HTTP (${options.label}; adjust and redeem alternating, ${options.concurrency} concurrent, after ${warmUpOperations.toLocaleString('en')} to warm up)`,
       describeFigures('one member (contention):', one),
       describeFigures(`${members.length.toLocaleString('en')} members:`, many),
     ];
