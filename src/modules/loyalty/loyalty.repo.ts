@@ -87,15 +87,41 @@ export async function saveActiveVersion(db: DbExecutor, workspaceId: string, ver
     .execute();
 }
 
-/** Each lot as it was read, so a save rewrites only the lots a batch changed. */
-const lotsAsRead = new WeakMap<PointsLot, string>();
+interface StoredLot {
+  memberId: string;
+  remaining: number;
+  status: PointsLot['status'];
+  reversed: number;
+}
 
-function lotSignature(lot: PointsLot, memberId: string): string {
-  return `${memberId}|${lot.remaining}|${lot.status}|${lot.reversed}`;
+/**
+ * What the database holds of each lot (as read, or as last saved), so a save rewrites only the
+ * lots a batch changed. A cached ledger's lots keep theirs from the batch that saved them: a busy
+ * member's thousands of lots are compared, not re-described, each batch.
+ */
+const storedLots = new WeakMap<PointsLot, StoredLot>();
+
+export function markLotStored(lot: PointsLot, memberId: string): void {
+  const stored = storedLots.get(lot);
+  if (!stored) {
+    storedLots.set(lot, { memberId, remaining: lot.remaining, status: lot.status, reversed: lot.reversed });
+    return;
+  }
+  stored.memberId = memberId;
+  stored.remaining = lot.remaining;
+  stored.status = lot.status;
+  stored.reversed = lot.reversed;
 }
 
 export function lotChanged(lot: PointsLot, memberId: string): boolean {
-  return lotsAsRead.get(lot) !== lotSignature(lot, memberId);
+  const stored = storedLots.get(lot);
+  return (
+    stored === undefined ||
+    stored.memberId !== memberId ||
+    stored.remaining !== lot.remaining ||
+    stored.status !== lot.status ||
+    stored.reversed !== lot.reversed
+  );
 }
 
 function toLot(row: Selectable<PointsLotsTable>): PointsLot {
@@ -148,7 +174,6 @@ export async function loadMemberPoints(
       const cached = cache?.take(row.member_id, row.revision);
       const member = members.get(row.member_id);
       if (cached && member) {
-        for (const lot of cached.lots) lotsAsRead.set(lot, lotSignature(lot, row.member_id));
         member.ledger.lots = cached.lots;
         member.ledger.reservations = cached.reservations;
       } else chunk.push(row.member_id);
@@ -163,7 +188,7 @@ export async function loadMemberPoints(
       .execute();
     for (const row of lots) {
       const lot = toLot(row);
-      lotsAsRead.set(lot, lotSignature(lot, row.member_id));
+      markLotStored(lot, row.member_id);
       members.get(row.member_id)?.ledger.lots.push(lot);
     }
     const holds = await db.selectFrom('points_reservations').selectAll().where('member_id', 'in', chunk).execute();

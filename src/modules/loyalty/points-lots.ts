@@ -43,10 +43,12 @@ export function spendablePoints(lots: PointsLot[], now: number): number {
   return sum;
 }
 
-/** The lot spent first among those with points left; undefined once every lot is spent. */
-function soonestWithPoints(lots: PointsLot[]): PointsLot | undefined {
+/** The spendable lot spent first; undefined once every spendable lot is spent. */
+function soonestSpendable(lots: PointsLot[], now: number): PointsLot | undefined {
   let soonest: PointsLot | undefined;
-  for (const lot of lots) if (lot.remaining > 0 && (!soonest || compareSpendOrder(lot, soonest) < 0)) soonest = lot;
+  for (const lot of lots) {
+    if (isSpendable(lot, now) && (!soonest || compareSpendOrder(lot, soonest) < 0)) soonest = lot;
+  }
   return soonest;
 }
 
@@ -56,7 +58,6 @@ function soonestWithPoints(lots: PointsLot[]): PointsLot | undefined {
  * by a lot or two, so those are picked one by one; only a spend across many lots sorts them all.
  */
 export function takeFromLots(lots: PointsLot[], points: number, now: number, preferred?: string): Allocation[] {
-  const spendable = lots.filter((lot) => isSpendable(lot, now));
   const allocations: Allocation[] = [];
   let left = points;
   const take = (lot: PointsLot) => {
@@ -65,14 +66,16 @@ export function takeFromLots(lots: PointsLot[], points: number, now: number, pre
     left -= taken;
     allocations.push({ lotId: lot.id, points: taken });
   };
-  const first = preferred === undefined ? undefined : spendable.find((lot) => lot.id === preferred);
+  // A member may hold thousands of lots: the picks scan them in place rather than copy them.
+  const first = preferred === undefined ? undefined : lots.find((lot) => lot.id === preferred && isSpendable(lot, now));
   if (first) take(first);
   for (let picks = 0; left > 0 && picks < 4; picks += 1) {
-    const lot = soonestWithPoints(spendable);
+    const lot = soonestSpendable(lots, now);
     if (!lot) return allocations;
     take(lot);
   }
-  for (const lot of spendable.filter((candidate) => candidate.remaining > 0).sort(compareSpendOrder)) {
+  if (left === 0) return allocations;
+  for (const lot of lots.filter((candidate) => isSpendable(candidate, now)).sort(compareSpendOrder)) {
     if (left === 0) break;
     take(lot);
   }

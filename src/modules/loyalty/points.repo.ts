@@ -1,7 +1,7 @@
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { MemberPoints, OperationResult, StoredEntry } from './loyalty-fold.ts';
-import { lotChanged } from './loyalty.repo.ts';
+import { lotChanged, markLotStored } from './loyalty.repo.ts';
 import { clearTimers } from '../../platform/timers/timers.repo.ts';
 import { loyaltyTimerOwner } from './loyalty-timers.ts';
 import { chunks } from '../../platform/db/chunks.ts';
@@ -148,12 +148,15 @@ const accountRows: RowsWrite<MemberPoints & { workspaceId: string }> = {
 
 /** Rewrites the lots, holds and balance of each member the batch touched. */
 export async function saveMemberPoints(scope: WriteScope, workspaceId: string, members: MemberPoints[]): Promise<void> {
-  const lots = members.flatMap((member) =>
-    member.ledger.lots
-      .filter((lot) => lotChanged(lot, member.memberId))
-      .map((lot) => ({ ...lot, workspaceId, memberId: member.memberId })),
+  const changed = members.flatMap((member) =>
+    member.ledger.lots.filter((lot) => lotChanged(lot, member.memberId)).map((lot) => ({ lot, member })),
   );
-  await writeRows(scope, lotRows, lots);
+  await writeRows(
+    scope,
+    lotRows,
+    changed.map(({ lot, member }) => ({ ...lot, workspaceId, memberId: member.memberId })),
+  );
+  for (const { lot, member } of changed) markLotStored(lot, member.memberId);
   const memberIds = members.map((member) => member.memberId);
   for (const chunk of chunks(memberIds, rowsPerInsert)) {
     await scope.transaction.deleteFrom('points_reservations').where('member_id', 'in', chunk).execute();
