@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../../test/support/test-database.ts';
 import { openDatabase, type Database } from '../../platform/db/database.ts';
+import { createWriteGate } from '../../platform/db/write-gate.ts';
 import { HearthError } from '../../platform/errors.ts';
 import { countEvents } from './event-log.repo.ts';
 import { createEventLogWriter, type EventLogWriter, type EventLogWriterOptions } from './event-log-writer.ts';
@@ -218,6 +219,21 @@ describe.each(implementations)('the event log writer %s', (_name, create) => {
 });
 
 describe.runIf(testDialect === 'sqlite')('the writer thread', () => {
+  it("commits only in its turn at the process's write gate, after the writer holding it", async () => {
+    const gate = createWriteGate();
+    const writer = createThreadedEventLogWriter(database.location, { gate });
+    writers.push(writer);
+    let release: () => void = () => undefined;
+    const held = gate.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const appended = writer.append(events('ws_a', 'gated-', 2));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await countEvents(database.db, 'ws_a')).toBe(0);
+    release();
+    await held;
+    expect(await appended).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect(await countEvents(database.db, 'ws_a')).toBe(2);
+  });
+
   it("passes on SQLite's error code, and refuses appends once closed", async () => {
     const writer = createThreadedEventLogWriter(database.location);
     await sql`alter table events rename to events_away`.execute(database.db);

@@ -63,16 +63,20 @@ export function createThreadedEventLogWriter(
   worker.on('error', (error) => failAll(error));
   worker.on('exit', (code) => failAll(new Error(`the event log's writer thread exited (code ${code})`)));
 
+  const unavailable = (reason: Error) =>
+    new HearthError('unavailable', `the event log cannot be written: ${reason.message}`, { retryAfterSeconds: 1 });
+
   function commit(events: NewEvent[]): Promise<StoredPositions> {
-    if (stopped) {
-      return Promise.reject(
-        new HearthError('unavailable', `the event log cannot be written: ${stopped.message}`, { retryAfterSeconds: 1 }),
-      );
-    }
+    if (stopped) return Promise.reject(unavailable(stopped));
     const id = (nextId += 1);
     const request: LogThreadRequest = { kind: 'commit', id, ...packRows(events) };
     const send = () =>
       new Promise<StoredPositions>((resolve, reject) => {
+        // The thread may have stopped while this commit waited for its turn.
+        if (stopped) {
+          reject(unavailable(stopped));
+          return;
+        }
         inFlight.set(id, { resolve, reject });
         worker.ref();
         worker.postMessage(request, [request.payloads]);
