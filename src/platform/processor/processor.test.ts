@@ -93,4 +93,46 @@ describe('createProcessor batch boundaries', () => {
     await processor.reset();
     expect(processor.processedThrough()).toBe(0);
   });
+
+  it('wakes the live loop for appends it has not processed, and not for those a catch-up already took', async () => {
+    const writer = createEventLogWriter(opened.database);
+    const reads: number[] = [];
+    const processor = createProcessor({
+      database: opened.database,
+      clock: createManualClock(at),
+      logger: silentLogger,
+      stages: [],
+      // Long enough that only wakes, not the poll, run batches during the test.
+      pollMilliseconds: 60_000,
+      readEventsAfter: async (db, position, limit) => {
+        const events = await readEventsAfter(db, position, limit);
+        reads.push(events.length);
+        return events;
+      },
+    });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+    processor.start();
+    try {
+      await settle();
+      expect(reads).toEqual([0]);
+      const first = await writer.append([event('a'), event('b')]);
+      expect(await processor.catchUp()).toBe(2);
+      processor.wake(first.positions[1] ?? undefined);
+      await settle();
+      expect(reads).toEqual([0, 2]);
+
+      const second = await writer.append([event('c')]);
+      processor.wake(second.positions[0] ?? undefined);
+      await settle();
+      expect(reads).toEqual([0, 2, 1]);
+      expect(processor.processedThrough()).toBe(second.positions[0]);
+
+      // Without a position (another source), a wake always looks.
+      processor.wake();
+      await settle();
+      expect(reads).toEqual([0, 2, 1, 0]);
+    } finally {
+      await processor.stop();
+    }
+  });
 });
