@@ -16,6 +16,7 @@ import * as stores from './migrations/0013-stores.ts';
 import * as badges from './migrations/0014-badges.ts';
 import * as memberships from './migrations/0015-memberships.ts';
 import * as referrals from './migrations/0016-referrals.ts';
+import * as memberTagsCovering from './migrations/0017-member-tags-covering.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -37,6 +38,7 @@ const migrations: Record<string, DialectMigration> = {
   '0014-badges': badges,
   '0015-memberships': memberships,
   '0016-referrals': referrals,
+  '0017-member-tags-covering': memberTagsCovering,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {
