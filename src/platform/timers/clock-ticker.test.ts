@@ -62,4 +62,40 @@ describe('createClockTicker', () => {
     expect(await ticker.runOnce()).toBe(1);
     expect(warnings).toHaveLength(1);
   });
+
+  it('sizes each tick from how long the last one took, so no tick holds up the events behind it for long', async () => {
+    const db = opened.database.db;
+    await scheduleTimers(
+      db,
+      'ws_a',
+      'loyalty',
+      Array.from({ length: 300 }, (_, index) => ({ subject: `m${index}`, dueAt: now - 1 })),
+    );
+    const limits: number[] = [];
+    const ticker = createClockTicker({
+      database: opened.database,
+      clock: createManualClock(now),
+      logger: silentLogger,
+      appendTick: async (workspaceId, until, limit) => {
+        limits.push(limit);
+        const due = await readDueSubjects(db, workspaceId, 'loyalty', until, limit);
+        await scheduleTimers(
+          db,
+          workspaceId,
+          'loyalty',
+          due.map((subject) => ({ subject, dueAt: null })),
+        );
+        return limits.length;
+      },
+      // Each tick takes 40 ms to process, twice the target.
+      processThrough: () => new Promise((resolve) => setTimeout(resolve, 40)),
+      tickTargetMilliseconds: 20,
+    });
+    await ticker.runOnce();
+    expect(limits[0]).toBe(100);
+    expect(limits[1]).toBeLessThanOrEqual(50);
+    expect(limits[2]).toBeLessThanOrEqual(25);
+    expect(limits.reduce((sum, limit) => sum + limit, 0)).toBeGreaterThanOrEqual(300);
+    expect(await readDueSubjects(db, 'ws_a', 'loyalty', now, 1_000)).toEqual([]);
+  });
 });

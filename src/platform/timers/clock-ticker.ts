@@ -1,6 +1,8 @@
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { performance } from 'node:perf_hooks';
+import { nextTickLimit, type TickSizing } from './tick-sizing.ts';
 import { findDueTimers } from './timers.repo.ts';
 
 export interface ClockTicker {
@@ -19,7 +21,10 @@ export interface ClockTickerOptions {
   /** Resolves once the log is processed through the position. */
   processThrough(position: number): Promise<void>;
   intervalMilliseconds?: number;
+  /** The most due subjects one tick advances per stage (default 500). */
   subjectsPerTick?: number;
+  /** How long a tick should take to process; tick sizes follow it (default 100 ms). */
+  tickTargetMilliseconds?: number;
 }
 
 /**
@@ -29,7 +34,13 @@ export interface ClockTickerOptions {
  */
 export function createClockTicker(options: ClockTickerOptions): ClockTicker {
   const interval = options.intervalMilliseconds ?? 1_000;
-  const limit = options.subjectsPerTick ?? 500;
+  const sizing: TickSizing = {
+    targetMilliseconds: options.tickTargetMilliseconds ?? 100,
+    minimum: Math.min(10, options.subjectsPerTick ?? 500),
+    maximum: options.subjectsPerTick ?? 500,
+  };
+  /** Each workspace's next tick size, learnt from its last tick; a first tick starts small. */
+  const limits = new Map<string, number>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<number> | undefined;
@@ -48,7 +59,10 @@ export function createClockTicker(options: ClockTickerOptions): ClockTicker {
       }
       dueBefore = due;
       for (const workspaceId of workspaceIds) {
+        const limit = limits.get(workspaceId) ?? Math.min(100, sizing.maximum);
+        const started = performance.now();
         await options.processThrough(await options.appendTick(workspaceId, until, limit));
+        limits.set(workspaceId, nextTickLimit(limit, performance.now() - started, sizing));
         ticks += 1;
       }
     }
