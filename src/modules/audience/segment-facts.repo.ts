@@ -49,11 +49,13 @@ async function loadSets(db: DbExecutor, workspaceId: string, memberIds: string[]
       .where('workspace_id', '=', workspaceId)
       .where('member_id', 'in', memberIds)
       .execute(),
+    // Selected by member and the workspace checked below: with the workspace in the query, SQLite's
+    // planner (which has no statistics) scanned the workspace's whole primary key rather than use
+    // the member index, 780 ms per clock tick over 100,000 members.
     db
       .selectFrom('identifiers')
-      .select(['member_id', 'type'])
+      .select(['member_id', 'type', 'workspace_id'])
       .distinct()
-      .where('workspace_id', '=', workspaceId)
       .where('member_id', 'in', memberIds)
       .execute(),
     db
@@ -72,7 +74,7 @@ async function loadSets(db: DbExecutor, workspaceId: string, memberIds: string[]
   const tagsOf: Grouped<string> = new Map();
   for (const row of tags) push(tagsOf, row.member_id, row.tag_id);
   const identifiersOf: Grouped<string> = new Map();
-  for (const row of identifiers) push(identifiersOf, row.member_id, row.type);
+  for (const row of identifiers) if (row.workspace_id === workspaceId) push(identifiersOf, row.member_id, row.type);
   const stagesOf: Grouped<FactLifeStage> = new Map();
   for (const row of stages) {
     push(stagesOf, row.member_id, {
