@@ -9,6 +9,18 @@ import { readDueSubjects, scheduleTimers } from './timers.repo.ts';
 const opened = useMigratedTestDatabase();
 const now = Date.UTC(2026, 4, 1);
 
+/** Stands in for a stage: a tick advances (here: moves on) the first `limit` due subjects. */
+async function advanceDue(workspaceId: string, until: number, limit: number): Promise<void> {
+  const db = opened.database.db;
+  const due = await readDueSubjects(db, workspaceId, 'loyalty', until, limit);
+  await scheduleTimers(
+    db,
+    workspaceId,
+    'loyalty',
+    due.map((subject) => ({ subject, dueAt: null })),
+  );
+}
+
 describe('createClockTicker', () => {
   it('ticks each workspace with due timers, in rounds, until none is due', async () => {
     const db = opened.database.db;
@@ -23,16 +35,9 @@ describe('createClockTicker', () => {
       database: opened.database,
       clock: createManualClock(now),
       logger: silentLogger,
-      // Stands in for the stage: each tick advances (here: moves on) the first `limit` due subjects.
       appendTick: async (workspaceId, until, limit) => {
         ticks.push([workspaceId, until, limit]);
-        const due = await readDueSubjects(db, workspaceId, 'loyalty', until, limit);
-        await scheduleTimers(
-          db,
-          workspaceId,
-          'loyalty',
-          due.map((subject) => ({ subject, dueAt: null })),
-        );
+        await advanceDue(workspaceId, until, limit);
         return ticks.length;
       },
       processThrough: async () => undefined,
@@ -78,13 +83,7 @@ describe('createClockTicker', () => {
       logger: silentLogger,
       appendTick: async (workspaceId, until, limit) => {
         limits.push(limit);
-        const due = await readDueSubjects(db, workspaceId, 'loyalty', until, limit);
-        await scheduleTimers(
-          db,
-          workspaceId,
-          'loyalty',
-          due.map((subject) => ({ subject, dueAt: null })),
-        );
+        await advanceDue(workspaceId, until, limit);
         return limits.length;
       },
       // Each tick takes 40 ms to process, twice the target.
