@@ -82,7 +82,9 @@ function openPostgres(url: string): Database {
 /**
  * Opens a write transaction that holds the database's write lock from its first statement.
  * SQLite's deferred BEGIN would fail with SQLITE_BUSY when a reader later upgrades; PostgreSQL
- * takes the named advisory lock so concurrent writers of the same log serialize.
+ * takes the named advisory lock so concurrent writers of the same log serialize. On SQLite the
+ * transaction first waits its turn at the process's write gate, so it does not wait for the log's
+ * writer thread in SQLite's busy handler, which blocks the event loop.
  */
 export async function withWriteLock<T>(
   database: Database,
