@@ -4,7 +4,7 @@ import { saveOrders } from '../profiles/orders.repo.ts';
 import type { ActiveProgram, LoyaltyFoldState } from './loyalty-fold.ts';
 import * as repo from './loyalty.repo.ts';
 import { localPeriods } from './point-dates.ts';
-import * as points from './points.repo.ts';
+import * as points from './points-writes.repo.ts';
 import { scheduleTimers } from '../../platform/timers/timers.repo.ts';
 import { loyaltyTimerOwner, nextTimeDue } from './loyalty-timers.ts';
 import { insertTierChanges } from './tier-changes.repo.ts';
