@@ -97,8 +97,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let wakeUp: (() => void) | undefined;
   /** A wake that came while the loop was busy, so the loop does not sleep through it. */
   let wokenMeanwhile = false;
-  /** The end of the log as this process's appends and wakes made it known. */
+  /** The end of the log as this process's appends made it known. */
   let knownEnd = 0;
+  /** A wake without a position (someone else appended): the loop looks whatever it has seen. */
+  let mustLook = false;
   let seenPosition = 0;
   let catchingUp: Promise<number> | undefined;
 
@@ -177,7 +179,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   function wake(position?: number): void {
-    knownEnd = position === undefined ? Number.POSITIVE_INFINITY : Math.max(knownEnd, position);
+    if (position === undefined) mustLook = true;
+    else knownEnd = Math.max(knownEnd, position);
     if (wakeUp) wakeUp();
     else wokenMeanwhile = true;
   }
@@ -193,8 +196,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
         continue;
       }
       // The poll finds what other processes appended; a wake for what is already processed is skipped.
-      while (running && (await sleep(pollMilliseconds)) && knownEnd <= seenPosition);
-      if (knownEnd === Number.POSITIVE_INFINITY) knownEnd = 0;
+      while (running && (await sleep(pollMilliseconds)) && !mustLook && knownEnd <= seenPosition);
+      mustLook = false;
     }
   }
 
