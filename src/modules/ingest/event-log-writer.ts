@@ -37,10 +37,17 @@ export interface EventLogWriterOptions {
 }
 
 /**
- * Stores a group of events in one transaction and says, per event and in order, where it was
- * stored; null when its (workspace, messageId) was already in the log or earlier in the group.
+ * A group's commit: per event and in order, where it was stored (null when its (workspace,
+ * messageId) was already in the log or earlier in the group), and when it is on disk. A writer
+ * whose commit includes the fsync gives an already resolved `durable`.
  */
-export type CommitEvents = (events: NewEvent[]) => Promise<StoredPositions>;
+export interface CommittedGroup {
+  stored: StoredPositions;
+  durable: Promise<void>;
+}
+
+/** Stores a group of events in one transaction; resolves once committed (readable by the processor). */
+export type CommitEvents = (events: NewEvent[]) => Promise<CommittedGroup>;
 
 function highestPosition(positions: StoredPositions): number | null {
   let highest: number | null = null;
@@ -52,7 +59,10 @@ function highestPosition(positions: StoredPositions): number | null {
 /**
  * Group commit: appends that arrive while a commit is running wait for the next one, so many
  * requests share one fsync. Each caller still hears back only after its own events are durable.
- * Where the commit runs (this thread or another) is the `commit` function's business.
+ * Where the commit runs (this thread or another) is the `commit` function's business. The next
+ * group may commit while the last one's fsync is under way, and the processor is woken at the
+ * commit: what it derives from events not yet on disk is rolled back with them by a power cut
+ * (WAL recovery keeps a prefix), and derived from them again only if they were acknowledged.
  */
 export function createGroupCommitWriter(
   commit: CommitEvents,
@@ -63,6 +73,8 @@ export function createGroupCommitWriter(
   const queue: PendingAppend[] = [];
   let queuedEvents = 0;
   let flushing: Promise<void> | undefined;
+  /** Groups committed and waiting for their fsync; `drain` waits for them too. */
+  const awaitingDisk = new Set<Promise<void>>();
 
   function takeNextGroup(): PendingAppend[] {
     const group: PendingAppend[] = [];
@@ -76,20 +88,33 @@ export function createGroupCommitWriter(
     return group;
   }
 
+  function answerGroup(group: PendingAppend[], stored: StoredPositions): void {
+    let offset = 0;
+    for (const pending of group) {
+      const positions = stored.slice(offset, offset + pending.events.length);
+      offset += pending.events.length;
+      const accepted = positions.reduce<number>((count, position) => (position === null ? count : count + 1), 0);
+      pending.resolve({ accepted, duplicates: pending.events.length - accepted, positions });
+    }
+  }
+
   async function commitGroup(group: PendingAppend[]): Promise<void> {
+    let committed: CommittedGroup;
     try {
-      const stored = await commit(group.flatMap((pending) => pending.events));
-      let offset = 0;
-      for (const pending of group) {
-        const positions = stored.slice(offset, offset + pending.events.length);
-        offset += pending.events.length;
-        const accepted = positions.reduce<number>((count, position) => (position === null ? count : count + 1), 0);
-        pending.resolve({ accepted, duplicates: pending.events.length - accepted, positions });
-      }
-      options.onAppended?.(highestPosition(stored));
+      committed = await commit(group.flatMap((pending) => pending.events));
     } catch (error) {
       for (const pending of group) pending.reject(error);
+      return;
     }
+    options.onAppended?.(highestPosition(committed.stored));
+    const answered = committed.durable.then(
+      () => answerGroup(group, committed.stored),
+      (error: unknown) => {
+        for (const pending of group) pending.reject(error);
+      },
+    );
+    awaitingDisk.add(answered);
+    void answered.finally(() => awaitingDisk.delete(answered));
   }
 
   async function flush(): Promise<void> {
@@ -115,7 +140,10 @@ export function createGroupCommitWriter(
   }
 
   async function drain(): Promise<void> {
-    while (flushing) await flushing;
+    while (flushing || awaitingDisk.size > 0) {
+      await flushing;
+      await Promise.all(awaitingDisk);
+    }
   }
 
   return {
@@ -131,8 +159,10 @@ export function createGroupCommitWriter(
 
 /** The writer that commits on the caller's own connection: PostgreSQL, and SQLite in memory. */
 export function createEventLogWriter(database: Database, options: EventLogWriterOptions = {}): EventLogWriter {
-  return createGroupCommitWriter(
-    (events) => withWriteLock(database, 'event-log', (transaction) => insertEvents(database, transaction, events)),
-    options,
-  );
+  return createGroupCommitWriter(async (events) => {
+    const stored = await withWriteLock(database, 'event-log', (transaction) =>
+      insertEvents(database, transaction, events),
+    );
+    return { stored, durable: Promise.resolve() };
+  }, options);
 }

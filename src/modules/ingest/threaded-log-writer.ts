@@ -1,26 +1,40 @@
 import { Worker } from 'node:worker_threads';
 import type { WriteGate } from '../../platform/db/write-gate.ts';
 import { HearthError } from '../../platform/errors.ts';
-import type { StoredPositions } from './event-log.repo.ts';
+import type { Processor } from '../../platform/processor/processor.ts';
+import { createThreadedProcessor, isProcessReply, type ThreadedProcessor } from './threaded-processor.ts';
 import type { NewEvent } from './ingest.schema.ts';
 import type { LogThreadData, LogThreadReply, LogThreadRequest } from './event-log-thread.ts';
 import { packRows } from './log-thread-payloads.ts';
-import { createGroupCommitWriter, type EventLogWriter, type EventLogWriterOptions } from './event-log-writer.ts';
+import { EventLogWriteError } from './log-thread-errors.ts';
 
-/** A commit the writer thread refused; `code` is SQLite's (SQLITE_BUSY…), so the HTTP edge can tell a transient fault. */
-export class EventLogWriteError extends Error {
-  readonly code: string | undefined;
+import {
+  createGroupCommitWriter,
+  type CommittedGroup,
+  type EventLogWriter,
+  type EventLogWriterOptions,
+} from './event-log-writer.ts';
 
-  constructor(message: string, code: string | undefined) {
-    super(message);
-    this.name = 'EventLogWriteError';
-    this.code = code;
-  }
+interface Pending<T> {
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
 }
 
-interface InFlight {
-  resolve: (stored: StoredPositions) => void;
-  reject: (error: unknown) => void;
+/** Commits waiting for the fsync that covers them, in id order. */
+function createDurabilityWaits() {
+  const waiting: Array<{ id: number } & Pending<void>> = [];
+  return {
+    add: (id: number) => new Promise<void>((resolve, reject) => waiting.push({ id, resolve, reject })),
+    size: () => waiting.length,
+    /** Settles every commit up to `through`: resolved, or rejected with `error`. */
+    settle(through: number, error?: Error) {
+      while (waiting.length > 0 && (waiting[0]?.id ?? Infinity) <= through) {
+        const next = waiting.shift();
+        if (error) next?.reject(error);
+        else next?.resolve();
+      }
+    },
+  };
 }
 
 /**
@@ -30,35 +44,90 @@ interface InFlight {
  */
 const defaultEventsPerCommit = 4_000;
 
+export interface ThreadedLogOptions extends EventLogWriterOptions {
+  /** This process's turns at the file (the main thread's own writers). */
+  gate?: WriteGate;
+}
+
+export interface LogThreadProcessing {
+  /** The thread's entry module: it opens the processor (see storage-thread.ts). */
+  entry: URL;
+  batchSize?: number;
+  logLevel: string;
+}
+
 /**
  * The event log's writer for a SQLite file: the same group commit as in-thread, with each group's
  * rows sent to a worker thread that inserts and commits them on a connection of its own.
  */
-export function createThreadedEventLogWriter(
+export function createThreadedEventLogWriter(location: string, options: ThreadedLogOptions = {}): EventLogWriter {
+  return launchLogThread(location, options).writer;
+}
+
+/** The log's thread with the processor in it: the writer, and the processor's face on this thread. */
+export function openProcessingLogThread(
   location: string,
-  options: EventLogWriterOptions & { gate?: WriteGate } = {},
-): EventLogWriter {
-  const data: LogThreadData = { hearthLogWriter: true, location };
-  const worker = new Worker(new URL('./event-log-thread-entry.js', import.meta.url), { workerData: data });
-  const inFlight = new Map<number, InFlight>();
+  processing: LogThreadProcessing,
+  options: ThreadedLogOptions = {},
+): { writer: EventLogWriter; processor: Processor } {
+  const launched = launchLogThread(location, options, processing);
+  return { writer: launched.writer, processor: launched.processor as Processor };
+}
+
+function launchLogThread(
+  location: string,
+  options: ThreadedLogOptions,
+  processing?: LogThreadProcessing,
+): { writer: EventLogWriter; processor: ThreadedProcessor | undefined } {
+  const data: LogThreadData = {
+    hearthLogWriter: true,
+    location,
+    ...(processing
+      ? {
+          processing: {
+            logLevel: processing.logLevel,
+            ...(processing.batchSize ? { batchSize: processing.batchSize } : {}),
+          },
+        }
+      : {}),
+  };
+  const entry = processing?.entry ?? new URL('./event-log-thread-entry.js', import.meta.url);
+  const worker = new Worker(entry, { workerData: data });
+  const inFlight = new Map<number, Pending<CommittedGroup>>();
+  const durability = createDurabilityWaits();
+  const post = (request: LogThreadRequest, transfer: ArrayBuffer[] = []) => {
+    worker.ref();
+    worker.postMessage(request, transfer);
+  };
+  const processor = processing ? createThreadedProcessor((request) => post(request)) : undefined;
   let nextId = 0;
   let stopped: Error | undefined;
-  // Only a commit under way keeps the process alive; an idle writer does not.
+  // Only a commit or a request under way keeps the process alive; an idle thread does not.
   worker.unref();
 
   function failAll(error: Error): void {
     stopped ??= error;
     for (const pending of inFlight.values()) pending.reject(error);
     inFlight.clear();
+    durability.settle(Infinity, error);
+    processor?.failAll(error);
   }
 
-  worker.on('message', (reply: LogThreadReply) => {
+  function settleCommit(reply: Extract<LogThreadReply, { kind: 'committed' | 'failed' }>): void {
     const pending = inFlight.get(reply.id);
     if (!pending) return;
     inFlight.delete(reply.id);
-    if (inFlight.size === 0) worker.unref();
-    if (reply.kind === 'committed') pending.resolve(reply.stored);
+    if (reply.kind === 'committed') pending.resolve({ stored: reply.stored, durable: durability.add(reply.id) });
     else pending.reject(new EventLogWriteError(reply.message, reply.code));
+  }
+
+  worker.on('message', (reply: LogThreadReply) => {
+    if (reply.kind === 'durable') durability.settle(reply.through);
+    else if (reply.kind === 'not-durable')
+      durability.settle(reply.through, new EventLogWriteError(`fsync of the log failed: ${reply.message}`, reply.code));
+    else if (isProcessReply(reply)) processor?.receive(reply);
+    else settleCommit(reply);
+    if (inFlight.size === 0 && durability.size() === 0 && (processor?.waiting() ?? 0) === 0) worker.unref();
   });
   worker.on('error', (error) => failAll(error));
   worker.on('exit', (code) => failAll(new Error(`the event log's writer thread exited (code ${code})`)));
@@ -66,37 +135,37 @@ export function createThreadedEventLogWriter(
   const unavailable = (reason: Error) =>
     new HearthError('unavailable', `the event log cannot be written: ${reason.message}`, { retryAfterSeconds: 1 });
 
-  function commit(events: NewEvent[]): Promise<StoredPositions> {
+  /** Resolves when the thread has committed (the write lock is free again); `durable` when on disk. */
+  function commit(events: NewEvent[]): Promise<CommittedGroup> {
     if (stopped) return Promise.reject(unavailable(stopped));
     const id = (nextId += 1);
     const request: LogThreadRequest = { kind: 'commit', id, ...packRows(events) };
     const send = () =>
-      new Promise<StoredPositions>((resolve, reject) => {
+      new Promise<CommittedGroup>((resolve, reject) => {
         // The thread may have stopped while this commit waited for its turn.
         if (stopped) {
           reject(unavailable(stopped));
           return;
         }
         inFlight.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage(request, [request.payloads]);
+        post(request, [request.payloads]);
       });
-    // The thread's commit takes its turn with this process's other writers (the processor).
+    // The thread's commit takes its turn with this process's other writers; the turn ends at the
+    // commit, so they do not wait for the fsync.
     return options.gate ? options.gate.run(send) : send();
   }
 
   async function release(): Promise<void> {
     if (stopped) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    const request: LogThreadRequest = { kind: 'close' };
-    worker.ref();
-    worker.postMessage(request);
+    post({ kind: 'close' });
     await exited;
   }
 
-  return createGroupCommitWriter(commit, {
+  const writer = createGroupCommitWriter(commit, {
     maxEventsPerCommit: defaultEventsPerCommit,
     ...options,
     release,
   });
+  return { writer, processor };
 }

@@ -79,6 +79,17 @@ function openPostgres(url: string): Database {
   return { db, dialect: 'postgres', location: safeLocation, close: () => db.destroy() };
 }
 
+export interface WriteLockOptions {
+  /**
+   * What the transaction writes can be derived again from the event log (the processor's state
+   * and checkpoint): its commit need not wait for the disk. A power cut may then undo the last
+   * such commits, never half of one, and the processor derives them again from the log, which
+   * is always written durably. SQLite commits it with `synchronous = NORMAL` (its frames reach
+   * the disk with the next fsync of the WAL), PostgreSQL with `synchronous_commit = off`.
+   */
+  rebuildable?: boolean;
+}
+
 /**
  * Opens a write transaction that holds the database's write lock from its first statement.
  * SQLite's deferred BEGIN would fail with SQLITE_BUSY when a reader later upgrades; PostgreSQL
@@ -90,16 +101,34 @@ export async function withWriteLock<T>(
   database: Database,
   lockName: string,
   work: (transaction: DbTransaction) => Promise<T>,
+  options: WriteLockOptions = {},
 ): Promise<T> {
-  const transact = () =>
-    database.db.transaction().execute(async (transaction) => {
+  const transactOn = (db: Db) =>
+    db.transaction().execute(async (transaction) => {
       if (database.dialect === 'postgres') {
         await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(transaction);
+        if (options.rebuildable) await sql`set local synchronous_commit = off`.execute(transaction);
       } else {
         // Any write takes SQLite's RESERVED lock at once; this one changes nothing.
         await sql`update processor_checkpoints set position = position where 0`.execute(transaction);
       }
       return work(transaction);
     });
+  const connection = database.sqlite;
+  const transact =
+    options.rebuildable && connection
+      ? // SQLite allows no change of `synchronous` inside a transaction: it is set around this one
+        // while the connection is held, so no other statement commits with it.
+        () =>
+          database.db.connection().execute(async (db) => {
+            const level = Number(connection.pragma('synchronous', { simple: true }));
+            connection.pragma('synchronous = NORMAL');
+            try {
+              return await transactOn(db);
+            } finally {
+              connection.pragma(`synchronous = ${level}`);
+            }
+          })
+      : () => transactOn(database.db);
   return database.writeGate ? database.writeGate.run(transact) : transact();
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import { nextTurn } from '../event-loop.ts';
-import { withWriteLock, type Database, type DbExecutor } from '../db/database.ts';
+import { withWriteLock, type Database, type DbExecutor, type DbTransaction } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { LoggedEvent, ProcessingBatch, Stage } from './stage.ts';
 
@@ -19,6 +19,8 @@ export interface ProcessorOptions {
   catchUpBatchSize?: number;
   /** When idle, look for work written by other processes this often. */
   pollMilliseconds?: number;
+  /** After each batch that took events, once it is committed, with the position it reached. */
+  onBatchCommitted?: (position: number) => void;
 }
 
 export interface Processor {
@@ -49,6 +51,8 @@ export interface Processor {
 }
 
 const checkpointName = 'main';
+/** The processor writes only what the log derives again (see WriteLockOptions). */
+const rebuildable = { rebuildable: true };
 
 /**
  * Where a batch must end. An operation that rewrites history (an operator split, `endsBatch`)
@@ -104,34 +108,39 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let seenPosition = 0;
   let catchingUp: Promise<number> | undefined;
 
+  /** Runs the stages over the next events, in the transaction that moves the checkpoint past them. */
+  async function processBatch(transaction: DbTransaction, limit: number) {
+    const position = await readCheckpoint(transaction);
+    seenPosition = position;
+    const read = await options.readEventsAfter(transaction, position, limit);
+    const events = cutBatch(read);
+    const reachedEnd = read.length < limit && events.length === read.length;
+    if (events.length === 0) return { processed: 0, reachedEnd, last: position };
+    const batch: ProcessingBatch = {
+      transaction,
+      dialect: options.database.dialect,
+      sqlite: options.database.sqlite,
+      events,
+      merges: [],
+      rebuiltMembers: new Set(),
+      memberSnapshots: new Map(),
+      changedMembers: new Set(),
+      derivedEvents: [],
+      now: options.clock.now(),
+    };
+    for (const stage of options.stages) await stage.apply(batch);
+    const last = events[events.length - 1] as LoggedEvent;
+    await saveCheckpoint(transaction, last.seq, batch.now);
+    return { processed: events.length, reachedEnd, last: last.seq };
+  }
+
   /** One batch of at most `limit` events; `reachedEnd` when it took every event the log then held. */
   async function runBatch(limit: number): Promise<{ processed: number; reachedEnd: boolean }> {
-    const outcome = await withWriteLock(options.database, 'processor', async (transaction) => {
-      const position = await readCheckpoint(transaction);
-      seenPosition = position;
-      const read = await options.readEventsAfter(transaction, position, limit);
-      const events = cutBatch(read);
-      const reachedEnd = read.length < limit && events.length === read.length;
-      if (events.length === 0) return { processed: 0, reachedEnd, last: position };
-      const batch: ProcessingBatch = {
-        transaction,
-        dialect: options.database.dialect,
-        sqlite: options.database.sqlite,
-        events,
-        merges: [],
-        rebuiltMembers: new Set(),
-        memberSnapshots: new Map(),
-        changedMembers: new Set(),
-        derivedEvents: [],
-        now: options.clock.now(),
-      };
-      for (const stage of options.stages) await stage.apply(batch);
-      const last = events[events.length - 1] as LoggedEvent;
-      await saveCheckpoint(transaction, last.seq, batch.now);
-      return { processed: events.length, reachedEnd, last: last.seq };
-    });
+    const processNext = (transaction: DbTransaction) => processBatch(transaction, limit);
+    const outcome = await withWriteLock(options.database, 'processor', processNext, rebuildable);
     // Only now is the batch committed.
     seenPosition = outcome.last;
+    if (outcome.processed > 0) options.onBatchCommitted?.(outcome.last);
     return outcome;
   }
 
@@ -206,10 +215,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   async function reset(): Promise<void> {
-    await withWriteLock(options.database, 'processor', async (transaction) => {
+    const clear = async (transaction: DbTransaction) => {
       for (const stage of [...options.stages].reverse()) await stage.reset(transaction);
       await saveCheckpoint(transaction, 0, options.clock.now());
-    });
+    };
+    await withWriteLock(options.database, 'processor', clear, rebuildable);
     seenPosition = 0;
   }
 
