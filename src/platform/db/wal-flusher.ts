@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsync, openSync, statSync } from 'node:fs';
+import { closeSync, fsync, openSync } from 'node:fs';
 
 /**
  * Makes a SQLite connection's commits durable after they are committed, not while they are: the
@@ -30,12 +30,12 @@ export function createWalFlusher(walPath: string, report: (outcome: FlushOutcome
   let requested = 0;
   let flushing: Promise<void> | undefined;
 
-  /** The WAL as it is now: SQLite keeps one file while a connection is open, but check, since a stale descriptor would sync nothing. */
-  function currentDescriptor(): number {
-    if (descriptor !== undefined && fstatSync(descriptor).ino === statSync(walPath).ino) return descriptor;
-    if (descriptor !== undefined) closeSync(descriptor);
-    descriptor = undefined;
-    descriptor = openSync(walPath, 'r+');
+  /**
+   * Opened once: SQLite keeps the WAL file (truncated at times, never replaced) while any
+   * connection to the database is open, and the connection this flusher serves is.
+   */
+  function walDescriptor(): number {
+    descriptor ??= openSync(walPath, 'r+');
     return descriptor;
   }
 
@@ -43,7 +43,7 @@ export function createWalFlusher(walPath: string, report: (outcome: FlushOutcome
     return new Promise((resolve) => {
       let file: number;
       try {
-        file = currentDescriptor();
+        file = walDescriptor();
       } catch (error) {
         report({ through, error: error instanceof Error ? error : new Error(String(error)) });
         resolve();
