@@ -2,7 +2,6 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { openDatabase, type Database } from './platform/db/database.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { createProcessor, type Processor } from './platform/processor/processor.ts';
-import { createStages } from './processing-stages.ts';
 import type { Stage } from './platform/processor/stage.ts';
 import { processThrough } from './platform/processor/catch-up.ts';
 import { clockTickPayload } from './platform/timers/clock-tick.ts';
@@ -11,24 +10,42 @@ import { createId } from './platform/ids.ts';
 import { appendOperation } from './modules/ingest/operation-events.ts';
 import { createEventLogWriter, type EventLogWriter } from './modules/ingest/event-log-writer.ts';
 import { readEventsAfter } from './modules/ingest/event-log.repo.ts';
-import { createThreadedEventLogWriter, openProcessingLogThread } from './modules/ingest/threaded-log-writer.ts';
+import { createThreadedEventLogWriter } from './modules/ingest/threaded-log-writer.ts';
 import { createSqliteLogReader } from './modules/ingest/sqlite-log-reader.ts';
 import { createIngestService, type IngestService } from './modules/ingest/ingest.service.ts';
 import { createWorkspaceService, type WorkspaceService } from './modules/workspaces/workspaces.service.ts';
+import { createIdentityStage } from './modules/identity/identity.stage.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/identity.service.ts';
+import { createProfilesStage } from './modules/profiles/profiles.stage.ts';
 import { createProfilesService, type ProfilesService } from './modules/profiles/profiles.service.ts';
-import { findWorkspaceSurvivors, loadMemberViews } from './modules/profiles/member-views.ts';
+import {
+  findSurvivors,
+  findWorkspaceSurvivors,
+  loadMemberTraits,
+  loadMemberViews,
+} from './modules/profiles/member-views.ts';
+import { createLoyaltyStage } from './modules/loyalty/loyalty.stage.ts';
 import { createLoyaltyService, type LoyaltyService } from './modules/loyalty/loyalty.service.ts';
+import { readTierIds } from './modules/loyalty/loyalty.repo.ts';
+import { createCouponsStage } from './modules/benefits/coupons.stage.ts';
 import { createCouponsService, type CouponsService } from './modules/benefits/coupons.service.ts';
+import { createProductCodesStage } from './modules/benefits/product-codes.stage.ts';
+import { createStoresStage } from './modules/stores/stores.stage.ts';
+import { createBadgesStage } from './modules/benefits/badges.stage.ts';
+import { createMembershipsStage } from './modules/benefits/memberships.stage.ts';
+import { createReferralsStage } from './modules/benefits/referrals.stage.ts';
 import { createReferralsService, type ReferralsService } from './modules/benefits/referrals.service.ts';
 import { createMembershipsService, type MembershipsService } from './modules/benefits/memberships.service.ts';
 import { createBadgesService, type BadgesService } from './modules/benefits/badges.service.ts';
 import { createStoresService, type StoresService } from './modules/stores/stores.service.ts';
 import { createProductCodesService, type ProductCodesService } from './modules/benefits/product-codes.service.ts';
 import { createAnalyticsService, type AnalyticsService } from './modules/audience/analytics.service.ts';
+import { createLifeStagesStage } from './modules/audience/life-stages.stage.ts';
 import { createLifeStagesService, type LifeStagesService } from './modules/audience/life-stages.service.ts';
+import { createTagsStage } from './modules/audience/tags.stage.ts';
 import { createTagsService, type TagsService } from './modules/audience/tags.service.ts';
 import { createMemberFinder } from './modules/audience/member-references.ts';
+import { createSegmentsStage } from './modules/audience/segments.stage.ts';
 import { createSegmentsService, type SegmentsService } from './modules/audience/segments.service.ts';
 
 export interface Runtime {
@@ -73,56 +90,6 @@ export interface RuntimeOptions {
   /** Subjects (members) a stage advances per clock tick (default 500). */
   subjectsPerTick?: number;
   maxPendingEvents?: number;
-  /**
-   * SQLite file only: run the processor in the event log's thread, beside the log's writer, so
-   * HTTP on this thread and processing there use both cores (what `hearth serve` does).
-   */
-  processingThread?: boolean;
-}
-
-/**
- * The event log's writer and the processor. On a SQLite file the log is appended from a thread of
- * its own, and with `processingThread` the processor runs in that thread too; in memory there is
- * only the one connection, and PostgreSQL's pool needs no thread.
- */
-function openLogAndProcessor(
-  database: Database,
-  clock: Clock,
-  logger: Logger,
-  stages: Stage[],
-  options: RuntimeOptions,
-): { writer: EventLogWriter; processor: Processor } {
-  const pending = options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {};
-  const batchSize = options.batchSize !== undefined ? { batchSize: options.batchSize } : {};
-  const file = database.sqlite && database.location !== ':memory:';
-  if (file && options.processingThread) {
-    // The thread keeps its own time: only the system clock can be shared.
-    if (options.clock)
-      throw new Error('processingThread runs on the system clock; a runtime with its own clock cannot use it');
-    const entry = new URL('./storage-thread-entry.js', import.meta.url);
-    const processing = { entry, logLevel: options.logLevel ?? 'info', ...batchSize };
-    return openProcessingLogThread(database.location, processing, { ...pending, gate: database.writeGate });
-  }
-  const processor = createProcessor({
-    database,
-    clock,
-    logger,
-    stages,
-    // SQLite: the processor's own cached, narrow read of the log (same rows, less work).
-    readEventsAfter: database.sqlite ? createSqliteLogReader(database.sqlite) : readEventsAfter,
-    ...batchSize,
-  });
-  const writerOptions = {
-    ...pending,
-    // Nothing stored (all duplicates): nothing to process.
-    onAppended: (lastPosition: number | null) => {
-      if (lastPosition !== null) processor.wake(lastPosition);
-    },
-  };
-  const writer = file
-    ? createThreadedEventLogWriter(database.location, { ...writerOptions, gate: database.writeGate })
-    : createEventLogWriter(database, writerOptions);
-  return { writer, processor };
 }
 
 /** The composition root: platform pieces and modules wired once, for the server, the worker and the CLI. */
@@ -131,8 +98,43 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const database = await openDatabase(options.database);
   const workspaces = createWorkspaceService(database, clock);
-  const stages = createStages({ workspaces });
-  const { writer, processor } = openLogAndProcessor(database, clock, logger, stages, options);
+  const stages: Stage[] = [
+    createIdentityStage({ workspaces }),
+    createProfilesStage({ workspaces }),
+    // Benefits before loyalty: the points they grant are earned at the place of the event that granted them.
+    createStoresStage({ survivors: findSurvivors }),
+    createProductCodesStage({ views: { survivors: findSurvivors } }),
+    createMembershipsStage({ workspaces, views: { survivors: findSurvivors } }),
+    createReferralsStage({ workspaces, views: { survivors: findSurvivors } }),
+    // After referrals: a badge may count the referrals a member completed.
+    createBadgesStage({ workspaces, views: { survivors: findSurvivors } }),
+    createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
+    createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
+    createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
+    createTagsStage({ reader: { survivors: findSurvivors } }),
+    createSegmentsStage({ workspaces }),
+  ];
+  const processor = createProcessor({
+    database,
+    clock,
+    logger,
+    stages,
+    // SQLite: the processor's own cached, narrow read of the log (same rows, less work).
+    readEventsAfter: database.sqlite ? createSqliteLogReader(database.sqlite) : readEventsAfter,
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+  });
+  const writerOptions = {
+    ...(options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {}),
+    // Nothing stored (all duplicates): nothing to process.
+    onAppended: (lastPosition: number | null) => {
+      if (lastPosition !== null) processor.wake(lastPosition);
+    },
+  };
+  // A SQLite file is appended to from a thread of its own; in memory there is only the one connection.
+  const writer =
+    database.sqlite && database.location !== ':memory:'
+      ? createThreadedEventLogWriter(database.location, { ...writerOptions, gate: database.writeGate })
+      : createEventLogWriter(database, writerOptions);
   const ingest = createIngestService({ clock, writer });
   const ticker = createClockTicker({
     database,

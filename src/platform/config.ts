@@ -7,7 +7,6 @@ const environmentSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   HEARTH_DB: z.string().min(1).optional(),
   HEARTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  HEARTH_PROCESSING_THREAD: z.enum(['on', 'off']).default('on'),
 });
 
 export interface Config {
@@ -15,8 +14,6 @@ export interface Config {
   host: string;
   database: string;
   logLevel: string;
-  /** `hearth serve` on a SQLite file: the processor runs in the event log's thread. */
-  processingThread: boolean;
 }
 
 export const defaultDatabasePath = './data/hearth.db';
@@ -33,6 +30,5 @@ export function loadConfig(environment: NodeJS.ProcessEnv, overrides: { port?: n
     host: env.HEARTH_HOST,
     database: overrides.db ?? env.DATABASE_URL ?? env.HEARTH_DB ?? defaultDatabasePath,
     logLevel: env.HEARTH_LOG_LEVEL,
-    processingThread: env.HEARTH_PROCESSING_THREAD === 'on',
   };
 }

@@ -27,11 +27,6 @@ export interface TestServerOptions {
   /** Keep the clock ticker polling in the background; by default tests tick by hand (`runtime.ticker.runOnce()`). */
   backgroundTicks?: boolean;
   subjectsPerTick?: number;
-  /**
-   * Run the processor in the log's thread, as `hearth serve` does on a SQLite file. The default
-   * for servers on the system clock; a test with a clock of its own keeps it on this thread.
-   */
-  processingThread?: boolean;
 }
 
 /** A real Hearth server on a fresh database and a random port. */
@@ -44,7 +39,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {}),
     ...(options.subjectsPerTick !== undefined ? { subjectsPerTick: options.subjectsPerTick } : {}),
     ...(options.backgroundTicks ? { tickMilliseconds: 25 } : {}),
-    processingThread: options.processingThread ?? !options.clock,
   });
   const keys = await runtime.workspaces.create({ name: 'Test brand', ...options.workspace });
   const server = await startServer(runtime, { port: 0, host: '127.0.0.1' });
