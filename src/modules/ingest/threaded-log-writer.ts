@@ -1,19 +1,26 @@
 import { Worker } from 'node:worker_threads';
 import type { WriteGate } from '../../platform/db/write-gate.ts';
 import { HearthError } from '../../platform/errors.ts';
-import type { Processor } from '../../platform/processor/processor.ts';
-import { createThreadedProcessor, isProcessReply, type ThreadedProcessor } from './threaded-processor.ts';
 import type { NewEvent } from './ingest.schema.ts';
 import type { LogThreadData, LogThreadReply, LogThreadRequest } from './event-log-thread.ts';
 import { packRows } from './log-thread-payloads.ts';
-import { EventLogWriteError } from './log-thread-errors.ts';
-
 import {
   createGroupCommitWriter,
   type CommittedGroup,
   type EventLogWriter,
   type EventLogWriterOptions,
 } from './event-log-writer.ts';
+
+/** A commit the writer thread refused; `code` is SQLite's (SQLITE_BUSY…), so the HTTP edge can tell a transient fault. */
+export class EventLogWriteError extends Error {
+  readonly code: string | undefined;
+
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    this.name = 'EventLogWriteError';
+    this.code = code;
+  }
+}
 
 interface Pending<T> {
   resolve: (value: T) => void;
@@ -44,65 +51,25 @@ function createDurabilityWaits() {
  */
 const defaultEventsPerCommit = 4_000;
 
-export interface ThreadedLogOptions extends EventLogWriterOptions {
-  /** This process's turns at the file (the main thread's own writers). */
-  gate?: WriteGate;
-}
-
-export interface LogThreadProcessing {
-  /** The thread's entry module: it opens the processor (see storage-thread.ts). */
-  entry: URL;
-  batchSize?: number;
-  logLevel: string;
-}
-
 /**
  * The event log's writer for a SQLite file: the same group commit as in-thread, with each group's
  * rows sent to a worker thread that inserts and commits them on a connection of its own.
  */
-export function createThreadedEventLogWriter(location: string, options: ThreadedLogOptions = {}): EventLogWriter {
-  return launchLogThread(location, options).writer;
-}
-
-/** The log's thread with the processor in it: the writer, and the processor's face on this thread. */
-export function openProcessingLogThread(
+export function createThreadedEventLogWriter(
   location: string,
-  processing: LogThreadProcessing,
-  options: ThreadedLogOptions = {},
-): { writer: EventLogWriter; processor: Processor } {
-  const launched = launchLogThread(location, options, processing);
-  return { writer: launched.writer, processor: launched.processor as Processor };
-}
-
-function launchLogThread(
-  location: string,
-  options: ThreadedLogOptions,
-  processing?: LogThreadProcessing,
-): { writer: EventLogWriter; processor: ThreadedProcessor | undefined } {
-  const data: LogThreadData = {
-    hearthLogWriter: true,
-    location,
-    ...(processing
-      ? {
-          processing: {
-            logLevel: processing.logLevel,
-            ...(processing.batchSize ? { batchSize: processing.batchSize } : {}),
-          },
-        }
-      : {}),
-  };
-  const entry = processing?.entry ?? new URL('./event-log-thread-entry.js', import.meta.url);
-  const worker = new Worker(entry, { workerData: data });
+  options: EventLogWriterOptions & { gate?: WriteGate } = {},
+): EventLogWriter {
+  const data: LogThreadData = { hearthLogWriter: true, location };
+  const worker = new Worker(new URL('./event-log-thread-entry.js', import.meta.url), { workerData: data });
   const inFlight = new Map<number, Pending<CommittedGroup>>();
   const durability = createDurabilityWaits();
   const post = (request: LogThreadRequest, transfer: ArrayBuffer[] = []) => {
     worker.ref();
     worker.postMessage(request, transfer);
   };
-  const processor = processing ? createThreadedProcessor((request) => post(request)) : undefined;
   let nextId = 0;
   let stopped: Error | undefined;
-  // Only a commit or a request under way keeps the process alive; an idle thread does not.
+  // Only a commit under way keeps the process alive; an idle writer does not.
   worker.unref();
 
   function failAll(error: Error): void {
@@ -110,7 +77,6 @@ function launchLogThread(
     for (const pending of inFlight.values()) pending.reject(error);
     inFlight.clear();
     durability.settle(Infinity, error);
-    processor?.failAll(error);
   }
 
   function settleCommit(reply: Extract<LogThreadReply, { kind: 'committed' | 'failed' }>): void {
@@ -125,9 +91,8 @@ function launchLogThread(
     if (reply.kind === 'durable') durability.settle(reply.through);
     else if (reply.kind === 'not-durable')
       durability.settle(reply.through, new EventLogWriteError(`fsync of the log failed: ${reply.message}`, reply.code));
-    else if (isProcessReply(reply)) processor?.receive(reply);
     else settleCommit(reply);
-    if (inFlight.size === 0 && durability.size() === 0 && (processor?.waiting() ?? 0) === 0) worker.unref();
+    if (inFlight.size === 0 && durability.size() === 0) worker.unref();
   });
   worker.on('error', (error) => failAll(error));
   worker.on('exit', (code) => failAll(new Error(`the event log's writer thread exited (code ${code})`)));
@@ -150,8 +115,8 @@ function launchLogThread(
         inFlight.set(id, { resolve, reject });
         post(request, [request.payloads]);
       });
-    // The thread's commit takes its turn with this process's other writers; the turn ends at the
-    // commit, so they do not wait for the fsync.
+    // The thread's commit takes its turn with this process's other writers (the processor); the
+    // turn ends at the commit, so they do not wait for the fsync.
     return options.gate ? options.gate.run(send) : send();
   }
 
@@ -162,10 +127,9 @@ function launchLogThread(
     await exited;
   }
 
-  const writer = createGroupCommitWriter(commit, {
+  return createGroupCommitWriter(commit, {
     maxEventsPerCommit: defaultEventsPerCommit,
     ...options,
     release,
   });
-  return { writer, processor };
 }

@@ -19,8 +19,6 @@ export interface ProcessorOptions {
   catchUpBatchSize?: number;
   /** When idle, look for work written by other processes this often. */
   pollMilliseconds?: number;
-  /** After each batch that took events, once it is committed, with the position it reached. */
-  onBatchCommitted?: (position: number) => void;
 }
 
 export interface Processor {
@@ -140,7 +138,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const outcome = await withWriteLock(options.database, 'processor', processNext, rebuildable);
     // Only now is the batch committed.
     seenPosition = outcome.last;
-    if (outcome.processed > 0) options.onBatchCommitted?.(outcome.last);
     return outcome;
   }
 
