@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../../test/support/test-database.ts';
-import { openDatabase, withWriteLock, type Database } from './database.ts';
+import { openDatabase, withWriteLock, type Database, type DbTransaction } from './database.ts';
 
 function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
@@ -74,6 +74,18 @@ describe.runIf(testDialect === 'sqlite')('withWriteLock on SQLite', () => {
     });
     expect(count()).toBe(1);
   });
+
+  it('commits a rebuildable transaction without its own fsync, and every other write still with one', async () => {
+    const level = () => Number(database.sqlite?.pragma('synchronous', { simple: true }));
+    const inside = await withWriteLock(database, 'processor', async () => level(), { rebuildable: true });
+    // NORMAL (1) in the transaction; FULL (2), as the connection was opened, before and after it.
+    expect([inside, level()]).toEqual([1, 2]);
+    await expect(
+      withWriteLock(database, 'processor', async () => Promise.reject(new Error('boom')), { rebuildable: true }),
+    ).rejects.toThrow('boom');
+    expect(level()).toBe(2);
+    expect(await withWriteLock(database, 'event-log', async () => level())).toBe(2);
+  });
 });
 
 describe.runIf(testDialect === 'postgres')('withWriteLock on PostgreSQL', () => {
@@ -120,5 +132,13 @@ describe.runIf(testDialect === 'postgres')('withWriteLock on PostgreSQL', () => 
       }),
     ).rejects.toThrow('boom');
     expect(await tryLock('test-lock')).toBe(true);
+  });
+
+  it('commits a rebuildable transaction without waiting for the WAL flush, and only that one', async () => {
+    const setting = async (transaction: DbTransaction) =>
+      (await sql<{ value: string }>`select current_setting('synchronous_commit') as value`.execute(transaction)).rows[0]
+        ?.value;
+    expect(await withWriteLock(database, 'processor', setting, { rebuildable: true })).toBe('off');
+    expect(await withWriteLock(database, 'event-log', setting)).toBe('on');
   });
 });
