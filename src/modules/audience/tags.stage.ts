@@ -8,6 +8,7 @@ import {
   type Stage,
 } from '../../platform/processor/stage.ts';
 import * as repo from './tags.repo.ts';
+import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 
 const tagMembersOperationSchema = z.object({
   operation: z.literal('tags'),
@@ -57,11 +58,13 @@ export function createTagsStage(dependencies: { reader: SurvivorReader }): Stage
     async apply(batch) {
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
         const eventIds = new Set(events.map((event) => event.id));
-        for (const merge of batch.merges) {
-          if (eventIds.has(merge.eventId)) {
-            await repo.moveTags(batch.transaction, workspaceId, merge.mergedId, merge.survivorId);
-          }
-        }
+        const merges = batch.merges.filter((merge) => eventIds.has(merge.eventId));
+        await reassignMergedRows(
+          batch.transaction,
+          merges,
+          { tables: ['member_tags'], workspaceId },
+          (merged, survivor) => repo.moveTags(batch.transaction, workspaceId, merged, survivor),
+        );
         for (const event of events) {
           if (event.type === 'hearth_operation') await applyOperation(batch, workspaceId, event, dependencies.reader);
         }

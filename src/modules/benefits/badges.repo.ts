@@ -78,6 +78,9 @@ export async function saveBadgeState(db: DbExecutor, state: BadgeFoldState): Pro
 }
 
 /** A merged member's badges become the survivor's where the survivor has none of that badge. */
+/** The tables whose rows `reassignBadges` moves: a merged member with none needs nothing. */
+export const memberStateTables = ['member_badges'] as const;
+
 export async function reassignBadges(db: DbExecutor, mergedId: string, survivorId: string): Promise<void> {
   const survivorHas = await db
     .selectFrom('member_badges')

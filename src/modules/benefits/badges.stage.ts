@@ -5,6 +5,7 @@ import { foldBadgeEvent, heldBadgeKey, type BadgeFoldState } from './badge-fold.
 import type { CouponMemberViews } from './coupons.stage.ts';
 import { saveAnswers } from './coupons.repo.ts';
 import * as repo from './badges.repo.ts';
+import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 
 /** Events earlier stages derive that badges count like logged ones (a referral that completed). */
 const countedNames = new Set(['Referral Completed']);
@@ -39,7 +40,12 @@ export function createBadgesStage(dependencies: {
   return {
     name: 'badges',
     async apply(batch) {
-      for (const merge of batch.merges) await repo.reassignBadges(batch.transaction, merge.mergedId, merge.survivorId);
+      await reassignMergedRows(
+        batch.transaction,
+        batch.merges,
+        { tables: repo.memberStateTables },
+        (merged, survivor) => repo.reassignBadges(batch.transaction, merged, survivor),
+      );
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
         const operations = events.map((event) => readBadgeOperation(event.payload));
         const badges = await repo.loadBadges(batch.transaction, workspaceId);

@@ -276,6 +276,9 @@ export async function readAnswer(db: DbExecutor, eventId: string): Promise<Opera
   return row ? { status: row.status, body: parseJson<Record<string, unknown>>(row.body) } : undefined;
 }
 
+/** The tables whose rows `reassignCoupons` moves: a merged member with none needs nothing. */
+export const memberStateTables = ['coupons'] as const;
+
 export async function reassignCoupons(db: DbExecutor, mergedId: string, survivorId: string): Promise<void> {
   await db.updateTable('coupons').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
 }

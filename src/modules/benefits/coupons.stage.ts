@@ -14,6 +14,7 @@ import { readCouponUse } from './coupon-order-events.ts';
 import type { CouponFoldState, PoolCode } from './coupon-state.ts';
 import * as repo from './coupons.repo.ts';
 import { loadPool } from './coupon-codes.repo.ts';
+import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 
 export interface CouponMemberViews {
   /** The member an id ended up in after merges (itself when it was never merged). */
@@ -170,7 +171,12 @@ export function createCouponsStage(dependencies: { workspaces: WorkspaceService;
     name: 'coupons',
     async apply(batch) {
       // A merged member's coupons are the survivor's from the merge on.
-      for (const merge of batch.merges) await repo.reassignCoupons(batch.transaction, merge.mergedId, merge.survivorId);
+      await reassignMergedRows(
+        batch.transaction,
+        batch.merges,
+        { tables: repo.memberStateTables },
+        (merged, survivor) => repo.reassignCoupons(batch.transaction, merged, survivor),
+      );
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
         const grants = couponGrantsByCause(batch.derivedEvents, workspaceId);
         if (!concernsCoupons(events) && grants.size === 0) continue;

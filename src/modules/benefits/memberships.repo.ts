@@ -127,6 +127,9 @@ export async function saveMembershipState(db: DbExecutor, state: MembershipFoldS
 }
 
 /** A merged member's membership and payments become the survivor's, unless the survivor has a membership. */
+/** The tables whose rows `reassignMemberships` moves: a merged member with none needs nothing. */
+export const memberStateTables = ['membership_payments', 'memberships'] as const;
+
 export async function reassignMemberships(db: DbExecutor, mergedId: string, survivorId: string): Promise<void> {
   await db
     .updateTable('membership_payments')

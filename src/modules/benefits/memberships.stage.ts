@@ -13,6 +13,7 @@ import {
 } from './membership-rules.ts';
 import { readMembershipOperation, type MembershipOperation, type Plan } from './membership.schema.ts';
 import * as repo from './memberships.repo.ts';
+import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 
 export const membershipTimerOwner = 'memberships';
 
@@ -57,7 +58,9 @@ export function createMembershipsStage(dependencies: {
     name: 'memberships',
     async apply(batch) {
       const transaction = batch.transaction;
-      for (const merge of batch.merges) await repo.reassignMemberships(transaction, merge.mergedId, merge.survivorId);
+      await reassignMergedRows(transaction, batch.merges, { tables: repo.memberStateTables }, (merged, survivor) =>
+        repo.reassignMemberships(transaction, merged, survivor),
+      );
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
         const tick = events.length === 1 ? readClockTick(events[0]?.payload) : undefined;
         const due = tick

@@ -149,6 +149,9 @@ export async function saveProductCodeState(db: DbExecutor, state: ProductCodeSta
   }
 }
 
+/** The tables whose rows `reassignProductCodeState` moves: a merged member with none needs nothing. */
+export const memberStateTables = ['product_code_scans', 'product_code_attempts', 'member_home_stores'] as const;
+
 export async function reassignProductCodeState(db: DbExecutor, mergedId: string, survivorId: string): Promise<void> {
   await db.updateTable('product_code_scans').set({ member_id: survivorId }).where('member_id', '=', mergedId).execute();
   await db

@@ -5,6 +5,7 @@ import { saveAnswers } from './coupons.repo.ts';
 import { foldProductCodeEvent, readScannedEvent, type ProductCodeState } from './product-code-fold.ts';
 import { readProductCodeOperation } from './product-codes.schema.ts';
 import * as repo from './product-codes.repo.ts';
+import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 
 const hour = 3_600_000;
 
@@ -17,9 +18,12 @@ export function createProductCodesStage(dependencies: { views: Pick<CouponMember
   return {
     name: 'product-codes',
     async apply(batch) {
-      for (const merge of batch.merges) {
-        await repo.reassignProductCodeState(batch.transaction, merge.mergedId, merge.survivorId);
-      }
+      await reassignMergedRows(
+        batch.transaction,
+        batch.merges,
+        { tables: repo.memberStateTables },
+        (merged, survivor) => repo.reassignProductCodeState(batch.transaction, merged, survivor),
+      );
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
         if (!concernsProductCodes(events)) continue;
         const operations = events.map((event) => readProductCodeOperation(event.payload));
