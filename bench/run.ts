@@ -142,7 +142,7 @@ async function measureHttpAndProcessing(lines: string[]): Promise<void> {
     `  request latency:      p50 ${sent.p50.toFixed(1)} ms, p99 ${sent.p99.toFixed(1)} ms`,
     `  CPU:                  server ${describeCpu(serverCpu, events)}, this client ${describeCpu((clientUsage.user + clientUsage.system) / 1e6, events)} (of ${(cpus().length * sent.seconds).toFixed(1)} s on ${cpus().length} cores)`,
     `  raw limit:            ${describeRaw(raw)}; ratio ${(httpRate / raw.rowsPerSecond).toFixed(2)}`,
-    `Processing (identity + profiles + features)`,
+    `Processing (every stage: identity, profiles and features, then benefits, loyalty and audiences)`,
     `  ${processed.toLocaleString('en')} events in ${processSeconds.toFixed(1)} s: ${rate(processed, processSeconds)}`,
   );
 }
