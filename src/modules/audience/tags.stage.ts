@@ -7,8 +7,8 @@ import {
   type ProcessingBatch,
   type Stage,
 } from '../../platform/processor/stage.ts';
-import * as repo from './tags.repo.ts';
 import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
+import * as repo from './tags.repo.ts';
 
 const tagMembersOperationSchema = z.object({
   operation: z.literal('tags'),

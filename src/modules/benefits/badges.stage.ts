@@ -1,11 +1,11 @@
 import { groupByWorkspace, type DerivedEvent, type LoggedEvent, type Stage } from '../../platform/processor/stage.ts';
+import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { readBadgeOperation } from './badge-definition.schema.ts';
 import { foldBadgeEvent, heldBadgeKey, type BadgeFoldState } from './badge-fold.ts';
 import type { CouponMemberViews } from './coupons.stage.ts';
 import { saveAnswers } from './coupons.repo.ts';
 import * as repo from './badges.repo.ts';
-import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 
 /** Events earlier stages derive that badges count like logged ones (a referral that completed). */
 const countedNames = new Set(['Referral Completed']);

@@ -5,6 +5,7 @@ import {
   type ProcessingBatch,
   type Stage,
 } from '../../platform/processor/stage.ts';
+import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { normalizeCode } from './coupon-codes.ts';
 import { foldCouponEvent } from './coupon-fold.ts';
@@ -14,7 +15,6 @@ import { readCouponUse } from './coupon-order-events.ts';
 import type { CouponFoldState, PoolCode } from './coupon-state.ts';
 import * as repo from './coupons.repo.ts';
 import { loadPool } from './coupon-codes.repo.ts';
-import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 
 export interface CouponMemberViews {
   /** The member an id ended up in after merges (itself when it was never merged). */

@@ -2,6 +2,7 @@ import type { LoggedEvent, ProcessingBatch, Stage } from '../../platform/process
 import { groupByWorkspace } from '../../platform/processor/stage.ts';
 import { readClockTick } from '../../platform/timers/clock-tick.ts';
 import { readDueSubjects, scheduleTimers } from '../../platform/timers/timers.repo.ts';
+import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { CouponMemberViews } from './coupons.stage.ts';
 import { saveAnswers } from './coupons.repo.ts';
@@ -13,7 +14,6 @@ import {
 } from './membership-rules.ts';
 import { readMembershipOperation, type MembershipOperation, type Plan } from './membership.schema.ts';
 import * as repo from './memberships.repo.ts';
-import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 
 export const membershipTimerOwner = 'memberships';
 

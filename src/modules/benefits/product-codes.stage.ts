@@ -1,11 +1,11 @@
 import { groupByWorkspace, type LoggedEvent, type Stage } from '../../platform/processor/stage.ts';
+import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 import { normalizeCode } from './coupon-codes.ts';
 import type { CouponMemberViews } from './coupons.stage.ts';
 import { saveAnswers } from './coupons.repo.ts';
 import { foldProductCodeEvent, readScannedEvent, type ProductCodeState } from './product-code-fold.ts';
 import { readProductCodeOperation } from './product-codes.schema.ts';
 import * as repo from './product-codes.repo.ts';
-import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 
 const hour = 3_600_000;
 
