@@ -79,13 +79,6 @@ function openPostgres(url: string): Database {
   return { db, dialect: 'postgres', location: safeLocation, close: () => db.destroy() };
 }
 
-/** SQLite's `synchronous = NORMAL`: in WAL mode, commits without an fsync. */
-const normal = 1;
-
-function synchronousLevel(connection: SqliteConnection): number {
-  return Number(cachedStatement(connection, 'pragma synchronous').pluck().get());
-}
-
 export interface WriteLockOptions {
   /**
    * What the transaction writes can be derived again from the event log (the processor's state
@@ -122,14 +115,13 @@ export async function withWriteLock<T>(
       return work(transaction);
     });
   const connection = database.sqlite;
-  const relax = options.rebuildable === true && connection !== undefined && synchronousLevel(connection) > normal;
   const transact =
-    relax && connection
+    options.rebuildable && connection
       ? // SQLite allows no change of `synchronous` inside a transaction: it is set around this one
         // while the connection is held, so no other statement commits with it.
         () =>
           database.db.connection().execute(async (db) => {
-            const level = synchronousLevel(connection);
+            const level = Number(connection.pragma('synchronous', { simple: true }));
             connection.pragma('synchronous = NORMAL');
             try {
               return await transactOn(db);
