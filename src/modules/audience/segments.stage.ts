@@ -190,6 +190,11 @@ export function createSegmentsStage(dependencies: { workspaces: WorkspaceService
             ? await readDueSubjects(transaction, workspaceId, repo.segmentTimerOwner, tick.until, tick.limit)
             : [];
           await reevaluateMembers(step, segments, due);
+        } else if (tick) {
+          // The last segment is gone: the timers it left would keep the clock ticking for nothing.
+          const due = await readDueSubjects(transaction, workspaceId, repo.segmentTimerOwner, tick.until, tick.limit);
+          const cleared = due.map((subject) => ({ subject, dueAt: null }));
+          await scheduleTimers(transaction, workspaceId, repo.segmentTimerOwner, cleared);
         }
         if (operation && last) await applyOperation(step, last);
       }
