@@ -47,6 +47,8 @@ import { createTagsService, type TagsService } from './modules/audience/tags.ser
 import { createMemberFinder } from './modules/audience/member-references.ts';
 import { createSegmentsStage } from './modules/audience/segments.stage.ts';
 import { createSegmentsService, type SegmentsService } from './modules/audience/segments.service.ts';
+import { createChangeJournal, createChangeJournalStage } from './modules/audience/change-journal.ts';
+import { createPreviewIndex } from './modules/audience/preview-index.ts';
 
 export interface Runtime {
   database: Database;
@@ -90,6 +92,8 @@ export interface RuntimeOptions {
   /** Subjects (members) a stage advances per clock tick (default 500). */
   subjectsPerTick?: number;
   maxPendingEvents?: number;
+  /** Workspaces with at least this many members get an in-memory segment preview index (default 10,000). */
+  previewIndexMinimumMembers?: number;
 }
 
 /** The composition root: platform pieces and modules wired once, for the server, the worker and the CLI. */
@@ -98,6 +102,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const database = await openDatabase(options.database);
   const workspaces = createWorkspaceService(database, clock);
+  const journal = createChangeJournal();
   const stages: Stage[] = [
     createIdentityStage({ workspaces }),
     createProfilesStage({ workspaces }),
@@ -113,6 +118,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
     createTagsStage({ reader: { survivors: findSurvivors } }),
     createSegmentsStage({ workspaces }),
+    // Last: it records whom every stage before it changed, for the preview index.
+    createChangeJournalStage(journal),
   ];
   const processor = createProcessor({
     database,
@@ -175,7 +182,15 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const analytics = createAnalyticsService({ database, clock, workspaces });
   const lifeStages = createLifeStagesService({ database, clock, writer, processor });
-  const segments = createSegmentsService({ database, clock, writer, processor, workspaces });
+  const previewIndex = createPreviewIndex({
+    database,
+    clock,
+    logger,
+    journal,
+    committedPosition: () => processor.position(),
+    ...(options.previewIndexMinimumMembers !== undefined ? { minimumMembers: options.previewIndexMinimumMembers } : {}),
+  });
+  const segments = createSegmentsService({ database, clock, writer, processor, workspaces, previewIndex });
   const finder = createMemberFinder(identity);
   const tags = createTagsService({ database, clock, writer, processor, finder, segments });
   const coupons = createCouponsService({
@@ -201,6 +216,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     startProcessing: () => {
       processor.start();
       ticker.start();
+      // Only a process whose processor keeps the journal knows whom each batch changed.
+      previewIndex.enable();
     },
     identity,
     profiles,
@@ -218,6 +235,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     close: async () => {
       await ticker.stop();
       await processor.stop();
+      await previewIndex.close();
       await writer.close();
       await database.close();
     },

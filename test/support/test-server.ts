@@ -27,6 +27,8 @@ export interface TestServerOptions {
   /** Keep the clock ticker polling in the background; by default tests tick by hand (`runtime.ticker.runOnce()`). */
   backgroundTicks?: boolean;
   subjectsPerTick?: number;
+  /** Give workspaces of this many members a segment preview index (the runtime's default is 10,000). */
+  previewIndexMinimumMembers?: number;
 }
 
 /** A real Hearth server on a fresh database and a random port. */
@@ -39,6 +41,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {}),
     ...(options.subjectsPerTick !== undefined ? { subjectsPerTick: options.subjectsPerTick } : {}),
     ...(options.backgroundTicks ? { tickMilliseconds: 25 } : {}),
+    ...(options.previewIndexMinimumMembers !== undefined
+      ? { previewIndexMinimumMembers: options.previewIndexMinimumMembers }
+      : {}),
   });
   const keys = await runtime.workspaces.create({ name: 'Test brand', ...options.workspace });
   const server = await startServer(runtime, { port: 0, host: '127.0.0.1' });

@@ -15,6 +15,7 @@ import {
   withinBounds,
   type EvaluationContext,
   type FactEvent,
+  type FactLifeStage,
   type MemberFacts,
 } from './segment-facts.ts';
 
@@ -72,24 +73,33 @@ export function matchingEvents(facts: MemberFacts, match: EventMatch): FactEvent
   );
 }
 
-function countPasses(count: number, test: ConditionOf<'event'>['count']): boolean {
+export function countPasses(count: number, test: ConditionOf<'event'>['count']): boolean {
   if (!test) return count >= 1;
   if (test.op === 'atLeast') return count >= test.value;
   if (test.op === 'atMost') return count <= test.value;
   return count === test.value;
 }
 
-/** An A in the window, old enough that D days have passed, with no B in the D days after it. */
-function sequencePasses(condition: ConditionOf<'sequence'>, facts: MemberFacts, now: number): boolean {
+/** An A (at `firstTimes`) in the window, old enough that D days have passed, with no B (at `thenTimes`) in the D days after it. */
+export function sequenceHolds(
+  condition: ConditionOf<'sequence'>,
+  firstTimes: readonly number[],
+  thenTimes: readonly number[],
+  now: number,
+): boolean {
   const span = condition.withinDays * dayMilliseconds;
   const bounds = windowBounds(condition, now);
-  const thens = matchingEvents(facts, condition.then).map((event) => event.time);
-  return matchingEvents(facts, condition.first).some(
+  return firstTimes.some(
     (first) =>
-      withinBounds(first.time, bounds) &&
-      first.time + span <= now &&
-      !thens.some((time) => time > first.time && time <= first.time + span),
+      withinBounds(first, bounds) &&
+      first + span <= now &&
+      !thenTimes.some((time) => time > first && time <= first + span),
   );
+}
+
+function sequencePasses(condition: ConditionOf<'sequence'>, facts: MemberFacts, now: number): boolean {
+  const times = (match: EventMatch) => matchingEvents(facts, match).map((event) => event.time);
+  return sequenceHolds(condition, times(condition.first), times(condition.then), now);
 }
 
 function extremeTime(events: FactEvent[], which: 'first-event' | 'last-event'): number | undefined {
@@ -98,7 +108,7 @@ function extremeTime(events: FactEvent[], which: 'first-event' | 'last-event'): 
   return which === 'first-event' ? Math.min(...times) : Math.max(...times);
 }
 
-function numericFeature(facts: MemberFacts, name: ConditionOf<'feature'>['name']): number {
+export function numericFeature(facts: MemberFacts, name: ConditionOf<'feature'>['name']): number {
   const features = facts.features;
   return name === 'netSpend' ? features.totalSpend - features.refundTotal : features[name];
 }
@@ -112,20 +122,25 @@ function topCategoryPasses(condition: ConditionOf<'top-category'>, facts: Member
   return higher < condition.rank;
 }
 
-function birthdayPasses(condition: ConditionOf<'birthday'>, facts: MemberFacts, context: EvaluationContext) {
-  const value = readPath(facts.traits, condition.path);
+/** Whether a birthday trait's value falls on one of the days (`MM-DD`) coming up. */
+export function birthdayFallsOn(value: unknown, monthDays: readonly string[]): boolean {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return false;
-  return upcomingMonthDays(context.now, context.timeZone, condition.withinDays).includes(value.slice(5, 10));
+  return monthDays.includes(value.slice(5, 10));
 }
 
-function lifeStagePasses(condition: ConditionOf<'life-stage'>, facts: MemberFacts, now: number): boolean {
+function birthdayPasses(condition: ConditionOf<'birthday'>, facts: MemberFacts, context: EvaluationContext) {
+  const monthDays = upcomingMonthDays(context.now, context.timeZone, condition.withinDays);
+  return birthdayFallsOn(readPath(facts.traits, condition.path), monthDays);
+}
+
+/** Whether one child is in the stage, or enters it within the days asked. */
+export function childMatchesStage(condition: ConditionOf<'life-stage'>, child: FactLifeStage, now: number): boolean {
   const within = condition.enteringWithinDays;
-  if (within === undefined) return facts.lifeStages.some((child) => child.stageId === condition.stage);
-  return facts.lifeStages.some(
-    (child) =>
-      child.nextStageId === condition.stage &&
-      child.nextStageAt !== null &&
-      child.nextStageAt <= now + within * dayMilliseconds,
+  if (within === undefined) return child.stageId === condition.stage;
+  return (
+    child.nextStageId === condition.stage &&
+    child.nextStageAt !== null &&
+    child.nextStageAt <= now + within * dayMilliseconds
   );
 }
 
@@ -172,7 +187,7 @@ function leafPasses(definition: SegmentDefinition, facts: MemberFacts, context: 
     case 'sequence':
       return sequencePasses(definition, facts, now);
     case 'life-stage':
-      return lifeStagePasses(definition, facts, now);
+      return facts.lifeStages.some((child) => childMatchesStage(definition, child, now));
     case 'birthday':
       return birthdayPasses(definition, facts, context);
     case 'random-bucket': {

@@ -18,7 +18,13 @@ function push<T>(groups: Grouped<T>, key: string, value: T): void {
   else groups.set(key, [value]);
 }
 
-async function loadEvents(db: DbExecutor, workspaceId: string, memberIds: string[], options: FactsOptions) {
+/** The members' tracked events (only those named, when names are given), by member. */
+export async function loadTrackedEvents(
+  db: DbExecutor,
+  workspaceId: string,
+  memberIds: string[],
+  options: FactsOptions,
+): Promise<Map<string, FactEvent[]>> {
   const events: Grouped<FactEvent> = new Map();
   const names = options.eventNames;
   if (names && names.length === 0) return events;
@@ -104,7 +110,7 @@ async function loadChunk(db: DbExecutor, workspaceId: string, memberIds: string[
       .where('member_id', 'in', memberIds)
       .execute(),
     loadSets(db, workspaceId, memberIds),
-    loadEvents(db, workspaceId, memberIds, options),
+    loadTrackedEvents(db, workspaceId, memberIds, options),
   ]);
   const accountOf = new Map(accounts.map((row) => [row.member_id, row]));
   const facts = new Map<string, MemberFacts>();

@@ -11,7 +11,11 @@ export const previewRequestSchema = z.object({
 export const previewSchema = z.object({
   count: z.number().int().describe('members matching now'),
   sample: z.array(z.object({ memberId: z.string() })),
+  countedBy: z
+    .enum(['index', 'database'])
+    .describe('index: the in-memory preview index of a large workspace; database: a SQL query'),
 });
+export type Preview = z.infer<typeof previewSchema>;
 
 export const createSegmentSchema = z.object({
   name: segmentName,

@@ -11,7 +11,8 @@ import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { SegmentDefinition } from './segment-definition.schema.ts';
 import { countMatchingMembers, selectMatchingMembers } from './segment-sql.ts';
 import * as repo from './segments.repo.ts';
-import type { Segment } from './segments.schema.ts';
+import type { Preview, Segment } from './segments.schema.ts';
+import type { PreviewIndex } from './preview-index.ts';
 import type { ValueBand } from './value-bands.ts';
 import { segmentDeletedPayload, segmentSavedPayload } from './segments.stage.ts';
 
@@ -22,11 +23,7 @@ export interface SegmentInput {
 }
 
 export interface SegmentsService {
-  preview(
-    workspaceId: string,
-    definition: SegmentDefinition,
-    sample: number,
-  ): Promise<{ count: number; sample: Array<{ memberId: string }> }>;
+  preview(workspaceId: string, definition: SegmentDefinition, sample: number): Promise<Preview>;
   create(
     workspaceId: string,
     input: SegmentInput,
@@ -77,6 +74,8 @@ export function createSegmentsService(dependencies: {
   writer: EventLogWriter;
   processor: Processor;
   workspaces: WorkspaceService;
+  /** Counts from memory once built; SQL answers without it, or until it can. */
+  previewIndex?: PreviewIndex;
 }): SegmentsService {
   const { database, clock } = dependencies;
 
@@ -136,12 +135,17 @@ export function createSegmentsService(dependencies: {
   return {
     async preview(workspaceId, definition, sample) {
       const context = { workspaceId, now: clock.now(), timeZone: await workspaceTimeZone(workspaceId) };
+      const indexed = await dependencies.previewIndex?.preview(workspaceId, definition, context, sample);
+      if (indexed) {
+        const members = indexed.sample.map((memberId) => ({ memberId }));
+        return { count: indexed.count, sample: members, countedBy: 'index' };
+      }
       const scoped = { ...context, dialect: database.dialect };
       const [count, rows] = await Promise.all([
         countMatchingMembers(database.db, definition, scoped),
         sample === 0 ? [] : selectMatchingMembers(database.db, definition, scoped).limit(sample).execute(),
       ]);
-      return { count, sample: rows.map((row) => ({ memberId: row.member_id })) };
+      return { count, sample: rows.map((row) => ({ memberId: row.member_id })), countedBy: 'database' };
     },
     async create(workspaceId, input, options = {}) {
       const messageId = options.idempotencyKey ? `segment-create-${options.idempotencyKey}` : undefined;

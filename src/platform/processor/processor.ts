@@ -118,6 +118,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       transaction,
       dialect: options.database.dialect,
       sqlite: options.database.sqlite,
+      after: position,
       events,
       merges: [],
       rebuiltMembers: new Set(),

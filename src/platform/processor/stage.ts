@@ -31,6 +31,8 @@ export interface ProcessingBatch {
   dialect: DialectName;
   /** On SQLite, the connection under `transaction`, for cached prepared statements (see WriteScope). */
   sqlite?: SqliteConnection | undefined;
+  /** The checkpoint this batch started after (its events follow it in the log). */
+  after: number;
   events: LoggedEvent[];
   /** Merges decided in this batch, in order; later stages fold the merged member's state into the survivor. */
   merges: MemberMerge[];
