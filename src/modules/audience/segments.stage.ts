@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { readOperation } from '../../platform/processor/operations.ts';
 import { groupByWorkspace, type DerivedEvent, type LoggedEvent, type Stage } from '../../platform/processor/stage.ts';
 import { readClockTick } from '../../platform/timers/clock-tick.ts';
-import { readDueSubjects, scheduleTimers } from '../../platform/timers/timers.repo.ts';
+import { clearTimers, readDueSubjects, scheduleTimers } from '../../platform/timers/timers.repo.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import * as tagsRepo from './tags.repo.ts';
 import { segmentDefinitionSchema } from './segment-definition.schema.ts';
@@ -137,6 +137,9 @@ async function applyOperation(step: WorkspaceStep, event: LoggedEvent): Promise<
     const [segment] = await repo.readSegments(transaction, step.workspaceId, { id: deleted.segmentId });
     await repo.deleteSegment(transaction, step.workspaceId, deleted.segmentId);
     if (segment?.tagId) await tagsRepo.removeTagEverywhere(transaction, step.workspaceId, segment.tagId);
+    // The last one gone: nothing is left for the timers the segments set to re-evaluate.
+    const left = await repo.readSegments(transaction, step.workspaceId);
+    if (left.length === 0) await clearTimers(transaction, repo.segmentTimerOwner, step.workspaceId);
     return;
   }
   const saved = readOperation(event.payload, 'segment-saved', savedOperationSchema)?.segment;
@@ -191,7 +194,8 @@ export function createSegmentsStage(dependencies: { workspaces: WorkspaceService
             : [];
           await reevaluateMembers(step, segments, due);
         } else if (tick) {
-          // The last segment is gone: the timers it left would keep the clock ticking for nothing.
+          // Timers left by segments deleted before deleting the last one cleared them (earlier versions):
+          // they would keep the clock ticking for nothing.
           const due = await readDueSubjects(transaction, workspaceId, repo.segmentTimerOwner, tick.until, tick.limit);
           const cleared = due.map((subject) => ({ subject, dueAt: null }));
           await scheduleTimers(transaction, workspaceId, repo.segmentTimerOwner, cleared);

@@ -82,6 +82,8 @@ export async function findDueTimers(db: DbExecutor, until: number): Promise<{ wo
   return { workspaceIds: [...new Set(soonest.map((row) => row.workspace_id))].sort(), due };
 }
 
-export async function clearTimers(db: DbExecutor, owner: string): Promise<void> {
-  await db.deleteFrom('timers').where('owner', '=', owner).execute();
+export async function clearTimers(db: DbExecutor, owner: string, workspaceId?: string): Promise<void> {
+  let query = db.deleteFrom('timers').where('owner', '=', owner);
+  if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId);
+  await query.execute();
 }
