@@ -76,7 +76,8 @@ const slotsPerTurn = 50_000;
  * over a million members is a scan of arrays instead of a query that parses every member's JSON.
  * It is built on a workspace's first preview, kept current by reloading the members each
  * processed batch touched (the change journal) before each count, and it loads an event's rows
- * the first time a definition asks about that event. Until it can answer, SQL does.
+ * the first time a definition asks about that event (that preview waits for them). Until it is
+ * built, and while it loads, SQL answers.
  */
 export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
   const { database, journal, logger } = options;
@@ -208,14 +209,19 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
     }
   }
 
-  function startLoadingEvents(workspaceId: string, index: WorkspaceIndex, wanted: Map<string, Set<string>>): void {
+  /** Loads the events; false when that failed (the index is dropped, to be built again). */
+  async function loadEventsOnce(workspaceId: string, index: WorkspaceIndex, wanted: Map<string, Set<string>>) {
     index.loading = true;
-    void exclusive(index, () => loadEvents(workspaceId, index, wanted))
-      .catch((error: unknown) => {
-        logger.warn({ err: error, workspaceId }, 'segment preview index could not load events; rebuilding');
-        indexes.delete(workspaceId);
-      })
-      .finally(() => (index.loading = false));
+    try {
+      await exclusive(index, () => loadEvents(workspaceId, index, wanted));
+      return true;
+    } catch (error) {
+      logger.warn({ err: error, workspaceId }, 'segment preview index could not load events; rebuilding');
+      indexes.delete(workspaceId);
+      return false;
+    } finally {
+      index.loading = false;
+    }
   }
 
   /** Trait columns and random buckets the definition reads, computed a slice per turn of the event loop. */
@@ -280,10 +286,9 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
       if (!index.ready || index.loading) return undefined;
       const needs = needsOf(definition);
       const missing = missingEvents(index.population, needs);
-      if (missing.size > 0) {
-        startLoadingEvents(workspaceId, index, missing);
-        return undefined;
-      }
+      // Loading an event reads what one SQL count of it would (the event's rows), once: this
+      // preview waits for it; others meanwhile go to SQL.
+      if (missing.size > 0 && !(await loadEventsOnce(workspaceId, index, missing))) return undefined;
       try {
         return await exclusive(index, () => answer(workspaceId, index, { definition, context, sample, needs }));
       } catch (error) {
