@@ -133,6 +133,7 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
       after = ids[ids.length - 1] ?? after;
       await nextTurn();
     }
+    if (closed) return;
     index.ready = true;
     logger.info({ workspaceId, members: population.ids.length }, 'segment preview index built');
   }
@@ -279,7 +280,8 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
       if (!enabled || closed) return undefined;
       const index = indexes.get(workspaceId);
       if (!index) {
-        if (await worthIndexing(workspaceId)) startBuild(workspaceId);
+        // Another preview may have started the build while this one counted the members.
+        if ((await worthIndexing(workspaceId)) && !indexes.has(workspaceId)) startBuild(workspaceId);
         return undefined;
       }
       index.lastUsedAt = options.clock.now();
