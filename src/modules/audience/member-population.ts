@@ -68,6 +68,16 @@ const numberColumnNames: NumberColumnName[] = [
   ...pointsBalanceNames.map((name) => `points:${name}` as const),
 ];
 
+/**
+ * An array of `size` copies of the value, grown by push so V8 keeps it packed: `new Array(n)` is
+ * holey for good, and every read of a holey array checks for a hole.
+ */
+function filled(size: number, value: number): number[] {
+  const values: number[] = [];
+  for (let index = 0; index < size; index += 1) values.push(value);
+  return values;
+}
+
 function createDictionary(): ValueDictionary {
   return { values: [], codeOf: new Map() };
 }
@@ -138,7 +148,7 @@ function writeFlags(columns: Map<string, number[]>, slot: number, keys: Iterable
   for (const [key, flags] of columns) flags[slot] = held.has(key) ? 1 : 0;
   for (const key of held) {
     if (columns.has(key)) continue;
-    const flags = new Array<number>(size).fill(0);
+    const flags = filled(size, 0);
     flags[slot] = 1;
     columns.set(key, flags);
   }
@@ -154,7 +164,7 @@ function writeCategories(population: MemberPopulation, slot: number, facts: Memb
   for (const [category, entry] of Object.entries(categories)) {
     if (population.categories.has(category) || !entry) continue;
     const size = population.ids.length;
-    const measures = { spend: new Array<number>(size).fill(0), orders: new Array<number>(size).fill(0) };
+    const measures = { spend: filled(size, 0), orders: filled(size, 0) };
     measures.spend[slot] = entry.spend;
     measures.orders[slot] = entry.orders;
     population.categories.set(category, measures);
@@ -232,7 +242,7 @@ export function holdEvent(population: MemberPopulation, name: string, paths: rea
 
 /** A trait path's column for the population as it is, to be filled slot range by slot range. */
 export function createTraitColumn(population: MemberPopulation): CodedColumn {
-  return { dictionary: createDictionary(), codes: new Array<number>(population.ids.length).fill(-1) };
+  return { dictionary: createDictionary(), codes: filled(population.ids.length, -1) };
 }
 
 /** Codes the trait path for slots [start, end), from the traits as JSON. */
@@ -252,7 +262,7 @@ export function fillTraitColumn(
 /** Computes the random-bucket split for every slot that has no bucket yet. */
 export function fillBuckets(population: MemberPopulation, salt: string, buckets: number): void {
   const key = bucketKey(salt, buckets);
-  const column = population.buckets.get(key) ?? new Array<number>(population.ids.length).fill(-1);
+  const column = population.buckets.get(key) ?? filled(population.ids.length, -1);
   population.buckets.set(key, column);
   column.forEach((bucket, slot) => {
     if (bucket === -1) column[slot] = bucketOf(salt, population.ids[slot] ?? '', buckets);

@@ -7,7 +7,13 @@ import {
   sequenceHolds,
 } from './segment-evaluation.ts';
 import type { ConditionOf, EventMatch, SegmentDefinition, ValueTest } from './segment-definition.schema.ts';
-import { upcomingMonthDays, windowBounds, withinBounds, type EvaluationContext } from './segment-facts.ts';
+import {
+  upcomingMonthDays,
+  windowBounds,
+  withinBounds,
+  type EvaluationContext,
+  type FactLifeStage,
+} from './segment-facts.ts';
 import { expandShorthands } from './segment-shorthands.ts';
 import { bucketKey, numberColumn, type CodedColumn, type MemberPopulation } from './member-population.ts';
 import { rowsOf } from './slot-entries.ts';
@@ -46,14 +52,12 @@ interface Scope {
 function evaluateNode(definition: SegmentDefinition, scope: Scope): Matches {
   const size = scope.population.ids.length;
   if (definition.type === 'and' || definition.type === 'or') {
-    const parts = definition.conditions.map((item) => evaluateNode(item, scope));
-    const result = new Uint8Array(size).fill(definition.type === 'and' ? 1 : 0);
-    for (const part of parts) {
-      const all = definition.type === 'and';
-      for (let slot = 0; slot < size; slot += 1) {
-        const flag = part[slot] ?? 0;
-        result[slot] = all ? (result[slot] ?? 0) & flag : (result[slot] ?? 0) | flag;
-      }
+    const [first, ...others] = definition.conditions.map((item) => evaluateNode(item, scope));
+    const result = first ?? new Uint8Array(size);
+    for (const part of others) {
+      if (definition.type === 'and')
+        for (let slot = 0; slot < size; slot += 1) result[slot] = result[slot]! & part[slot]!;
+      else for (let slot = 0; slot < size; slot += 1) result[slot] = result[slot]! | part[slot]!;
     }
     return result;
   }
@@ -140,8 +144,13 @@ function eventCountMatches(definition: ConditionOf<'event'>, scope: Scope): Matc
     if (slot < 0 || passing[row] === 0 || time < lower || time >= upper) continue;
     counts[slot] = (counts[slot] ?? 0) + 1;
   }
+  // Each count's answer once (counts are small), then looked up per member.
+  let most = 0;
+  for (let slot = 0; slot < size; slot += 1) most = Math.max(most, counts[slot]!);
+  const answers: number[] = [];
+  for (let count = 0; count <= most; count += 1) answers.push(countPasses(count, definition.count) ? 1 : 0);
   const result = new Uint8Array(size);
-  for (let slot = 0; slot < size; slot += 1) result[slot] = countPasses(counts[slot] ?? 0, definition.count) ? 1 : 0;
+  for (let slot = 0; slot < size; slot += 1) result[slot] = answers[counts[slot]!]!;
   return result;
 }
 
@@ -186,18 +195,19 @@ function sequenceMatches(definition: ConditionOf<'sequence'>, scope: Scope): Mat
 
 function lifeStageMatches(definition: ConditionOf<'life-stage'>, scope: Scope): Matches {
   const { dictionary, rows } = scope.population.lifeStages;
-  const stageOf = (code: number) => (code < 0 ? null : String(dictionary.values[code]));
+  const stageIds = dictionary.values.map((value) => String(value));
+  const stageOf = (code: number) => (code < 0 ? null : (stageIds[code] ?? null));
   const [stages = [], nextStages = [], nextTimes = []] = rows.columns;
   const result = new Uint8Array(scope.population.ids.length);
+  // One child record, refilled per row: a million children are a million reads, not allocations.
+  const child: FactLifeStage = { stageId: null, nextStageId: null, nextStageAt: null };
   for (let row = 0; row < rows.owner.length; row += 1) {
     const slot = rows.owner[row] ?? -1;
     if (slot < 0 || result[slot] === 1) continue;
     const nextAt = nextTimes[row] ?? Number.NaN;
-    const child = {
-      stageId: stageOf(stages[row] ?? -1),
-      nextStageId: stageOf(nextStages[row] ?? -1),
-      nextStageAt: Number.isNaN(nextAt) ? null : nextAt,
-    };
+    child.stageId = stageOf(stages[row] ?? -1);
+    child.nextStageId = stageOf(nextStages[row] ?? -1);
+    child.nextStageAt = Number.isNaN(nextAt) ? null : nextAt;
     if (childMatchesStage(definition, child, scope.context.now)) result[slot] = 1;
   }
   return result;
