@@ -61,7 +61,9 @@ async function api<T>(server: ServeProcess, method: string, path: string, body?:
       if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
       return JSON.parse(text) as T;
     } catch (error) {
-      const socketClosed = error instanceof TypeError && String(error.cause).includes('other side closed');
+      // A count that runs for minutes (the hand-written SQL at 1M members) outlasts the keep-alive.
+      const cause = error instanceof TypeError ? String(error.cause) : '';
+      const socketClosed = /other side closed|EPIPE|ECONNRESET/.test(cause);
       if (!socketClosed || attempt === 3) throw error;
     }
   }
