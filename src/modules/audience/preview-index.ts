@@ -210,11 +210,14 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
     }
   }
 
-  /** Loads the events; false when that failed (the index is dropped, to be built again). */
-  async function loadEventsOnce(workspaceId: string, index: WorkspaceIndex, wanted: Map<string, Set<string>>) {
+  /** Loads the events still missing (a preview just before may have loaded them); false when that failed (the index is dropped). */
+  async function loadEventsOnce(workspaceId: string, index: WorkspaceIndex, needs: PopulationNeeds) {
     index.loading = true;
     try {
-      await exclusive(index, () => loadEvents(workspaceId, index, wanted));
+      await exclusive(index, async () => {
+        const missing = missingEvents(index.population, needs);
+        if (missing.size > 0) await loadEvents(workspaceId, index, missing);
+      });
       return true;
     } catch (error) {
       logger.warn({ err: error, workspaceId }, 'segment preview index could not load events; rebuilding');
@@ -287,10 +290,10 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
       index.lastUsedAt = options.clock.now();
       if (!index.ready || index.loading) return undefined;
       const needs = needsOf(definition);
-      const missing = missingEvents(index.population, needs);
       // Loading an event reads what one SQL count of it would (the event's rows), once: this
       // preview waits for it; others meanwhile go to SQL.
-      if (missing.size > 0 && !(await loadEventsOnce(workspaceId, index, missing))) return undefined;
+      const missing = missingEvents(index.population, needs).size > 0;
+      if (missing && !(await loadEventsOnce(workspaceId, index, needs))) return undefined;
       try {
         return await exclusive(index, () => answer(workspaceId, index, { definition, context, sample, needs }));
       } catch (error) {
