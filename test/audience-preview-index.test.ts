@@ -168,6 +168,16 @@ describe('segment preview index', () => {
     expect([rebuilt.count, sampleOf(rebuilt)]).toEqual([4, [ids.ana, ids.ben, ids.cai, fay].sort()]);
   });
 
+  it('lets an index go after 15 idle minutes, and builds it again when asked', async () => {
+    const { api, clock } = await setUp();
+    await previewByIndex(api, inShanghai);
+    clock.set(start + 16 * 60_000);
+    // The next processed batch finds it idle and drops it.
+    await api.sendAndProcess([identify('gus', { city: 'Shanghai' })]);
+    expect(await preview(api, inShanghai)).toMatchObject({ countedBy: 'database', count: 3 });
+    expect(await previewByIndex(api, inShanghai)).toMatchObject({ count: 3 });
+  });
+
   it('is not used for a workspace below its size', async () => {
     server = await startTestServer({ previewIndexMinimumMembers: 5 });
     const api = createMemberApi(server);

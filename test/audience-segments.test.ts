@@ -161,6 +161,14 @@ describe('segments', () => {
     expect((await api.request('DELETE', `/api/segments/${segmentId}`)).status).toBe(200);
     clock.set(start + 31 * day);
     expect(await runtime.ticker.runOnce()).toBe(0);
+
+    // A segment timer left by a database from before that: one tick clears it, and no tick follows.
+    await runtime.database.db
+      .insertInto('timers')
+      .values({ workspace_id: server?.workspaceId ?? '', owner: 'segments', subject: ids.cai, due_at: start })
+      .execute();
+    expect(await runtime.ticker.runOnce()).toBe(1);
+    expect(await runtime.ticker.runOnce()).toBe(0);
   });
 
   it('emits Segment Entered and Segment Exited to the stages after it', async () => {

@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { nextTurn } from '../../platform/event-loop.ts';
 import type { Logger } from '../../platform/log.ts';
-import { changedBetween, type ChangeJournal } from './change-journal.ts';
+import { changedBetween, pruneJournal, type ChangeJournal } from './change-journal.ts';
 import {
   createPopulation,
   createTraitColumn,
@@ -57,7 +57,6 @@ interface WorkspaceIndex {
   population: MemberPopulation;
   /** The log position whose derived state the population holds. */
   coveredThrough: number;
-  ready: boolean;
   /** A long load (the build, a new event) holds the lock: previews go to SQL meanwhile. */
   loading: boolean;
   lock: Promise<unknown>;
@@ -93,12 +92,12 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
   function dropStale(): void {
     const now = options.clock.now();
     for (const [workspaceId, index] of indexes) {
-      if (index.ready && !index.loading && now - index.lastUsedAt > idleMilliseconds) indexes.delete(workspaceId);
+      if (!index.loading && now - index.lastUsedAt > idleMilliseconds) indexes.delete(workspaceId);
     }
     while (journal.entries.length > maximumBacklog && indexes.size > 0) {
       const behind = [...indexes].reduce((a, b) => (b[1].coveredThrough < a[1].coveredThrough ? b : a));
       indexes.delete(behind[0]);
-      journal.entries = journal.entries.filter((entry) => entry.through > Math.min(...coveredPositions()));
+      if (indexes.size > 0) pruneJournal(journal, Math.min(...coveredPositions()));
     }
   }
 
@@ -133,8 +132,6 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
       after = ids[ids.length - 1] ?? after;
       await nextTurn();
     }
-    if (closed) return;
-    index.ready = true;
     logger.info({ workspaceId, members: population.ids.length }, 'segment preview index built');
   }
 
@@ -142,7 +139,6 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
     const index: WorkspaceIndex = {
       population: createPopulation(),
       coveredThrough: 0,
-      ready: false,
       loading: true,
       lock: Promise.resolve(),
       lastUsedAt: options.clock.now(),
@@ -288,7 +284,7 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
         return undefined;
       }
       index.lastUsedAt = options.clock.now();
-      if (!index.ready || index.loading) return undefined;
+      if (index.loading) return undefined;
       const needs = needsOf(definition);
       // Loading an event reads what one SQL count of it would (the event's rows), once: this
       // preview waits for it; others meanwhile go to SQL.

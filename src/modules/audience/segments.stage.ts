@@ -194,8 +194,8 @@ export function createSegmentsStage(dependencies: { workspaces: WorkspaceService
             : [];
           await reevaluateMembers(step, segments, due);
         } else if (tick) {
-          // Timers left by segments deleted before deleting the last one cleared them (earlier versions):
-          // they would keep the clock ticking for nothing.
+          // No segment left, yet segment timers fall due: a database from before deleting the last
+          // segment cleared them. Each would otherwise bring a tick every second, for nothing.
           const due = await readDueSubjects(transaction, workspaceId, repo.segmentTimerOwner, tick.until, tick.limit);
           const cleared = due.map((subject) => ({ subject, dueAt: null }));
           await scheduleTimers(transaction, workspaceId, repo.segmentTimerOwner, cleared);
