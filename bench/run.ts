@@ -5,12 +5,16 @@
 // the database is built once and kept in .bench/audience), --audience-previews-only (at 1M members the 100 saved segments take half an hour), --postgres URL (an admin URL; a fresh database is made for the run), --profile DIR (V8 CPU profiles of
 // the server, the processing and the import, for finding hot spots).
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { generateDemoMessages } from '../src/modules/demo/demo-data.ts';
 import { silentLogger } from '../src/platform/log.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { createProcessor } from '../src/platform/processor/processor.ts';
+import { createSqliteLogReader } from '../src/modules/ingest/sqlite-log-reader.ts';
 import { openRuntime } from '../src/runtime.ts';
 import { measureAudience } from './audience.ts';
 import { measureBenefits } from './benefits.ts';
@@ -123,29 +127,64 @@ async function measureHttpAndProcessing(lines: string[]): Promise<void> {
   const serverCpu = (server.cpuSeconds() ?? Number.NaN) - (cpuBefore ?? Number.NaN);
   await server.stop();
 
-  const runtime = await openRuntime({ database, logger: silentLogger });
-  const stored = await runtime.database.db
-    .selectFrom('events')
-    .select((builder) => builder.fn.countAll<number>().as('count'))
-    .executeTakeFirstOrThrow();
-  const started = performance.now();
-  const processed = await runtime.processor.runUntilIdle();
-  const processSeconds = (performance.now() - started) / 1000;
-  await runtime.close();
+  const foundationCopy = join(workDirectory, 'http-foundation.db');
+  copyDatabase(database, foundationCopy);
+  const foundation = await processLog(foundationCopy, foundationStages);
+  const everything = await processLog(database);
   const raw = await insertRawEvents(database, join(workDirectory, 'raw-http.db'));
 
   const httpRate = events / sent.seconds;
   lines.push(
     `HTTP batch ingestion  ${events.toLocaleString('en')} demo events (${members.toLocaleString('en')} members), ` +
       `${bodies.length} requests of ${batchSize}, ${concurrency} concurrent`,
-    `  accepted and durable: ${rate(events, sent.seconds)} (${Number(stored.count).toLocaleString('en')} stored, ` +
+    `  accepted and durable: ${rate(events, sent.seconds)} (${everything.stored.toLocaleString('en')} stored, ` +
       `${sent.retries} retried after 429)`,
     `  request latency:      p50 ${sent.p50.toFixed(1)} ms, p99 ${sent.p99.toFixed(1)} ms`,
     `  CPU:                  server ${describeCpu(serverCpu, events)}, this client ${describeCpu((clientUsage.user + clientUsage.system) / 1e6, events)} (of ${(cpus().length * sent.seconds).toFixed(1)} s on ${cpus().length} cores)`,
     `  raw limit:            ${describeRaw(raw)}; ratio ${(httpRate / raw.rowsPerSecond).toFixed(2)}`,
+    `Processing (identity, profiles and features: the foundation's stages)`,
+    `  ${foundation.processed.toLocaleString('en')} events in ${foundation.seconds.toFixed(1)} s: ${rate(foundation.processed, foundation.seconds)}`,
     `Processing (every stage: identity, profiles and features, then benefits, loyalty and audiences)`,
-    `  ${processed.toLocaleString('en')} events in ${processSeconds.toFixed(1)} s: ${rate(processed, processSeconds)}`,
+    `  ${everything.processed.toLocaleString('en')} events in ${everything.seconds.toFixed(1)} s: ${rate(everything.processed, everything.seconds)}`,
   );
+}
+
+const foundationStages = ['identity', 'profiles'];
+
+/** A file copy of a closed SQLite database, its WAL folded in first so the copy is whole. */
+function copyDatabase(source: string, target: string): void {
+  const connection = new BetterSqlite3(source);
+  connection.pragma('wal_checkpoint(TRUNCATE)');
+  connection.close();
+  copyFileSync(source, target);
+}
+
+/**
+ * Catches up with the log as a processing process does after a backlog. `only` narrows it to the
+ * named stages (the foundation's figure: what every event costs before the modules built on it).
+ */
+async function processLog(database: string, only?: readonly string[]) {
+  const runtime = await openRuntime({ database, logger: silentLogger });
+  const sqlite = runtime.database.sqlite;
+  if (!sqlite) throw new Error('the processing figure is measured on SQLite');
+  const processor = only
+    ? createProcessor({
+        database: runtime.database,
+        clock: systemClock,
+        logger: silentLogger,
+        stages: runtime.stages.filter((stage) => only.includes(stage.name)),
+        readEventsAfter: createSqliteLogReader(sqlite),
+      })
+    : runtime.processor;
+  const stored = await runtime.database.db
+    .selectFrom('events')
+    .select((builder) => builder.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  const started = performance.now();
+  const processed = await processor.runUntilIdle();
+  const seconds = (performance.now() - started) / 1000;
+  await runtime.close();
+  return { stored: Number(stored.count), processed, seconds };
 }
 
 /** CPU time per event compares runs on a busy or a different machine better than the rate alone. */
