@@ -69,6 +69,15 @@ async function api<T>(server: ServeProcess, method: string, path: string, body?:
   }
 }
 
+/**
+ * At 1M members the audience part runs for an hour or more: each figure is also shown on stderr as
+ * it is measured, so a run cut short still reports what it reached.
+ */
+function pushAndShow(lines: string[], ...measured: string[]): void {
+  for (const line of measured) process.stderr.write(`${line}\n`);
+  lines.push(...measured);
+}
+
 async function timeRuns(runs: number, run: () => Promise<unknown> | unknown): Promise<{ p50: number; p95: number }> {
   const times: number[] = [];
   for (let index = 0; index < runs + 2; index += 1) {
@@ -123,7 +132,8 @@ async function measurePreviews(server: ServeProcess, database: string, populatio
       const hand = await timeRuns(label === 'complex' && population.members > 200_000 ? 3 : runs, () => {
         handCount = Number((statement.get({ workspace: workspaceId, now: Date.now() }) as { count: number }).count);
       });
-      lines.push(
+      pushAndShow(
+        lines,
         `  preview ${label.padEnd(8)} ${answer.count.toLocaleString('en')} members: p50 ${ours.p50.toFixed(0)} ms, p95 ${ours.p95.toFixed(0)} ms` +
           `${bySql > 0 ? ` (${bySql} of ${runs + 2} by SQL)` : ''}` +
           ` | hand-written SQL count ${handCount.toLocaleString('en')}: p50 ${hand.p50.toFixed(0)} ms; ratio ${(hand.p50 / ours.p50).toFixed(2)}`,
@@ -161,7 +171,8 @@ async function measureEventToEntered(server: ServeProcess, lines: string[]) {
   }
   await api(server, 'DELETE', `/api/segments/${probe.id}`);
   latencies.sort((a, b) => a - b);
-  lines.push(
+  pushAndShow(
+    lines,
     `  event → Segment Entered (HTTP identify to membership visible): p50 ${percentile(latencies, 0.5).toFixed(0)} ms, ` +
       `p95 ${percentile(latencies, 0.95).toFixed(0)} ms`,
   );
@@ -186,7 +197,8 @@ async function measureRecompute(server: ServeProcess, lines: string[]): Promise<
   }
   const seconds = (performance.now() - started) / 1000;
   slowest.sort((a, b) => b[0] - a[0]);
-  lines.push(
+  pushAndShow(
+    lines,
     `  full evaluation of 100 saved segments: ${seconds.toFixed(1)} s (${(seconds * 10).toFixed(0)} ms each, ` +
       `${members.toLocaleString('en')} memberships written; slowest ` +
       `${slowest
