@@ -233,13 +233,16 @@ async function waitUntilSettled(database: string): Promise<void> {
   }
 }
 
-export async function measureAudience(members: number, options: { previewsOnly: boolean }): Promise<string[]> {
+export async function measureAudience(
+  members: number,
+  options: { previewsOnly: boolean; skipPreviews: boolean },
+): Promise<string[]> {
   const { database, keys, built } = await demoDatabase(members);
   const server = await startServeProcess(database, { keys });
   try {
     await waitUntilSettled(database);
     const lines = [`Audience over hearth demo --members ${members.toLocaleString('en')} (SQLite, ${built})`];
-    lines.push(...(await measurePreviews(server, database, { ...keys, members })));
+    if (!options.skipPreviews) lines.push(...(await measurePreviews(server, database, { ...keys, members })));
     if (options.previewsOnly) return lines;
     const saved = await measureRecompute(server, lines);
     // With the 100 segments in place: each event is evaluated against all of them.
