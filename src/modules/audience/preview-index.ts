@@ -132,7 +132,8 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
       after = ids[ids.length - 1] ?? after;
       await nextTurn();
     }
-    logger.info({ workspaceId, members: population.ids.length }, 'segment preview index built');
+    // Closed part-way, the population is partial: it is never answered from, nor reported as built.
+    if (!closed) logger.info({ workspaceId, members: population.ids.length }, 'segment preview index built');
   }
 
   function startBuild(workspaceId: string): void {
@@ -288,8 +289,8 @@ export function createPreviewIndex(options: PreviewIndexOptions): PreviewIndex {
       const needs = needsOf(definition);
       // Loading an event reads what one SQL count of it would (the event's rows), once: this
       // preview waits for it; others meanwhile go to SQL.
-      const missing = missingEvents(index.population, needs).size > 0;
-      if (missing && !(await loadEventsOnce(workspaceId, index, needs))) return undefined;
+      const lacksEvents = missingEvents(index.population, needs).size > 0;
+      if (lacksEvents && !(await loadEventsOnce(workspaceId, index, needs))) return undefined;
       try {
         return await exclusive(index, () => answer(workspaceId, index, { definition, context, sample, needs }));
       } catch (error) {
