@@ -77,7 +77,7 @@ export function createBadgesService(
       };
       const { stored, refused } = await submitOperations(dependencies, operation, [request]);
       if (refused) return refused;
-      const answer = await answerOf(database, stored[0]);
+      const answer = await answerOf(dependencies, stored[0]);
       const counts = (await repo.countHolders(db, workspaceId)).get(badgeId);
       return { status: answer.status, body: toView(await badgeOf(workspaceId, badgeId), counts) };
     },

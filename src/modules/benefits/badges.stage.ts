@@ -79,7 +79,7 @@ export function createBadgesStage(dependencies: {
           }
         }
         await repo.saveBadgeState(batch.transaction, state);
-        await saveAnswers(batch.transaction, workspaceId, state.answers);
+        await saveAnswers(batch, workspaceId, state.answers);
         for (const key of state.changed) batch.changedMembers.add(state.held.get(key)?.memberId ?? '');
         batch.changedMembers.delete('');
         batch.derivedEvents.push(...state.derivedEvents);

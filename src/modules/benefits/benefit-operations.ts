@@ -58,8 +58,13 @@ export async function submitOperations(
 }
 
 /** What the stage decided for an operation, as the API answers it. */
-export async function answerOf(database: Database, operation: StoredOperation | undefined): Promise<OperationAnswer> {
-  const answer = operation ? await readAnswer(database.db, operation.id) : undefined;
+export async function answerOf(
+  dependencies: { database: Database; processor: Processor },
+  operation: StoredOperation | undefined,
+): Promise<OperationAnswer> {
+  const answer = operation
+    ? (dependencies.processor.takeAnswer(operation.id) ?? (await readAnswer(dependencies.database.db, operation.id)))
+    : undefined;
   if (!answer) throw new HearthError('unavailable', 'the operation was not processed; retry with the same key');
   return answer;
 }

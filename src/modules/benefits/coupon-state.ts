@@ -2,6 +2,7 @@ import type { DerivedEvent } from '../../platform/processor/stage.ts';
 import type { Coupon } from './coupon-rules.ts';
 import type { CouponTemplateDefinition } from './coupon-template.schema.ts';
 import type { CouponView } from './coupons.schema.ts';
+import type { OperationAnswer } from '../../platform/processor/operation-answers.ts';
 
 /** What the coupons stage holds of one workspace while it folds a batch: loaded, decided, saved. */
 
@@ -36,10 +37,7 @@ export interface PoolCode {
   position: number;
 }
 
-export interface OperationAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
+export type { OperationAnswer };
 
 export interface CouponFoldState {
   workspaceId: string;

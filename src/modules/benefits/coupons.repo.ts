@@ -2,6 +2,7 @@ import type { DbExecutor } from '../../platform/db/database.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { CouponsTable } from '../../platform/db/benefits-schema.ts';
+import type { ProcessingBatch } from '../../platform/processor/stage.ts';
 import type { Coupon, StoredCouponStatus } from './coupon-rules.ts';
 import type { JobState, OperationAnswer, PoolCode, TemplateState } from './coupon-state.ts';
 import type { CouponTemplateDefinition } from './coupon-template.schema.ts';
@@ -251,11 +252,14 @@ export async function saveJobs(db: DbExecutor, workspaceId: string, jobs: JobSta
   }
 }
 
+/** Stores the answers (for retries and other processes) and hands them to this process's waiting requests. */
 export async function saveAnswers(
-  db: DbExecutor,
+  batch: ProcessingBatch,
   workspaceId: string,
   answers: Map<string, OperationAnswer>,
 ): Promise<void> {
+  const db = batch.transaction;
+  for (const [eventId, answer] of answers) batch.answers.set(eventId, answer);
   const rows = [...answers].map(([eventId, answer]) => ({
     event_id: eventId,
     workspace_id: workspaceId,

@@ -81,7 +81,7 @@ export function createCouponsService(dependencies: {
     return submitOperations(dependencies, operation, requests);
   }
 
-  const answerFor = (operation: StoredOperation | undefined) => answerOf(database, operation);
+  const answerFor = (operation: StoredOperation | undefined) => answerOf(dependencies, operation);
 
   async function templateOf(workspaceId: string, templateId: string): Promise<TemplateState> {
     const template = (await repo.loadTemplates(db, workspaceId)).get(templateId);

@@ -160,7 +160,7 @@ async function saveState(batch: ProcessingBatch, state: CouponFoldState): Promis
   const coupons = pick(state.changedCoupons, state.coupons);
   await repo.saveCoupons(transaction, state.workspaceId, coupons);
   await repo.saveJobs(transaction, state.workspaceId, pick(state.changedJobs, state.jobs));
-  await repo.saveAnswers(transaction, state.workspaceId, state.answers);
+  await repo.saveAnswers(batch, state.workspaceId, state.answers);
   for (const coupon of coupons) batch.changedMembers.add(coupon.memberId);
   batch.derivedEvents.push(...state.derivedEvents);
 }

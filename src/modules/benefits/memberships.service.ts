@@ -47,7 +47,7 @@ export function createMembershipsService(
       fingerprint: fingerprintOf(request),
     };
     const { stored, refused } = await submitOperations(dependencies, operation, [request]);
-    return refused ?? answerOf(database, stored[0]);
+    return refused ?? answerOf(dependencies, stored[0]);
   };
 
   /** Savings of a plan over these orders, plus what its coupons took off when they were used. */

@@ -44,7 +44,7 @@ function readNeeds(events: LoggedEvent[], plans: Plan[], due: string[]): BatchNe
 async function saveState(batch: ProcessingBatch, state: MembershipFoldState): Promise<void> {
   await repo.saveMembershipState(batch.transaction, state);
   await scheduleTimers(batch.transaction, state.workspaceId, membershipTimerOwner, state.timers);
-  await saveAnswers(batch.transaction, state.workspaceId, state.answers);
+  await saveAnswers(batch, state.workspaceId, state.answers);
   for (const memberId of state.changedMemberships) batch.changedMembers.add(memberId);
   batch.derivedEvents.push(...state.derivedEvents);
 }

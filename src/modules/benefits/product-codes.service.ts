@@ -98,7 +98,7 @@ export function createProductCodesService(
       if (submitted.refused) return submitted.refused;
       stored = submitted.stored[0];
     }
-    const answer = await answerOf(dependencies.database, stored);
+    const answer = await answerOf(dependencies, stored);
     return { status: 201, body: toView(await batchOf(workspaceId, String(answer.body.batchId))) };
   }
 
@@ -126,7 +126,7 @@ export function createProductCodesService(
         store: body.store ?? null,
       };
       const { stored, refused } = await submit(workspaceId, key, fingerprintOf(body), request);
-      return refused ?? answerOf(dependencies.database, stored[0]);
+      return refused ?? answerOf(dependencies, stored[0]);
     },
     async homeStore(workspaceId, memberIdParam) {
       const memberId = await dependencies.resolveMemberId(workspaceId, memberIdParam);

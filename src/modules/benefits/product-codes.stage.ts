@@ -58,7 +58,7 @@ export function createProductCodesStage(dependencies: { views: Pick<CouponMember
         };
         for (const [index, event] of events.entries()) foldProductCodeEvent(state, event, operations[index]);
         await repo.saveProductCodeState(batch.transaction, state);
-        await saveAnswers(batch.transaction, workspaceId, state.answers);
+        await saveAnswers(batch, workspaceId, state.answers);
         for (const scan of state.newScans) batch.changedMembers.add(scan.memberId);
         batch.derivedEvents.push(...state.derivedEvents);
       }

@@ -29,7 +29,7 @@ export function createReferralsService(
       fingerprint: fingerprintOf(request),
     };
     const { stored, refused } = await submitOperations(dependencies, operation, [request]);
-    return refused ?? answerOf(database, stored[0]);
+    return refused ?? answerOf(dependencies, stored[0]);
   };
 
   async function program(workspaceId: string): Promise<ReferralProgram> {

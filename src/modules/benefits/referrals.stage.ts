@@ -129,7 +129,7 @@ export function createReferralsStage(dependencies: {
         }
         await repo.saveReferralState(batch.transaction, state);
         await scheduleTimers(batch.transaction, workspaceId, referralTimerOwner, state.timers);
-        await saveAnswers(batch.transaction, workspaceId, state.answers);
+        await saveAnswers(batch, workspaceId, state.answers);
         for (const id of state.changedReferrals) batch.changedMembers.add(id);
         batch.derivedEvents.push(...state.derivedEvents);
       }

@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { HearthError, notFound, type Issue } from '../../platform/errors.ts';
 import { createId } from '../../platform/ids.ts';
 import { processThrough } from '../../platform/processor/catch-up.ts';
+import type { OperationAnswer } from '../../platform/processor/operation-answers.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
 import type { EventLogWriter } from '../ingest/event-log-writer.ts';
 import { appendOperation } from '../ingest/operation-events.ts';
@@ -21,10 +22,7 @@ import type { PointsOperation, PointsOperationPayload } from './points-operation
 import * as points from './points.repo.ts';
 import { quotePoints, viewPoints, type PointsSummary } from './points-view.ts';
 
-export interface OperationAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
+export type { OperationAnswer } from '../../platform/processor/operation-answers.ts';
 
 export interface SavedProgram {
   version: number;
@@ -174,7 +172,7 @@ export function createLoyaltyService(dependencies: {
       };
     }
     await processThrough(processor, stored.seq);
-    const answer = await points.readOperationResult(db, stored.id);
+    const answer = processor.takeAnswer(stored.id) ?? (await points.readOperationResult(db, stored.id));
     if (!answer) throw new HearthError('unavailable', 'the operation was not processed; retry with the same key');
     return answer;
   }

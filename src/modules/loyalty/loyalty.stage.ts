@@ -159,6 +159,7 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
           if (granted) foldPointsGrants(state, event, granted);
         }
         const saved = await saveFoldState(batch, state, events[events.length - 1]?.seq ?? 0);
+        for (const { eventId, status, body } of state.results) batch.answers.set(eventId, { status, body });
         for (const member of saved) {
           cache.remember(member);
           batch.changedMembers.add(member.memberId);

@@ -48,7 +48,7 @@ export function createStoresService(
   async function submit(workspaceId: string, key: string | undefined, fingerprint: string, request: StoreRequest) {
     const operation = { workspaceId, name: 'stores', eventName: 'Store Operation', key, fingerprint };
     const { stored, refused } = await submitOperations(dependencies, operation, [request]);
-    return refused ?? answerOf(dependencies.database, stored[0]);
+    return refused ?? answerOf(dependencies, stored[0]);
   }
 
   async function storeOf(workspaceId: string, storeId: string): Promise<StoreState> {

@@ -36,7 +36,7 @@ export function createStoresStage(dependencies: {
           if (operation) foldStoreOperation(state, event, operation);
         }
         await repo.saveStoreState(batch.transaction, state);
-        await saveAnswers(batch.transaction, workspaceId, state.answers);
+        await saveAnswers(batch, workspaceId, state.answers);
         for (const binding of state.bindings) batch.changedMembers.add(binding.memberId);
         batch.derivedEvents.push(...state.derivedEvents);
       }

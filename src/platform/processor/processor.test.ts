@@ -7,6 +7,7 @@ import { createManualClock } from '../clock.ts';
 import { silentLogger } from '../log.ts';
 import { clockTickPayload } from '../timers/clock-tick.ts';
 import { createProcessor } from './processor.ts';
+import type { Stage } from './stage.ts';
 
 const opened = useMigratedTestDatabase();
 
@@ -30,6 +31,16 @@ function event(messageId: string, payload: Record<string, unknown> = {}): NewEve
   };
 }
 
+function processorWithStage(stage: Stage) {
+  return createProcessor({
+    database: opened.database,
+    clock: createManualClock(at),
+    logger: silentLogger,
+    readEventsAfter,
+    stages: [stage],
+  });
+}
+
 describe('createProcessor batch boundaries', () => {
   it('ends a batch after an operation that rewrites history, and runs a clock tick in a batch of its own', async () => {
     await createEventLogWriter(opened.database).append([
@@ -42,18 +53,10 @@ describe('createProcessor batch boundaries', () => {
       event('tick-2', clockTickPayload(at, 10)),
     ]);
     const batches: string[][] = [];
-    const processor = createProcessor({
-      database: opened.database,
-      clock: createManualClock(at),
-      logger: silentLogger,
-      readEventsAfter,
-      stages: [
-        {
-          name: 'recorder',
-          apply: async (batch) => void batches.push(batch.events.map((logged) => logged.messageId)),
-          reset: async () => undefined,
-        },
-      ],
+    const processor = processorWithStage({
+      name: 'recorder',
+      apply: async (batch) => void batches.push(batch.events.map((logged) => logged.messageId)),
+      reset: async () => undefined,
     });
     expect(await processor.runUntilIdle()).toBe(7);
     expect(batches).toEqual([['a', 'b'], ['tick'], ['c', 'split'], ['d'], ['tick-2']]);
@@ -134,5 +137,28 @@ describe('createProcessor batch boundaries', () => {
     } finally {
       await processor.stop();
     }
+  });
+});
+
+describe('createProcessor answers', () => {
+  it('hands a stage’s answers over once its batch has committed, once each, and none of a batch that rolled back', async () => {
+    await createEventLogWriter(opened.database).append([event('ok', { operation: 'demo' })]);
+    let failNext = true;
+    const processor = processorWithStage({
+      name: 'answering',
+      apply: async (batch) => {
+        for (const logged of batch.events) batch.answers.set(logged.id, { status: 200, body: { seq: logged.seq } });
+        if (failNext) {
+          failNext = false;
+          throw new Error('the batch fails after answering');
+        }
+      },
+      reset: async () => undefined,
+    });
+    await expect(processor.runOnce()).rejects.toThrow('the batch fails after answering');
+    expect(processor.takeAnswer('evt_ok')).toBeUndefined();
+    expect(await processor.runOnce()).toBe(1);
+    expect(processor.takeAnswer('evt_ok')).toEqual({ status: 200, body: { seq: 1 } });
+    expect(processor.takeAnswer('evt_ok')).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import { nextTurn } from '../event-loop.ts';
 import { withWriteLock, type Database, type DbExecutor, type DbTransaction } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { createOperationAnswers, type OperationAnswer } from './operation-answers.ts';
 import type { LoggedEvent, ProcessingBatch, Stage } from './stage.ts';
 
 export interface ProcessorOptions {
@@ -35,6 +36,11 @@ export interface Processor {
    * one), without a query: a request waiting for its operation asks this first.
    */
   processedThrough(): number;
+  /**
+   * The answer to an operation (by its log event id) a batch of this process decided and committed,
+   * handed over once; undefined when another process decided it or it was taken: read the stored one.
+   */
+  takeAnswer(eventId: string): OperationAnswer | undefined;
   runUntilIdle(onProgress?: (position: number) => void): Promise<number>;
   start(): void;
   /**
@@ -105,6 +111,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let mustLook = false;
   let seenPosition = 0;
   let catchingUp: Promise<number> | undefined;
+  const answers = createOperationAnswers();
 
   /** Runs the stages over the next events, in the transaction that moves the checkpoint past them. */
   async function processBatch(transaction: DbTransaction, limit: number) {
@@ -113,7 +120,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const read = await options.readEventsAfter(transaction, position, limit);
     const events = cutBatch(read);
     const reachedEnd = read.length < limit && events.length === read.length;
-    if (events.length === 0) return { processed: 0, reachedEnd, last: position };
+    if (events.length === 0) return { processed: 0, reachedEnd, last: position, answers: new Map() };
     const batch: ProcessingBatch = {
       transaction,
       dialect: options.database.dialect,
@@ -125,12 +132,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
       memberSnapshots: new Map(),
       changedMembers: new Set(),
       derivedEvents: [],
+      answers: new Map(),
       now: options.clock.now(),
     };
     for (const stage of options.stages) await stage.apply(batch);
     const last = events[events.length - 1] as LoggedEvent;
     await saveCheckpoint(transaction, last.seq, batch.now);
-    return { processed: events.length, reachedEnd, last: last.seq };
+    return { processed: events.length, reachedEnd, last: last.seq, answers: batch.answers };
   }
 
   /** One batch of at most `limit` events; `reachedEnd` when it took every event the log then held. */
@@ -138,6 +146,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const processNext = (transaction: DbTransaction) => processBatch(transaction, limit);
     const outcome = await withWriteLock(options.database, 'processor', processNext, rebuildable);
     // Only now is the batch committed.
+    answers.remember(outcome.answers);
     seenPosition = outcome.last;
     return outcome;
   }
@@ -225,6 +234,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     runOnce,
     catchUp,
     processedThrough: () => seenPosition,
+    takeAnswer: (eventId) => answers.take(eventId),
     runUntilIdle: (onProgress) => runBatches(catchUpBatchSize, onProgress),
     start: () => {
       if (running) return;

@@ -1,4 +1,5 @@
 import type { DbTransaction, DialectName, SqliteConnection } from '../db/database.ts';
+import type { OperationAnswer } from './operation-answers.ts';
 
 /** One entry of the event log as the processor hands it to the stages. */
 export interface LoggedEvent {
@@ -48,6 +49,11 @@ export interface ProcessingBatch {
   changedMembers: Set<string>;
   /** What stages derived in this batch (`Tier Changed`), in order, for the stages after them. */
   derivedEvents: DerivedEvent[];
+  /**
+   * Answers to the batch's operations (event id → answer), besides the stored ones: the processor
+   * hands them to requests waiting in this process once the batch has committed.
+   */
+  answers: Map<string, OperationAnswer>;
   now: number;
 }
 
