@@ -174,6 +174,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     processor,
     workspaces,
     resolveMemberId: (workspaceId: string, memberId: string) => identity.resolveMemberId(workspaceId, memberId),
+    memberForOperation: (workspaceId: string, memberId: string) => identity.memberForOperation(workspaceId, memberId),
   };
   const loyalty = createLoyaltyService({
     ...operated,

@@ -318,6 +318,27 @@ describe('points operations', () => {
     ]);
   });
 
+  it('puts an operation naming a member merged away since it was last seen on the survivor; an unknown member is 404', async () => {
+    const { api, memberId: ana } = await setUp();
+    await api.sendAndProcess([{ type: 'track', anonymousId: 'visitor-1', event: 'Product Viewed' }]);
+    const visitor = await api.memberIdOf('anonymous_id', 'visitor-1');
+    // Both are seen before the merge, so the one merged away is named by the id the server last saw.
+    expect((await operate(api, visitor, 'adjust', { points: 100, reason: 'first visit' }, 'visit-1')).status).toBe(200);
+    expect((await operate(api, ana, 'adjust', { points: 10, reason: 'welcome' }, 'ana-1')).status).toBe(200);
+    await api.sendAndProcess([{ type: 'identify', userId: 'ana', anonymousId: 'visitor-1' }]);
+    const survivor = await api.memberIdOf('user_id', 'ana');
+    expect(survivor).toBe(await api.memberIdOf('anonymous_id', 'visitor-1'));
+    const merged = survivor === ana ? visitor : ana;
+
+    const later = await operate(api, merged, 'adjust', { points: 50, reason: 'second visit' }, 'visit-2');
+    expect([later.status, later.body]).toMatchObject([200, { memberId: survivor, available: 160 }]);
+    const balance = await api.get<Balance>(`/api/members/${merged}/points`);
+    expect([balance.body.memberId, balance.body.available, balance.body.lifetimeEarned]).toEqual([survivor, 160, 160]);
+
+    const unknown = await operate(api, 'mem_nobody', 'adjust', { points: 50, reason: 'nobody' }, 'nobody-1');
+    expect([unknown.status, (unknown.body as Refusal).error]).toEqual([404, 'not_found']);
+  });
+
   it('quotes, holds, commits and releases checkout points; a hold times out by itself', async () => {
     const { api, clock, memberId } = await setUp();
     await operate(api, memberId, 'adjust', { points: 1000, reason: 'gift' });

@@ -21,6 +21,14 @@ import * as repo from './identity.repo.ts';
 export interface IdentityService {
   /** The surviving member for an id in this workspace (a merged-away id answers with its survivor). */
   resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
+  /**
+   * The member an operation appended to the log names: 404 unless the id is a member of the
+   * workspace, else the survivor as last seen. The processor resolves merges again in log order,
+   * so a merge since does not matter, and a member once created stays for every later position of
+   * the log (ids come from the event that created the member; a merged member keeps its row): a
+   * member seen once is not read again.
+   */
+  memberForOperation(workspaceId: string, memberId: string): Promise<string>;
   lookup(workspaceId: string, type: string, value: string): Promise<string>;
   /**
    * Many values of one identifier type at once (an uploaded list): each value as given → its
@@ -63,6 +71,16 @@ export function createIdentityService(dependencies: {
     const found = await repo.findMergedInto(db, memberId);
     if (!found || found.workspaceId !== workspaceId) throw notFound(`member ${memberId} not found`);
     return found.mergedInto ?? memberId;
+  }
+
+  const seenMembers = createSeenMembers();
+
+  async function memberForOperation(workspaceId: string, memberId: string): Promise<string> {
+    const seen = seenMembers.get(memberId);
+    if (seen?.workspaceId === workspaceId) return seen.survivor;
+    const survivor = await resolveMemberId(workspaceId, memberId);
+    seenMembers.remember(memberId, { workspaceId, survivor });
+    return survivor;
   }
 
   async function lookup(workspaceId: string, rawType: string, rawValue: string): Promise<string> {
@@ -171,6 +189,7 @@ export function createIdentityService(dependencies: {
 
   return {
     resolveMemberId,
+    memberForOperation,
     lookupMany,
     lookup,
     identifiersOf: async (memberId) =>
@@ -182,5 +201,17 @@ export function createIdentityService(dependencies: {
     split,
     getSettings,
     saveSettings,
+  };
+}
+
+/** Members confirmed to exist, with their survivor then; bounded, the oldest forgotten first. */
+function createSeenMembers(capacity = 100_000) {
+  const seen = new Map<string, { workspaceId: string; survivor: string }>();
+  return {
+    get: (memberId: string) => seen.get(memberId),
+    remember(memberId: string, member: { workspaceId: string; survivor: string }) {
+      if (seen.size >= capacity) seen.delete(seen.keys().next().value as string);
+      seen.set(memberId, member);
+    },
   };
 }

@@ -74,6 +74,8 @@ export function createLoyaltyService(dependencies: {
   processor: Processor;
   workspaces: WorkspaceService;
   resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
+  /** 404 unless a member; the id to log (see IdentityService.memberForOperation). */
+  memberForOperation(workspaceId: string, memberId: string): Promise<string>;
   /** The member as profiles holds it (traits, features), for the value score. */
   memberView(memberId: string): Promise<EarningMember>;
 }): LoyaltyService {
@@ -148,7 +150,7 @@ export function createLoyaltyService(dependencies: {
     key: string | undefined,
     request: PointsOperation,
   ): Promise<OperationAnswer> {
-    const memberId = await dependencies.resolveMemberId(workspaceId, memberIdParam);
+    const memberId = await dependencies.memberForOperation(workspaceId, memberIdParam);
     const now = clock.now();
     const fingerprint = createHash('sha256')
       .update(JSON.stringify({ memberId: memberIdParam, request }))
