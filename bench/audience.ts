@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
+import type { Agent } from 'node:http';
+import { exchange, keepAliveAgent } from './http-client.ts';
 import { root, runHearthCli, startServeProcess, type ServeProcess } from './serve-process.ts';
 import { handWrittenCounts, previewDefinitions, savedSegmentDefinitions } from './audience-definitions.ts';
 import { measureTagsAtScale } from './audience-tags.ts';
@@ -40,30 +42,38 @@ async function demoDatabase(members: number): Promise<{ database: string; keys: 
   return { database, keys, built: `built by hearth demo in ${((performance.now() - started) / 1000).toFixed(0)} s` };
 }
 
+const agents = new WeakMap<ServeProcess, Agent>();
+
+function agentOf(server: ServeProcess): Agent {
+  let agent = agents.get(server);
+  if (!agent) {
+    agent = keepAliveAgent(4);
+    agents.set(server, agent);
+  }
+  return agent;
+}
+
 /**
  * One API call. A keep-alive socket the server closed while the bench was busy elsewhere fails
  * the next request at once; it is retried on a new socket (writes carry an idempotency key).
  */
 async function api<T>(server: ServeProcess, method: string, path: string, body?: unknown): Promise<T> {
   const key = `bench-${performance.now()}-${Math.random()}`;
+  const headers = {
+    authorization: `Bearer ${server.secretKey}`,
+    'idempotency-key': key,
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  };
+  const encoded = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const response = await fetch(`${server.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${server.secretKey}`,
-          'idempotency-key': key,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-      return JSON.parse(text) as T;
+      const response = await exchange(agentOf(server), new URL(`${server.url}${path}`), method, headers, encoded);
+      if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${response.text}`);
+      return JSON.parse(response.text) as T;
     } catch (error) {
       // A count that runs for minutes (the hand-written SQL at 1M members) outlasts the keep-alive.
-      const cause = error instanceof TypeError ? String(error.cause) : '';
-      const socketClosed = /other side closed|EPIPE|ECONNRESET/.test(cause);
+      const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+      const socketClosed = ['ECONNRESET', 'EPIPE'].includes(code);
       if (!socketClosed || attempt === 3) throw error;
     }
   }
@@ -191,7 +201,12 @@ async function measureRecompute(server: ServeProcess, lines: string[]): Promise<
       name: `Bench segment ${Date.now()}-${index}`,
       definition,
     });
-    slowest.push([performance.now() - one, definition.type]);
+    const milliseconds = performance.now() - one;
+    slowest.push([milliseconds, definition.type]);
+    // Progress on stderr only: a run cut short (an hour at 1M on a cold disk) still shows how far it got.
+    process.stderr.write(
+      `    saved segment ${index + 1}/${definitions.length} (${definition.type}): ${saved.size.toLocaleString('en')} members in ${(milliseconds / 1000).toFixed(1)} s\n`,
+    );
     ids.push(saved.id);
     members += saved.size;
   }
@@ -251,6 +266,7 @@ export async function measureAudience(
     lines.push(...(await measureTagsAtScale(database, (method, path, body) => api(server, method, path, body))));
     return lines;
   } finally {
+    agentOf(server).destroy();
     await server.stop();
   }
 }
