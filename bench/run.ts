@@ -1,7 +1,7 @@
 // `npm run bench`: throughput of this machine, end to end, each figure beside its raw limit.
 // Options: --members N (demo members sent over HTTP, default 20000), --concurrency N (default 8),
 // --batch N (events per request, default 500), --skip-ingest, --skip-import, --skip-loyalty, --ledger-operations N
-// (default 4000), --skip-benefits, --coupon-codes N (codes generated in one request, default 1000000), --skip-audience, --audience-members N (demo members for the segment figures, default 100000;
+// (default 4000), --ledger-concurrency N (requests in flight, default 32), --skip-benefits, --coupon-codes N (codes generated in one request, default 1000000), --skip-audience, --audience-members N (demo members for the segment figures, default 100000;
 // the database is built once and kept in .bench/audience), --audience-previews-only (at 1M members the 100 saved segments take half an hour),
 // --audience-skip-previews (the rest of the audience part alone: at 1M the previews take an hour of their own), --postgres URL (an admin URL; a fresh database is made for the run), --profile DIR (V8 CPU profiles of
 // the server, the processing and the import, for finding hot spots).
@@ -42,6 +42,7 @@ const { values } = parseArgs({
     'audience-previews-only': { type: 'boolean', default: false },
     'audience-skip-previews': { type: 'boolean', default: false },
     'ledger-operations': { type: 'string', default: '4000' },
+    'ledger-concurrency': { type: 'string', default: '32' },
     postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     profile: { type: 'string' },
   },
@@ -241,7 +242,12 @@ async function measureImport(lines: string[]): Promise<void> {
 }
 
 async function measureLoyalty(lines: string[]): Promise<void> {
-  const common = { operations: Number(values['ledger-operations']), concurrency: 32, members: 1_000, profileFlags };
+  const common = {
+    operations: Number(values['ledger-operations']),
+    concurrency: Number(values['ledger-concurrency']),
+    members: 1_000,
+    profileFlags,
+  };
   lines.push(
     ...(await measureLedgerOperations({ ...common, database: join(workDirectory, 'ledger.db'), label: 'SQLite' })),
     ...(await withPostgresDatabase(values.postgres, (database) =>
