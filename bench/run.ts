@@ -47,9 +47,32 @@ const { values } = parseArgs({
     profile: { type: 'string' },
   },
 });
-const members = Number(values.members);
-const concurrency = Number(values.concurrency);
-const batchSize = Number(values.batch);
+type CountOption =
+  | 'members'
+  | 'concurrency'
+  | 'batch'
+  | 'ledger-operations'
+  | 'ledger-concurrency'
+  | 'coupon-codes'
+  | 'audience-members';
+
+/** A count option's value; anything but a positive whole number stops the run before it measures. */
+function countOption(name: CountOption): number {
+  const value = Number(values[name]);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`--${name} must be a positive whole number (got "${values[name]}")`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const members = countOption('members');
+const concurrency = countOption('concurrency');
+const batchSize = countOption('batch');
+const ledgerOperations = countOption('ledger-operations');
+const ledgerConcurrency = countOption('ledger-concurrency');
+const couponCodes = countOption('coupon-codes');
+const audienceMembers = countOption('audience-members');
 const profileFlags = values.profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(values.profile)] : [];
 
 const workDirectory = join(root, '.bench', new Date().toISOString().replace(/[:.]/g, '-'));
@@ -243,8 +266,8 @@ async function measureImport(lines: string[]): Promise<void> {
 
 async function measureLoyalty(lines: string[]): Promise<void> {
   const common = {
-    operations: Number(values['ledger-operations']),
-    concurrency: Number(values['ledger-concurrency']),
+    operations: ledgerOperations,
+    concurrency: ledgerConcurrency,
     members: 1_000,
     profileFlags,
   };
@@ -257,7 +280,7 @@ async function measureLoyalty(lines: string[]): Promise<void> {
 }
 
 async function measureBenefitsOnBoth(lines: string[]): Promise<void> {
-  const common = { codes: Number(values['coupon-codes']), members: 2_000, concurrency: 32 };
+  const common = { codes: couponCodes, members: 2_000, concurrency: 32 };
   lines.push(
     ...(await measureBenefits({ ...common, database: join(workDirectory, 'benefits.db'), label: 'SQLite' })),
     ...(await withPostgresDatabase(values.postgres, (database) =>
@@ -277,7 +300,7 @@ async function main(): Promise<void> {
   if (!values['skip-benefits']) await measureBenefitsOnBoth(lines);
   if (!values['skip-audience'])
     lines.push(
-      ...(await measureAudience(Number(values['audience-members']), {
+      ...(await measureAudience(audienceMembers, {
         previewsOnly: values['audience-previews-only'],
         skipPreviews: values['audience-skip-previews'],
       })),
