@@ -11,6 +11,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { parseInteger } from '../src/cli/shared-options.ts';
 import { generateDemoMessages } from '../src/modules/demo/demo-data.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { systemClock } from '../src/platform/clock.ts';
@@ -58,12 +59,12 @@ type CountOption =
 
 /** A count option's value; anything but a positive whole number stops the run before it measures. */
 function countOption(name: CountOption): number {
-  const value = Number(values[name]);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name} must be a positive whole number (got "${values[name]}")`);
+  try {
+    return parseInteger(`--${name}`, 1)(String(values[name]));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
     process.exit(2);
   }
-  return value;
 }
 
 const members = countOption('members');
