@@ -341,6 +341,15 @@ describe('points operations', () => {
 
   it('quotes, holds, commits and releases checkout points; a hold times out by itself', async () => {
     const { api, clock, memberId } = await setUp();
+    // The stored holds, not only the answers: a hold that ends must leave no row behind.
+    const storedHolds = async () =>
+      (
+        await (server as TestServer).runtime.database.db
+          .selectFrom('points_reservations')
+          .select('order_id')
+          .where('member_id', '=', memberId)
+          .execute()
+      ).map((row) => row.order_id);
     await operate(api, memberId, 'adjust', { points: 1000, reason: 'gift' });
     // Half of a 12.34 CNY order is 6.17 = 617 points, down to the step of 10.
     const quote = await api.request('POST', `/api/members/${memberId}/points/quote`, { body: { orderAmount: 1234 } });
@@ -358,12 +367,15 @@ describe('points operations', () => {
       lifetimeRedeemed: 600,
     });
     expect((await operate(api, memberId, 'commit', { orderId: 'c-1' }, 'commit-2')).status).toBe(404);
+    expect(await storedHolds()).toEqual([]);
 
     await operate(api, memberId, 'reserve', { points: 100, orderId: 'c-2' }, 'hold-3');
+    expect(await storedHolds()).toEqual(['c-2']);
     expect((await operate(api, memberId, 'release', { orderId: 'c-2' }, 'release-1')).body).toMatchObject({
       available: 400,
       reserved: 0,
     });
+    expect(await storedHolds()).toEqual([]);
 
     await operate(api, memberId, 'reserve', { points: 300, orderId: 'c-3' }, 'hold-4');
     clock.advance(16 * 60_000);

@@ -124,6 +124,17 @@ export function lotChanged(lot: PointsLot, memberId: string): boolean {
   );
 }
 
+/**
+ * Ledgers whose member had no hold stored when they were loaded. Saving one that still holds none
+ * has no hold rows to delete; the delete ran for every saved member of every batch, though few
+ * members ever hold points at a checkout. A ledger made any other way (a rebuild) is not in here.
+ */
+const loadedWithoutHolds = new WeakSet<MemberPoints['ledger']>();
+
+export function mayHoldStoredHolds(ledger: MemberPoints['ledger']): boolean {
+  return ledger.reservations.length > 0 || !loadedWithoutHolds.has(ledger);
+}
+
 function toLot(row: Selectable<PointsLotsTable>): PointsLot {
   return {
     id: row.id,
@@ -201,6 +212,9 @@ export async function loadMemberPoints(
         allocations: parseJson<Allocation[]>(row.allocations),
       });
     }
+  }
+  for (const member of members.values()) {
+    if (member.ledger.reservations.length === 0) loadedWithoutHolds.add(member.ledger);
   }
   return members;
 }

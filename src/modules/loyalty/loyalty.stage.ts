@@ -25,6 +25,7 @@ import { foldPointsGrants, foldPointsMultiplier, grantsByCause, multipliersByCau
 import { saveFoldState, usageKeysFor } from './loyalty-persistence.ts';
 import { rebuildLoyalty } from './loyalty-rebuild.ts';
 import { createLedgerCache, type LedgerCache } from './ledger-cache.ts';
+import { createProgramVersionsCache, type ProgramVersionsCache } from './program-versions-cache.ts';
 import { mergeMemberPoints } from './points-merge.ts';
 import { readPointsOperation, readProgramActivation } from './points-operations.ts';
 import * as repo from './loyalty.repo.ts';
@@ -44,12 +45,13 @@ async function loadFoldState(
   workspace: { currency: string; timezone: string },
   events: LoggedEvent[],
   views: MemberViews,
-  cache: LedgerCache,
+  caches: { ledgers: LedgerCache; programs: ProgramVersionsCache },
   dueMemberIds: string[],
   grantedMemberIds: string[],
 ): Promise<LoyaltyFoldState> {
   const transaction = batch.transaction;
-  const versions = await repo.readProgramsByVersion(transaction, workspaceId);
+  const activations = events.map((event) => readProgramActivation(event.payload));
+  const versions = await caches.programs.read(transaction, workspaceId, [activeVersion, ...activations]);
   const operationMembers = events
     .map((event) => readPointsOperation(event.payload)?.memberId)
     .filter((id) => id !== undefined)
@@ -74,7 +76,7 @@ async function loadFoldState(
     timeZone: workspace.timezone,
     program: activeVersion === null ? null : (versions.get(activeVersion) ?? null),
     programVersion: (version) => versions.get(version),
-    members: await repo.loadMemberPoints(transaction, workspaceId, [...memberIds], cache),
+    members: await repo.loadMemberPoints(transaction, workspaceId, [...memberIds], caches.ledgers),
     survivorOf: (memberId) => survivors.get(memberId) ?? memberId,
     orders: await loadOrders(transaction, workspaceId, wantedOrders, 'loyalty_orders'),
     usage: await repo.loadUsage(transaction, workspaceId, usageKeysFor(events, programs, workspace.timezone)),
@@ -122,6 +124,7 @@ function concernsLoyalty(events: LoggedEvent[], hasProgram: boolean): boolean {
 
 export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService; views: MemberViews }): Stage {
   const cache = createLedgerCache();
+  const programs = createProgramVersionsCache();
   return {
     name: 'loyalty',
     async apply(batch) {
@@ -147,7 +150,7 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
           workspace,
           events,
           dependencies.views,
-          cache,
+          { ledgers: cache, programs },
           due,
           [...grants.values()].flat().map((grant) => grant.memberId),
         );

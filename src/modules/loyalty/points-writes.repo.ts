@@ -3,7 +3,7 @@ import { toJson } from '../../platform/db/json.ts';
 import { writeRows, type RowsWrite } from '../../platform/db/row-writes.ts';
 import type { WriteScope } from '../../platform/db/sqlite-statements.ts';
 import type { MemberPoints, OperationResult, StoredEntry } from './loyalty-fold.ts';
-import { lotChanged, markLotStored } from './loyalty.repo.ts';
+import { lotChanged, markLotStored, mayHoldStoredHolds } from './loyalty.repo.ts';
 import type { Reservation } from './points-ledger.ts';
 import type { PointsLot } from './points-lots.ts';
 
@@ -159,7 +159,7 @@ export async function saveMemberPoints(scope: WriteScope, workspaceId: string, m
     changed.map(({ lot, member }) => ({ ...lot, workspaceId, memberId: member.memberId })),
   );
   for (const { lot, member } of changed) markLotStored(lot, member.memberId);
-  const memberIds = members.map((member) => member.memberId);
+  const memberIds = members.filter((member) => mayHoldStoredHolds(member.ledger)).map((member) => member.memberId);
   for (const chunk of chunks(memberIds, rowsPerInsert)) {
     await scope.transaction.deleteFrom('points_reservations').where('member_id', 'in', chunk).execute();
   }

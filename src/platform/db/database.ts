@@ -97,6 +97,11 @@ export interface WriteLockOptions {
  * transaction first waits its turn at the process's write gate, so it does not wait for the log's
  * writer thread in SQLite's busy handler, which blocks the event loop.
  */
+function readSynchronous(connection: SqliteConnection): number {
+  const row = cachedStatement(connection, 'pragma synchronous').get() as { synchronous: number } | undefined;
+  return Number(row?.synchronous);
+}
+
 export async function withWriteLock<T>(
   database: Database,
   lockName: string,
@@ -121,12 +126,13 @@ export async function withWriteLock<T>(
         // while the connection is held, so no other statement commits with it.
         () =>
           database.db.connection().execute(async (db) => {
-            const level = Number(connection.pragma('synchronous', { simple: true }));
-            connection.pragma('synchronous = NORMAL');
+            // Prepared once: `pragma()` prepares its statement on every call, three per batch.
+            const level = readSynchronous(connection);
+            cachedStatement(connection, 'pragma synchronous = NORMAL').run();
             try {
               return await transactOn(db);
             } finally {
-              connection.pragma(`synchronous = ${level}`);
+              cachedStatement(connection, `pragma synchronous = ${level}`).run();
             }
           })
       : () => transactOn(database.db);
