@@ -171,6 +171,31 @@ describe('checkout holds', () => {
     expect(entries.at(-1)).toMatchObject({ kind: 'release', available: 200, reserved: -200, at: hold.expiresAt });
     expect(totals(entries)).toEqual({ available: 300, pending: 0, reserved: 0 });
   });
+
+  it('applies what falls due at one moment in a fixed order: the hold, then the lots as they are held', () => {
+    const state = emptyLedger();
+    const newId = ids();
+    const due = start + 30 * day;
+    earn(state, 100, start, newId, { expiresAt: due });
+    earn(state, 50, start + 1, newId, { pendingDays: 30 });
+    earn(state, 70, start + day, newId, { expiresAt: due });
+    const held = reservePoints(
+      state,
+      { reservationId: 'h1', orderId: 'o1', points: 40, expiresAt: due },
+      { at: start + 2 * day, newId },
+    );
+    expect(held.ok).toBe(true);
+    const [first, pending, third] = state.lots.map((lot) => lot.id);
+    // The pending lot activates at start + 1 + 30 days, just after the others fall due.
+    const lines = advanceLedger(state, due + day, newId);
+    expect(lines.map((line) => [line.kind, line.at, line.available, line.lotId])).toEqual([
+      ['release', due, 40, null],
+      ['expire', due, -100, first],
+      ['expire', due, -70, third],
+      ['activate', due + 1, 50, pending],
+    ]);
+    expect(availablePoints(state, due + day)).toBe(50);
+  });
 });
 
 type Operation =

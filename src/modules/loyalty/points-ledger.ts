@@ -266,19 +266,36 @@ type DueWork =
   | { at: number; kind: 'expire'; lot: PointsLot }
   | { at: number; kind: 'release'; reservation: Reservation };
 
+/**
+ * The soonest work due by `until`; on a tie, holds first, then lots in their order. It runs for
+ * every event of a member and visits each open lot, so it keeps the soonest as plain values and
+ * describes only that one: an object per lot made a member with thousands of lots cost garbage.
+ */
 function nextDue(state: LedgerState, until: number): DueWork | undefined {
-  let next: DueWork | undefined;
-  const consider = (work: DueWork) => {
-    if (work.at <= until && (!next || work.at < next.at)) next = work;
-  };
-  for (const reservation of state.reservations) consider({ at: reservation.expiresAt, kind: 'release', reservation });
-  for (const lot of state.lots) {
-    if (lot.status === 'pending') consider({ at: lot.activatesAt, kind: 'activate', lot });
-    else if (lot.expiresAt !== null && lot.remaining > 0) {
-      consider({ at: Math.max(lot.expiresAt, lot.activatesAt), kind: 'expire', lot });
+  let soonestAt = Number.POSITIVE_INFINITY;
+  let hold: Reservation | undefined;
+  let lotDue: PointsLot | undefined;
+  for (const reservation of state.reservations) {
+    if (reservation.expiresAt <= until && (hold === undefined || reservation.expiresAt < soonestAt)) {
+      soonestAt = reservation.expiresAt;
+      hold = reservation;
     }
   }
-  return next;
+  const found = hold !== undefined;
+  for (const lot of state.lots) {
+    let at: number;
+    if (lot.status === 'pending') at = lot.activatesAt;
+    else if (lot.expiresAt !== null && lot.remaining > 0) at = Math.max(lot.expiresAt, lot.activatesAt);
+    else continue;
+    if (at <= until && ((!found && lotDue === undefined) || at < soonestAt)) {
+      soonestAt = at;
+      lotDue = lot;
+    }
+  }
+  if (lotDue) {
+    return { at: soonestAt, kind: lotDue.status === 'pending' ? 'activate' : 'expire', lot: lotDue };
+  }
+  return hold ? { at: soonestAt, kind: 'release', reservation: hold } : undefined;
 }
 
 /** When time alone next changes the ledger (a window closes, a hold times out, points expire). */

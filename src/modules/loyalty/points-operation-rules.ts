@@ -69,7 +69,8 @@ export function applyPointsOperation(
 ): OperationOutcome {
   const request = operation.request;
   const staff = { type: 'staff' as const, id: null };
-  const available = availablePoints(ledger, context.at);
+  // Summed only where a rule needs it: the sum visits every open lot, and a member may hold thousands.
+  const available = () => availablePoints(ledger, context.at);
   switch (request.action) {
     case 'adjust': {
       if (request.points > 0) {
@@ -97,7 +98,7 @@ export function applyPointsOperation(
       return fromLedger(spent, -request.points);
     }
     case 'redeem': {
-      const refused = checkRedemption(context.program, request.points, available);
+      const refused = checkRedemption(context.program, request.points, available());
       if (refused) return refused;
       const spent = spendPoints(
         ledger,
@@ -115,7 +116,7 @@ export function applyPointsOperation(
           message: `order ${request.orderId} already holds points`,
         };
       }
-      const refused = checkRedemption(context.program, request.points, available);
+      const refused = checkRedemption(context.program, request.points, available());
       if (refused) return refused;
       // The hold lasts as long as the program in force says; without a program, 15 minutes.
       const minutes = context.program?.redemption.reservationMinutes ?? 15;
