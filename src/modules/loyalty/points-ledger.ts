@@ -141,9 +141,16 @@ export interface SpendInput {
   kind: 'redeem' | 'adjust';
 }
 
-/** A direct redemption or a staff deduction: all of it or nothing. */
-export function spendPoints(state: LedgerState, input: SpendInput, context: OperationContext): LedgerResult {
-  const available = availablePoints(state, context.at);
+/**
+ * A direct redemption or a staff deduction: all of it or nothing. `available` is the caller's sum
+ * when it already made one (a redemption rule checks it): a member may hold thousands of lots.
+ */
+export function spendPoints(
+  state: LedgerState,
+  input: SpendInput,
+  context: OperationContext,
+  available = availablePoints(state, context.at),
+): LedgerResult {
   if (input.points <= 0 || input.points > available) return { ok: false, reason: 'insufficient_points', available };
   takeFromLots(state.lots, input.points, context.at);
   return {
@@ -161,8 +168,13 @@ export interface ReserveInput {
   expiresAt: number;
 }
 
-export function reservePoints(state: LedgerState, input: ReserveInput, context: OperationContext): LedgerResult {
-  const available = availablePoints(state, context.at);
+/** Holds points for a checkout; `available` as for `spendPoints`. */
+export function reservePoints(
+  state: LedgerState,
+  input: ReserveInput,
+  context: OperationContext,
+  available = availablePoints(state, context.at),
+): LedgerResult {
   if (input.points <= 0 || input.points > available) return { ok: false, reason: 'insufficient_points', available };
   const allocations = takeFromLots(state.lots, input.points, context.at);
   state.reservations.push({

@@ -69,8 +69,6 @@ export function applyPointsOperation(
 ): OperationOutcome {
   const request = operation.request;
   const staff = { type: 'staff' as const, id: null };
-  // Summed only where a rule needs it: the sum visits every open lot, and a member may hold thousands.
-  const available = () => availablePoints(ledger, context.at);
   switch (request.action) {
     case 'adjust': {
       if (request.points > 0) {
@@ -98,12 +96,15 @@ export function applyPointsOperation(
       return fromLedger(spent, -request.points);
     }
     case 'redeem': {
-      const refused = checkRedemption(context.program, request.points, available());
+      // Summed once, for the rule and the spend: the sum visits every open lot, and a member may hold thousands.
+      const available = availablePoints(ledger, context.at);
+      const refused = checkRedemption(context.program, request.points, available);
       if (refused) return refused;
       const spent = spendPoints(
         ledger,
         { points: request.points, reason: request.reason, source: staff, kind: 'redeem' },
         context,
+        available,
       );
       return fromLedger(spent, request.points);
     }
@@ -116,7 +117,8 @@ export function applyPointsOperation(
           message: `order ${request.orderId} already holds points`,
         };
       }
-      const refused = checkRedemption(context.program, request.points, available());
+      const available = availablePoints(ledger, context.at);
+      const refused = checkRedemption(context.program, request.points, available);
       if (refused) return refused;
       // The hold lasts as long as the program in force says; without a program, 15 minutes.
       const minutes = context.program?.redemption.reservationMinutes ?? 15;
@@ -129,6 +131,7 @@ export function applyPointsOperation(
           expiresAt: context.at + minutes * 60_000,
         },
         context,
+        available,
       );
       return fromLedger(held, request.points);
     }
