@@ -50,7 +50,7 @@ export async function send(
   url: URL,
   method: string,
   headers: OutgoingHttpHeaders,
-  body: Buffer,
+  body?: Buffer,
 ): Promise<PostResult> {
   const response = await exchange(agent, url, method, headers, body);
   const retryAfter = response.headers['retry-after'];

@@ -80,35 +80,23 @@ interface OperationFigures {
   clientCpu: number;
 }
 
-/** `operations` calls, `concurrency` at a time: adjusts and redeems alternating, unique keys. */
-async function runOperations(
-  server: Server,
-  members: string[],
-  operations: number,
-  concurrency: number,
-  label: string,
-) {
+/** One request of a measured run by its index; resolves to its HTTP status. */
+type IndexedRequest = (index: number) => Promise<number>;
+
+/** `count` requests, `concurrency` at a time; a 409 is a refusal, any other status but 200 a fault. */
+async function runRequests(server: Server, count: number, concurrency: number, request: IndexedRequest) {
   const latencies: number[] = [];
   let next = 0;
   let refused = 0;
   async function worker(): Promise<void> {
-    while (next < operations) {
+    while (next < count) {
       const index = next;
       next += 1;
-      // Each redeem follows an adjust on the same member, so it has points to spend.
-      const member = members[Math.floor(index / 2) % members.length] as string;
-      const redeem = index % 2 === 1;
       const started = performance.now();
-      const status = await call(
-        server,
-        'POST',
-        `/api/members/${member}/points/${redeem ? 'redeem' : 'adjust'}`,
-        redeem ? { points: 1 } : { points: 2, reason: 'bench' },
-        `${label}-${index}`,
-      );
+      const status = await request(index);
       latencies.push(performance.now() - started);
       if (status === 409) refused += 1;
-      else if (status !== 200) throw new Error(`operation ${index}: HTTP ${status}`);
+      else if (status !== 200) throw new Error(`request ${index}: HTTP ${status}`);
     }
   }
   const serverBefore = server.cpuSeconds() ?? Number.NaN;
@@ -122,7 +110,7 @@ async function runOperations(
   const at = (fraction: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))] ?? 0;
   return {
-    operations,
+    operations: count,
     seconds,
     p50: at(0.5),
     p99: at(0.99),
@@ -130,6 +118,38 @@ async function runOperations(
     serverCpu,
     clientCpu: (client.user + client.system) / 1e6,
   } satisfies OperationFigures;
+}
+
+/** `operations` calls, `concurrency` at a time: adjusts and redeems alternating, unique keys. */
+function runOperations(server: Server, members: string[], operations: number, concurrency: number, label: string) {
+  return runRequests(server, operations, concurrency, (index) => {
+    // Each redeem follows an adjust on the same member, so it has points to spend.
+    const member = members[Math.floor(index / 2) % members.length] as string;
+    const redeem = index % 2 === 1;
+    return call(
+      server,
+      'POST',
+      `/api/members/${member}/points/${redeem ? 'redeem' : 'adjust'}`,
+      redeem ? { points: 1 } : { points: 2, reason: 'bench' },
+      `${label}-${index}`,
+    );
+  });
+}
+
+/**
+ * The raw limit beside the ledger figures: the same number of the lightest round trip the server
+ * answers (`GET /healthz`: no key, no body, no database), from the same client over kept-alive
+ * connections, as many at a time. No operation can be answered faster than this on the machine as
+ * it runs that hour, so the ratio compares runs of a fast hour and a slow one.
+ */
+async function runHealthChecks(server: Server, count: number, concurrency: number) {
+  const agent = keepAliveAgent(concurrency);
+  const url = new URL('/healthz', server.url);
+  try {
+    return await runRequests(server, count, concurrency, async () => (await send(agent, url, 'GET', {})).status);
+  } finally {
+    agent.destroy();
+  }
 }
 
 function describeFigures(label: string, figures: OperationFigures): string {
@@ -144,8 +164,14 @@ function describeFigures(label: string, figures: OperationFigures): string {
 export async function withPostgresDatabase<T>(adminUrl: string, work: (url: string) => Promise<T>): Promise<T> {
   const name = `hearth_bench_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
+  try {
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+  } catch (error) {
+    await admin.end().catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`--postgres ${adminUrl}: cannot create the run's database (${reason})`, { cause: error });
+  }
   try {
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
@@ -173,10 +199,16 @@ export async function measureLedgerOperations(options: {
     await runOperations(server, members, warmUpOperations, options.concurrency, 'warm-up');
     const one = await runOperations(server, members.slice(0, 1), options.operations, options.concurrency, 'one');
     const many = await runOperations(server, members, options.operations, options.concurrency, 'many');
+    const floor = await runHealthChecks(server, options.operations, options.concurrency);
+    const floorRate = floor.operations / floor.seconds;
+    const ratio = (figures: OperationFigures) => (figures.operations / figures.seconds / floorRate).toFixed(2);
     return [
       `Ledger operations over HTTP (${options.label}; adjust and redeem alternating, ${options.concurrency} concurrent, after ${warmUpOperations.toLocaleString('en')} to warm up)`,
       describeFigures('one member (contention):', one),
       describeFigures(`${members.length.toLocaleString('en')} members:`, many),
+      `  raw limit:                  ${Math.round(floorRate).toLocaleString('en')} req/s GET /healthz, p99 ${floor.p99.toFixed(1)} ms ` +
+        `(same client, ${options.concurrency} in flight; server ${Math.round((floor.serverCpu / floor.operations) * 1e6)} µs a request); ` +
+        `ratio ${ratio(one)} one member, ${ratio(many)} many`,
     ];
   } finally {
     await server.stop();

@@ -23,6 +23,7 @@ import { measureBenefits } from './benefits.ts';
 import { measureLedgerOperations, withPostgresDatabase } from './loyalty.ts';
 import { keepAliveAgent, send } from './http-client.ts';
 import { insertRawEvents, type RawInsertResult } from './raw-insert.ts';
+import { readRawEvents, type RawReadResult } from './raw-read.ts';
 import { root, runHearthCli, startServeProcess } from './serve-process.ts';
 
 const retailCsv = resolve(root, '../shared/data/online_retail_uci.csv');
@@ -156,6 +157,7 @@ async function measureHttpAndProcessing(lines: string[]): Promise<void> {
 
   const foundationCopy = join(workDirectory, 'http-foundation.db');
   copyDatabase(database, foundationCopy);
+  const rawRead = readRawEvents(foundationCopy);
   const foundation = await processLog(foundationCopy, foundationStages);
   const everything = await processLog(database);
   const raw = await insertRawEvents(database, join(workDirectory, 'raw-http.db'));
@@ -171,8 +173,10 @@ async function measureHttpAndProcessing(lines: string[]): Promise<void> {
     `  raw limit:            ${describeRaw(raw)}; ratio ${(httpRate / raw.rowsPerSecond).toFixed(2)}`,
     `Processing (identity, profiles and features: the foundation's stages)`,
     `  ${foundation.processed.toLocaleString('en')} events in ${foundation.seconds.toFixed(1)} s: ${rate(foundation.processed, foundation.seconds)}`,
+    `  raw limit:            ${describeRawRead(rawRead)}; ratio ${(foundation.processed / foundation.seconds / rawRead.eventsPerSecond).toFixed(2)}`,
     `Processing (every stage: identity, profiles and features, then benefits, loyalty and audiences)`,
     `  ${everything.processed.toLocaleString('en')} events in ${everything.seconds.toFixed(1)} s: ${rate(everything.processed, everything.seconds)}`,
+    `  raw limit:            the same read; ratio ${(everything.processed / everything.seconds / rawRead.eventsPerSecond).toFixed(2)}`,
   );
 }
 
@@ -224,6 +228,10 @@ function describeRaw(raw: RawInsertResult): string {
   return `${Math.round(raw.rowsPerSecond).toLocaleString('en')}/s (${raw.rows.toLocaleString('en')} rows by a bare prepared INSERT, one transaction)`;
 }
 
+function describeRawRead(raw: RawReadResult): string {
+  return `${Math.round(raw.eventsPerSecond).toLocaleString('en')}/s (${raw.events.toLocaleString('en')} events by the processor's own prepared SELECT, each payload parsed, nothing else)`;
+}
+
 function runCli(args: string[]): Promise<string> {
   return runHearthCli(args, profileFlags);
 }
@@ -272,8 +280,11 @@ async function measureLoyalty(lines: string[]): Promise<void> {
     members: 1_000,
     profileFlags,
   };
+  // Each database's lines as soon as they are measured: a fault in the next still prints them.
   lines.push(
     ...(await measureLedgerOperations({ ...common, database: join(workDirectory, 'ledger.db'), label: 'SQLite' })),
+  );
+  lines.push(
     ...(await withPostgresDatabase(values.postgres, (database) =>
       measureLedgerOperations({ ...common, database, label: 'PostgreSQL' }),
     )),
@@ -282,8 +293,8 @@ async function measureLoyalty(lines: string[]): Promise<void> {
 
 async function measureBenefitsOnBoth(lines: string[]): Promise<void> {
   const common = { codes: couponCodes, members: 2_000, concurrency: 32 };
+  lines.push(...(await measureBenefits({ ...common, database: join(workDirectory, 'benefits.db'), label: 'SQLite' })));
   lines.push(
-    ...(await measureBenefits({ ...common, database: join(workDirectory, 'benefits.db'), label: 'SQLite' })),
     ...(await withPostgresDatabase(values.postgres, (database) =>
       measureBenefits({ ...common, database, label: 'PostgreSQL' }),
     )),
@@ -295,17 +306,24 @@ async function main(): Promise<void> {
     `Hearth bench, ${new Date().toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
       `${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, SQLite (WAL, synchronous=FULL)`,
   ];
-  if (!values['skip-ingest']) await measureHttpAndProcessing(lines);
-  if (!values['skip-import']) await measureImport(lines);
-  if (!values['skip-loyalty']) await measureLoyalty(lines);
-  if (!values['skip-benefits']) await measureBenefitsOnBoth(lines);
-  if (!values['skip-audience'])
-    lines.push(
-      ...(await measureAudience(audienceMembers, {
-        previewsOnly: values['audience-previews-only'],
-        skipPreviews: values['audience-skip-previews'],
-      })),
-    );
+  try {
+    if (!values['skip-ingest']) await measureHttpAndProcessing(lines);
+    if (!values['skip-import']) await measureImport(lines);
+    if (!values['skip-loyalty']) await measureLoyalty(lines);
+    if (!values['skip-benefits']) await measureBenefitsOnBoth(lines);
+    if (!values['skip-audience'])
+      lines.push(
+        ...(await measureAudience(audienceMembers, {
+          previewsOnly: values['audience-previews-only'],
+          skipPreviews: values['audience-skip-previews'],
+        })),
+      );
+  } catch (error) {
+    // What was measured before the fault is still printed, then the fault in one line.
+    process.stdout.write(`\n${lines.join('\n')}\n`);
+    console.error(`bench stopped: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   process.stdout.write(`\n${lines.join('\n')}\n`);
   rmSync(workDirectory, { recursive: true, force: true });
 }

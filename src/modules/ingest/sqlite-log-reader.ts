@@ -14,7 +14,8 @@ type LogRow = [
   memberId: string | null,
 ];
 
-const readAfter =
+/** The processor's read of the log (the bench reads it bare, as the limit under processing). */
+export const processorLogRead =
   'select e.seq, e.id, e.workspace_id, e.message_id, e.type, e.event_name, e.event_time, e.received_at, e.payload,' +
   ' m.member_id from events e left join event_members m on m.seq = e.seq where e.seq > ? order by e.seq limit ?';
 
@@ -26,7 +27,7 @@ const readAfter =
  */
 export function createSqliteLogReader(connection: SqliteConnection) {
   // Its own statement, not the shared cache's: raw (array) mode would change it for every user.
-  const statement = connection.prepare(readAfter).raw(true);
+  const statement = connection.prepare(processorLogRead).raw(true);
   return async (_db: DbExecutor, position: number, limit: number): Promise<LoggedEvent[]> => {
     const rows = statement.all(position, limit) as LogRow[];
     return rows.map((row) => ({
