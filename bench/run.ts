@@ -22,6 +22,7 @@ import { measureAudience } from './audience.ts';
 import { measureBenefits } from './benefits.ts';
 import { measureLedgerOperations, withPostgresDatabase } from './loyalty.ts';
 import { keepAliveAgent, send } from './http-client.ts';
+import { checkMachine } from './machine-check.ts';
 import { insertRawEvents, type RawInsertResult } from './raw-insert.ts';
 import { readRawEvents, type RawReadResult } from './raw-read.ts';
 import { root, runHearthCli, startServeProcess } from './serve-process.ts';
@@ -305,6 +306,7 @@ async function main(): Promise<void> {
   const lines = [
     `Hearth bench, ${new Date().toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
       `${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, SQLite (WAL, synchronous=FULL)`,
+    checkMachine(workDirectory),
   ];
   try {
     if (!values['skip-ingest']) await measureHttpAndProcessing(lines);
