@@ -324,6 +324,7 @@ async function main(): Promise<void> {
     // What was measured before the fault is still printed, then the fault in one line.
     process.stdout.write(`\n${lines.join('\n')}\n`);
     console.error(`bench stopped: ${error instanceof Error ? error.message : String(error)}`);
+    rmSync(workDirectory, { recursive: true, force: true });
     process.exit(1);
   }
   process.stdout.write(`\n${lines.join('\n')}\n`);
