@@ -320,15 +320,14 @@ async function main(): Promise<void> {
           skipPreviews: values['audience-skip-previews'],
         })),
       );
-  } catch (error) {
-    // What was measured before the fault is still printed, then the fault in one line.
+  } finally {
+    // What was measured is printed even when a fault stopped the run; the fault follows in one line.
     process.stdout.write(`\n${lines.join('\n')}\n`);
-    console.error(`bench stopped: ${error instanceof Error ? error.message : String(error)}`);
     rmSync(workDirectory, { recursive: true, force: true });
-    process.exit(1);
   }
-  process.stdout.write(`\n${lines.join('\n')}\n`);
-  rmSync(workDirectory, { recursive: true, force: true });
 }
 
-await main();
+await main().catch((error: unknown) => {
+  console.error(`bench stopped: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
