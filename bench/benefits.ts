@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { generateCodes } from '../src/modules/benefits/coupon-codes.ts';
-import { call, createMembers } from './loyalty.ts';
+import { call, createMembers, endCalls } from './loyalty.ts';
 import { startServeProcess, type ServeProcess } from './serve-process.ts';
 
 interface Answered {
@@ -197,6 +197,7 @@ export async function measureBenefits(options: {
     );
     return lines;
   } finally {
+    endCalls(server);
     await server.stop();
   }
 }

@@ -1,14 +1,13 @@
 // Ledger operations through the real server: adjust and redeem over HTTP, each decided by the
 // processor in log order, on one member (contention) and spread over many.
 import { performance } from 'node:perf_hooks';
-import type { Agent } from 'node:http';
 import pg from 'pg';
-import { keepAliveAgent, send } from './http-client.ts';
+import { LeanHttpPool } from './lean-http.ts';
 import { startServeProcess, type ServeProcess } from './serve-process.ts';
 
 type Server = ServeProcess;
 
-const agents = new WeakMap<Server, Agent>();
+const pools = new WeakMap<Server, LeanHttpPool>();
 /**
  * Operations before the measured phases. The server's CPU per operation kept falling for about
  * 10,000 (443, 410, 385, 387 µs after 2k, 6k, 10k, 14k on one run): after only 2,000, the phase
@@ -18,15 +17,14 @@ const warmUpOperations = 10_000;
 
 /** One call of the secret-key API on a kept-alive connection of this server's agent; the status. */
 export async function call(server: Server, method: string, path: string, body: unknown, key?: string): Promise<number> {
-  let agent = agents.get(server);
-  if (!agent) {
-    agent = keepAliveAgent(64);
-    agents.set(server, agent);
+  let pool = pools.get(server);
+  if (!pool) {
+    pool = new LeanHttpPool(server.url, 64);
+    pools.set(server, pool);
   }
-  const response = await send(
-    agent,
-    new URL(path, server.url),
+  const response = await pool.request(
     method,
+    path,
     {
       authorization: `Bearer ${server.secretKey}`,
       'content-type': 'application/json',
@@ -35,6 +33,12 @@ export async function call(server: Server, method: string, path: string, body: u
     Buffer.from(JSON.stringify(body)),
   );
   return response.status;
+}
+
+/** Closes the kept-alive connections `call` opened to this server (before it stops). */
+export function endCalls(server: Server): void {
+  pools.get(server)?.close();
+  pools.delete(server);
 }
 
 export async function createMembers(server: Server, count: number): Promise<string[]> {
@@ -143,12 +147,16 @@ function runOperations(server: Server, members: string[], operations: number, co
  * it runs that hour, so the ratio compares runs of a fast hour and a slow one.
  */
 async function runHealthChecks(server: Server, count: number, concurrency: number) {
-  const agent = keepAliveAgent(concurrency);
-  const url = new URL('/healthz', server.url);
+  const pool = new LeanHttpPool(server.url, concurrency);
   try {
-    return await runRequests(server, count, concurrency, async () => (await send(agent, url, 'GET', {})).status);
+    return await runRequests(
+      server,
+      count,
+      concurrency,
+      async () => (await pool.request('GET', '/healthz', {})).status,
+    );
   } finally {
-    agent.destroy();
+    pool.close();
   }
 }
 
@@ -211,6 +219,7 @@ export async function measureLedgerOperations(options: {
         `ratio ${ratio(one)} one member, ${ratio(many)} many`,
     ];
   } finally {
+    endCalls(server);
     await server.stop();
   }
 }
