@@ -24,4 +24,8 @@ export default tseslint.config(
     files: ['bin/**/*.js', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    files: ['src/**/*.js'],
+    languageOptions: { globals: { setInterval: 'readonly', clearInterval: 'readonly' } },
+  },
 );

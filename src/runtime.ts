@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from './platform/clock.ts';
 import { openDatabase, type Database } from './platform/db/database.ts';
+import { backstopCheckpointPages, checkpointInBackground } from './platform/db/wal-checkpointer.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { createProcessor, type Processor } from './platform/processor/processor.ts';
 import type { Stage } from './platform/processor/stage.ts';
@@ -137,11 +138,17 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (lastPosition !== null) processor.wake(lastPosition);
     },
   };
-  // A SQLite file is appended to from a thread of its own; in memory there is only the one connection.
-  const writer =
-    database.sqlite && database.location !== ':memory:'
-      ? createThreadedEventLogWriter(database.location, { ...writerOptions, gate: database.writeGate })
-      : createEventLogWriter(database, writerOptions);
+  // A SQLite file is appended to and checkpointed from threads of their own; in memory there is
+  // only the one connection.
+  const sqliteFile = database.sqlite && database.location !== ':memory:' ? database.sqlite : undefined;
+  const checkpointer = sqliteFile ? checkpointInBackground(sqliteFile, database.location, logger) : undefined;
+  const writer = sqliteFile
+    ? createThreadedEventLogWriter(database.location, {
+        ...writerOptions,
+        gate: database.writeGate,
+        autoCheckpointPages: backstopCheckpointPages,
+      })
+    : createEventLogWriter(database, writerOptions);
   const ingest = createIngestService({ clock, writer });
   const ticker = createClockTicker({
     database,
@@ -238,6 +245,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       await processor.stop();
       await previewIndex.close();
       await writer.close();
+      await checkpointer?.close();
       await database.close();
     },
   };

@@ -12,6 +12,8 @@ import { unpackRows, type PackedRows } from './log-thread-payloads.ts';
 export interface LogThreadData {
   hearthLogWriter: true;
   location: string;
+  /** Set when a checkpointer thread copies the WAL back (see WalCheckpointer): the backstop threshold. */
+  autoCheckpointPages?: number;
 }
 
 export type LogThreadRequest = ({ kind: 'commit'; id: number } & PackedRows) | { kind: 'close' };
@@ -50,8 +52,8 @@ function toFlushReply(outcome: FlushOutcome): LogThreadReply {
   };
 }
 
-function serve(port: MessagePort, location: string): void {
-  const connection = openSqliteConnection(location);
+function serve(port: MessagePort, location: string, autoCheckpointPages: number | undefined): void {
+  const connection = openSqliteConnection(location, { autoCheckpointPages });
   // The WAL is fsynced by the flusher after the lock is let go (see WalFlusher), not inside COMMIT.
   connection.pragma('synchronous = NORMAL');
   const flusher = createWalFlusher(`${location}-wal`, (outcome) => port.postMessage(toFlushReply(outcome)));
@@ -76,4 +78,4 @@ function serve(port: MessagePort, location: string): void {
   });
 }
 
-if (parentPort && isLogThreadData(workerData)) serve(parentPort, workerData.location);
+if (parentPort && isLogThreadData(workerData)) serve(parentPort, workerData.location, workerData.autoCheckpointPages);

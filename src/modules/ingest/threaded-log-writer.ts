@@ -57,9 +57,9 @@ const defaultEventsPerCommit = 4_000;
  */
 export function createThreadedEventLogWriter(
   location: string,
-  options: EventLogWriterOptions & { gate?: WriteGate } = {},
+  options: EventLogWriterOptions & { gate?: WriteGate; autoCheckpointPages?: number } = {},
 ): EventLogWriter {
-  const data: LogThreadData = { hearthLogWriter: true, location };
+  const data: LogThreadData = { hearthLogWriter: true, location, autoCheckpointPages: options.autoCheckpointPages };
   const worker = new Worker(new URL('./event-log-thread-entry.js', import.meta.url), { workerData: data });
   const inFlight = new Map<number, Pending<CommittedGroup>>();
   const durability = createDurabilityWaits();

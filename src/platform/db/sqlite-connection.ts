@@ -7,7 +7,10 @@ import { bucketOf } from '../buckets.ts';
  * One SQLite connection with Hearth's settings. The server's connection and the event log's
  * writer thread each open their own, and both must write with the same durability.
  */
-export function openSqliteConnection(absolutePath: string): BetterSqlite3.Database {
+export function openSqliteConnection(
+  absolutePath: string,
+  options: { autoCheckpointPages?: number | undefined } = {},
+): BetterSqlite3.Database {
   if (absolutePath !== ':memory:') mkdirSync(dirname(absolutePath), { recursive: true });
   const connection = new BetterSqlite3(absolutePath);
   // 8 KB pages, not SQLite's 4 KB: a commit writes half as many WAL frames (two writes each) for
@@ -23,7 +26,8 @@ export function openSqliteConnection(absolutePath: string): BetterSqlite3.Databa
   // commits are copied into the database once rather than ten times, and the database is fsynced
   // a tenth as often. Ingestion on the demo log went from 40k to 46k events/s. The WAL file is cut
   // back to 64 MB when it restarts, so a burst that outran the checkpoints does not keep its size.
-  connection.pragma('wal_autocheckpoint = 10000');
+  // A process with a checkpointer thread (WalCheckpointer) keeps a higher threshold, as a backstop.
+  connection.pragma(`wal_autocheckpoint = ${options.autoCheckpointPages ?? 10_000}`);
   connection.pragma('journal_size_limit = 67108864');
   connection.pragma('cache_size = -65536');
   connection.pragma('temp_store = MEMORY');
