@@ -113,9 +113,10 @@ export async function withWriteLock<T>(
       if (database.dialect === 'postgres') {
         await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(transaction);
         if (options.rebuildable) await sql`set local synchronous_commit = off`.execute(transaction);
-      } else {
-        // Any write takes SQLite's RESERVED lock at once; this one changes nothing.
-        await sql`update processor_checkpoints set position = position where 0`.execute(transaction);
+      } else if (database.sqlite) {
+        // Any write takes SQLite's RESERVED lock at once; this one changes nothing. Run on the
+        // connection Kysely's transaction holds, as a cached statement: it runs for every transaction.
+        cachedStatement(database.sqlite, 'update processor_checkpoints set position = position where 0').run();
       }
       return work(transaction);
     });

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { nextTurn } from '../event-loop.ts';
 import { withWriteLock, type Database, type DbExecutor, type DbTransaction } from '../db/database.ts';
+import { cachedStatement, type WriteScope } from '../db/sqlite-statements.ts';
 import type { Logger } from '../log.ts';
 import { createOperationAnswers, type OperationAnswer } from './operation-answers.ts';
 import type { LoggedEvent, ProcessingBatch, Stage } from './stage.ts';
@@ -83,8 +84,29 @@ async function readCheckpoint(db: DbExecutor): Promise<number> {
   return row?.position ?? 0;
 }
 
-async function saveCheckpoint(db: DbExecutor, position: number, now: number): Promise<void> {
-  await db
+/**
+ * The checkpoint inside the processor's transaction. On SQLite a cached statement on the
+ * transaction's own connection: built by Kysely, the read and the save cost 50–100 µs each, a
+ * tenth of a ledger batch's time outside its stages.
+ */
+async function readCheckpointIn(scope: WriteScope): Promise<number> {
+  if (!scope.sqlite) return readCheckpoint(scope.transaction);
+  const row = cachedStatement(scope.sqlite, 'select position from processor_checkpoints where name = ?').get(
+    checkpointName,
+  ) as { position: number } | undefined;
+  return row?.position ?? 0;
+}
+
+async function saveCheckpoint(scope: WriteScope, position: number, now: number): Promise<void> {
+  if (scope.sqlite) {
+    cachedStatement(
+      scope.sqlite,
+      'insert into processor_checkpoints (name, position, updated_at) values (?, ?, ?)' +
+        ' on conflict (name) do update set position = excluded.position, updated_at = excluded.updated_at',
+    ).run(checkpointName, position, now);
+    return;
+  }
+  await scope.transaction
     .insertInto('processor_checkpoints')
     .values({ name: checkpointName, position, updated_at: now })
     .onConflict((conflict) => conflict.column('name').doUpdateSet({ position, updated_at: now }))
@@ -115,7 +137,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   /** Runs the stages over the next events, in the transaction that moves the checkpoint past them. */
   async function processBatch(transaction: DbTransaction, limit: number) {
-    const position = await readCheckpoint(transaction);
+    const scope = { transaction, sqlite: options.database.sqlite };
+    const position = await readCheckpointIn(scope);
     seenPosition = position;
     const read = await options.readEventsAfter(transaction, position, limit);
     const events = cutBatch(read);
@@ -137,7 +160,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     };
     for (const stage of options.stages) await stage.apply(batch);
     const last = events[events.length - 1] as LoggedEvent;
-    await saveCheckpoint(transaction, last.seq, batch.now);
+    await saveCheckpoint(scope, last.seq, batch.now);
     return { processed: events.length, reachedEnd, last: last.seq, answers: batch.answers };
   }
 
@@ -224,7 +247,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   async function reset(): Promise<void> {
     const clear = async (transaction: DbTransaction) => {
       for (const stage of [...options.stages].reverse()) await stage.reset(transaction);
-      await saveCheckpoint(transaction, 0, options.clock.now());
+      await saveCheckpoint({ transaction, sqlite: options.database.sqlite }, 0, options.clock.now());
     };
     await withWriteLock(options.database, 'processor', clear, rebuildable);
     seenPosition = 0;
