@@ -40,7 +40,7 @@ export async function findSurvivors(db: DbExecutor, memberIds: string[]): Promis
   const survivors = new Map<string, string>();
   const current = new Map(memberIds.map((id) => [id, id]));
   for (let depth = 0; current.size > 0 && depth < 32; depth += 1) {
-    const members = await repo.loadMembers(db, [...new Set(current.values())]);
+    const members = await repo.loadMergeTargets(db, [...new Set(current.values())]);
     for (const [start, id] of current) {
       const mergedInto = members.get(id)?.mergedInto;
       if (mergedInto) current.set(start, mergedInto);
@@ -60,6 +60,6 @@ export async function findWorkspaceSurvivors(
   memberIds: string[],
 ): Promise<Map<string, string>> {
   const survivors = await findSurvivors(db, memberIds);
-  const members = await repo.loadMembers(db, [...new Set(survivors.values())]);
+  const members = await repo.loadMergeTargets(db, [...new Set(survivors.values())]);
   return new Map([...survivors].filter(([, survivor]) => members.get(survivor)?.workspaceId === workspaceId));
 }

@@ -40,6 +40,27 @@ export async function loadMembers(db: DbExecutor, ids: string[]): Promise<Map<st
   return members;
 }
 
+/**
+ * Where each of these members went (null: it was never merged) and its workspace, without the
+ * profile columns: following merges is asked by most stages of every batch, and parsing each
+ * member's traits and features for it cost more than the lookup.
+ */
+export async function loadMergeTargets(
+  db: DbExecutor,
+  ids: string[],
+): Promise<Map<string, { workspaceId: string; mergedInto: string | null }>> {
+  const targets = new Map<string, { workspaceId: string; mergedInto: string | null }>();
+  for (const chunk of chunks([...new Set(ids)])) {
+    const rows = await db
+      .selectFrom('members')
+      .select(['id', 'workspace_id', 'merged_into'])
+      .where('id', 'in', chunk)
+      .execute();
+    for (const row of rows) targets.set(row.id, { workspaceId: row.workspace_id, mergedInto: row.merged_into });
+  }
+  return targets;
+}
+
 /** SQLite: the same upsert as the Kysely path, as a cached multi-row statement (processing's hot path). */
 const upsertProfilesSqlite = {
   head: 'insert into members (id, workspace_id, created_at, created_by_event, merged_into, traits, trait_times, features, updated_at)',
