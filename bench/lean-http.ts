@@ -18,11 +18,8 @@ export interface LeanResponse {
 const headEnd = Buffer.from('\r\n\r\n');
 const lineEnd = Buffer.from('\r\n');
 
-/** The value of one header in a received header block, case-insensitively; undefined if absent. */
-export function headerOf(head: string, name: string): string | undefined {
-  const match = new RegExp(`\\r\\n${name}:[ \\t]*([^\\r]*)`, 'i').exec(head);
-  return match?.[1];
-}
+const contentLength = /\r\ncontent-length:[ \t]*(\d+)/i;
+const chunked = /\r\ntransfer-encoding:[ \t]*chunked/i;
 
 interface Waiting {
   resolve(response: LeanResponse): void;
@@ -79,12 +76,12 @@ class LeanConnection {
     const bodyStart = end + 4;
     let body: Buffer;
     let next: number;
-    if (/\r\ntransfer-encoding:[ \t]*chunked/i.test(head)) {
-      const chunked = readChunked(this.received, bodyStart);
-      if (!chunked) return;
-      ({ body, end: next } = chunked);
+    if (chunked.test(head)) {
+      const whole = readChunked(this.received, bodyStart);
+      if (!whole) return;
+      ({ body, end: next } = whole);
     } else {
-      const length = Number(headerOf(head, 'content-length') ?? 0);
+      const length = Number(contentLength.exec(head)?.[1] ?? 0);
       if (this.received.length < bodyStart + length) return;
       body = this.received.subarray(bodyStart, bodyStart + length);
       next = bodyStart + length;

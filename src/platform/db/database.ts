@@ -117,6 +117,8 @@ export async function withWriteLock<T>(
         // Any write takes SQLite's RESERVED lock at once; this one changes nothing. Run on the
         // connection Kysely's transaction holds, as a cached statement: it runs for every transaction.
         cachedStatement(database.sqlite, 'update processor_checkpoints set position = position where 0').run();
+      } else {
+        await sql`update processor_checkpoints set position = position where 0`.execute(transaction);
       }
       return work(transaction);
     });

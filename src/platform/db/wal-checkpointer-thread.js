@@ -10,11 +10,17 @@ const connection = new BetterSqlite3(location);
 // checkpoint that finds another one under way is simply tried again at the next interval.
 const checkpoint = connection.prepare('pragma wal_checkpoint(PASSIVE)');
 
+/** The last failure reported: a fault that persists is reported once, not twice a second. */
+let reported;
+
 function checkpointNow() {
   try {
     checkpoint.run();
+    reported = undefined;
   } catch (error) {
-    parentPort?.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+    const message = error instanceof Error ? error.message : String(error);
+    if (message !== reported) parentPort?.postMessage({ kind: 'failed', message });
+    reported = message;
   }
 }
 
