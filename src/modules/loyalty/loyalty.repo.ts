@@ -1,6 +1,12 @@
 import type { Selectable } from 'kysely';
-import type { DbExecutor } from '../../platform/db/database.ts';
-import type { PointsLotsTable } from '../../platform/db/schema.ts';
+import type { DbExecutor, SqliteConnection } from '../../platform/db/database.ts';
+import {
+  bulkChunks,
+  cachedStatement,
+  listPlaceholders,
+  type SqliteValue,
+} from '../../platform/db/sqlite-statements.ts';
+import type { PointsAccountsTable, PointsLotsTable, PointsReservationsTable } from '../../platform/db/schema.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { LedgerCache } from './ledger-cache.ts';
 import type { ActiveProgram, MemberPoints } from './loyalty-fold.ts';
@@ -149,60 +155,116 @@ function toLot(row: Selectable<PointsLotsTable>): PointsLot {
   };
 }
 
-/** Balances, open lots and holds of these members; a member without an account starts empty. */
+type AccountRow = Selectable<PointsAccountsTable>;
+type LotRow = Selectable<PointsLotsTable>;
+type HoldRow = Selectable<PointsReservationsTable>;
+
+/**
+ * `select … where <column> in (…)` over many ids: on SQLite inside the processor's transaction
+ * (`sqlite` given) as cached statements, one per chunk shape; else built by Kysely. A batch of
+ * operations on many members read their accounts, lots and holds this way, and Kysely's building
+ * of the id lists had cost more than SQLite's lookups.
+ */
+async function selectByIds<Row>(
+  sqlite: SqliteConnection | undefined,
+  query: { head: string; tail?: string; leading: SqliteValue[] },
+  ids: string[],
+  kysely: (chunk: string[]) => Promise<Row[]>,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  if (!sqlite) {
+    for (const chunk of chunks(ids)) rows.push(...(await kysely(chunk)));
+    return rows;
+  }
+  for (const chunk of bulkChunks(ids)) {
+    const text = `${query.head} in (${listPlaceholders(chunk.length)})${query.tail ?? ''}`;
+    rows.push(...(cachedStatement(sqlite, text).all(...query.leading, ...chunk) as Row[]));
+  }
+  return rows;
+}
+
+function toMemberPoints(row: AccountRow): MemberPoints {
+  return {
+    memberId: row.member_id,
+    ledger: { lots: [], reservations: [], debt: row.debt },
+    totals: {
+      available: row.available,
+      pending: row.pending,
+      reserved: row.reserved,
+      shortfall: row.shortfall,
+      lifetimeEarned: row.lifetime_earned,
+      lifetimeRedeemed: row.lifetime_redeemed,
+      lifetimeExpired: row.lifetime_expired,
+    },
+    advancedTo: row.advanced_to,
+    tier: { ...emptyTierState(), ...parseJson<Partial<TierState>>(row.tier_state) },
+    revision: row.revision,
+  };
+}
+
+/**
+ * Balances, open lots and holds of these members; a member without an account starts empty.
+ * `sqlite`: the processor's connection, only inside its transaction (see selectByIds).
+ */
 export async function loadMemberPoints(
   db: DbExecutor,
   workspaceId: string,
   memberIds: string[],
   cache?: LedgerCache,
+  sqlite?: SqliteConnection,
 ): Promise<Map<string, MemberPoints>> {
   const members = new Map<string, MemberPoints>();
-  for (const ids of chunks([...new Set(memberIds)])) {
-    const accounts = await db
-      .selectFrom('points_accounts')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('member_id', 'in', ids)
-      .execute();
-    const chunk: string[] = [];
-    for (const row of accounts) {
-      members.set(row.member_id, {
-        memberId: row.member_id,
-        ledger: { lots: [], reservations: [], debt: row.debt },
-        totals: {
-          available: row.available,
-          pending: row.pending,
-          reserved: row.reserved,
-          shortfall: row.shortfall,
-          lifetimeEarned: row.lifetime_earned,
-          lifetimeRedeemed: row.lifetime_redeemed,
-          lifetimeExpired: row.lifetime_expired,
-        },
-        advancedTo: row.advanced_to,
-        tier: { ...emptyTierState(), ...parseJson<Partial<TierState>>(row.tier_state) },
-        revision: row.revision,
-      });
-      const cached = cache?.take(row.member_id, row.revision);
-      const member = members.get(row.member_id);
-      if (cached && member) {
-        member.ledger.lots = cached.lots;
-        member.ledger.reservations = cached.reservations;
-      } else chunk.push(row.member_id);
-    }
-    if (chunk.length === 0) continue;
-    const lots = await db
-      .selectFrom('points_lots')
-      .selectAll()
-      .where('member_id', 'in', chunk)
-      .where((eb) => eb.or([eb('remaining', '>', 0), eb('status', '=', 'pending')]))
-      .orderBy('id')
-      .execute();
+  const accounts = await selectByIds<AccountRow>(
+    sqlite,
+    { head: 'select * from points_accounts where workspace_id = ? and member_id', leading: [workspaceId] },
+    [...new Set(memberIds)],
+    (chunk) =>
+      db
+        .selectFrom('points_accounts')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('member_id', 'in', chunk)
+        .execute(),
+  );
+  const uncached: string[] = [];
+  for (const row of accounts) {
+    const member = toMemberPoints(row);
+    members.set(row.member_id, member);
+    const cached = cache?.take(row.member_id, row.revision);
+    if (cached) {
+      member.ledger.lots = cached.lots;
+      member.ledger.reservations = cached.reservations;
+    } else uncached.push(row.member_id);
+  }
+  if (uncached.length > 0) {
+    const lots = await selectByIds<LotRow>(
+      sqlite,
+      {
+        head: 'select * from points_lots where member_id',
+        tail: " and (remaining > 0 or status = 'pending') order by id",
+        leading: [],
+      },
+      uncached,
+      (chunk) =>
+        db
+          .selectFrom('points_lots')
+          .selectAll()
+          .where('member_id', 'in', chunk)
+          .where((eb) => eb.or([eb('remaining', '>', 0), eb('status', '=', 'pending')]))
+          .orderBy('id')
+          .execute(),
+    );
     for (const row of lots) {
       const lot = toLot(row);
       markLotStored(lot, row.member_id);
       members.get(row.member_id)?.ledger.lots.push(lot);
     }
-    const holds = await db.selectFrom('points_reservations').selectAll().where('member_id', 'in', chunk).execute();
+    const holds = await selectByIds<HoldRow>(
+      sqlite,
+      { head: 'select * from points_reservations where member_id', leading: [] },
+      uncached,
+      (chunk) => db.selectFrom('points_reservations').selectAll().where('member_id', 'in', chunk).execute(),
+    );
     for (const row of holds.sort((a, b) => (a.id < b.id ? -1 : 1))) {
       members.get(row.member_id)?.ledger.reservations.push({
         id: row.id,

@@ -76,7 +76,7 @@ async function loadFoldState(
     timeZone: workspace.timezone,
     program: activeVersion === null ? null : (versions.get(activeVersion) ?? null),
     programVersion: (version) => versions.get(version),
-    members: await repo.loadMemberPoints(transaction, workspaceId, [...memberIds], caches.ledgers),
+    members: await repo.loadMemberPoints(transaction, workspaceId, [...memberIds], caches.ledgers, batch.sqlite),
     survivorOf: (memberId) => survivors.get(memberId) ?? memberId,
     orders: await loadOrders(transaction, workspaceId, wantedOrders, 'loyalty_orders'),
     usage: await repo.loadUsage(transaction, workspaceId, usageKeysFor(events, programs, workspace.timezone)),
