@@ -1,4 +1,4 @@
-import type { DbTransaction } from '../../platform/db/database.ts';
+import type { DbTransaction, SqliteConnection } from '../../platform/db/database.ts';
 import {
   groupByWorkspace,
   type DerivedEvent,
@@ -33,7 +33,7 @@ import * as points from './points.repo.ts';
 
 export interface MemberViews {
   /** Traits and features of members as profiles holds them, for rule conditions. */
-  load(transaction: DbTransaction, memberIds: string[]): Promise<Map<string, EarningMember>>;
+  load(transaction: DbTransaction, memberIds: string[], sqlite?: SqliteConnection): Promise<Map<string, EarningMember>>;
   /** The member an id ended up in after merges (itself when it was never merged). */
   survivors(transaction: DbTransaction, memberIds: string[]): Promise<Map<string, string>>;
 }
@@ -69,7 +69,7 @@ async function loadFoldState(
   for (const lot of orderLots) memberIds.add(lot.memberId);
   const programs = [...versions.values()];
   // Rule conditions and the value score read the member as profiles holds it.
-  const profileViews = await views.load(transaction, [...memberIds]);
+  const profileViews = await views.load(transaction, [...memberIds], batch.sqlite);
   const state = createFoldState({
     workspaceId,
     currency: workspace.currency,

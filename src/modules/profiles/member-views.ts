@@ -1,4 +1,4 @@
-import type { DbExecutor } from '../../platform/db/database.ts';
+import type { DbExecutor, SqliteConnection } from '../../platform/db/database.ts';
 import { presentFeatures } from './features.ts';
 import * as repo from './profiles.repo.ts';
 
@@ -12,9 +12,13 @@ export interface MemberView {
  * What later stages (loyalty rules) may read of a member: traits and the same features the API
  * shows. Read inside the processing transaction, after this batch's profiles were saved.
  */
-export async function loadMemberViews(db: DbExecutor, memberIds: string[]): Promise<Map<string, MemberView>> {
+export async function loadMemberViews(
+  db: DbExecutor,
+  memberIds: string[],
+  sqlite?: SqliteConnection,
+): Promise<Map<string, MemberView>> {
   const views = new Map<string, MemberView>();
-  for (const member of (await repo.loadMembers(db, memberIds)).values()) {
+  for (const member of (await repo.loadMembers(db, memberIds, sqlite)).values()) {
     views.set(member.id, {
       traits: member.profile.traits.traits,
       features: presentFeatures(member.profile.features),

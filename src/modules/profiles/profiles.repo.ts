@@ -1,6 +1,14 @@
-import type { DbExecutor } from '../../platform/db/database.ts';
+import type { Selectable } from 'kysely';
+import type { DbExecutor, SqliteConnection } from '../../platform/db/database.ts';
+import type { MembersTable } from '../../platform/db/schema.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
-import { cachedStatement, runMultiRow, type WriteScope } from '../../platform/db/sqlite-statements.ts';
+import {
+  bulkChunks,
+  cachedStatement,
+  listPlaceholders,
+  runMultiRow,
+  type WriteScope,
+} from '../../platform/db/sqlite-statements.ts';
 import { emptyFeatures, type FeatureState } from './features.ts';
 import type { ProfileState } from './profile-fold.ts';
 import { chunks } from '../../platform/db/chunks.ts';
@@ -15,27 +23,46 @@ export interface MemberRow {
   updatedAt: number;
 }
 
-export async function loadMembers(db: DbExecutor, ids: string[]): Promise<Map<string, MemberRow>> {
+type MemberRecord = Selectable<MembersTable>;
+
+/**
+ * Members with their profiles. `sqlite`: the processor's connection, only inside its transaction:
+ * the rows are then read by cached statements, one per chunk shape (Kysely's building of the id
+ * list had cost more than the lookups, in every processing batch).
+ */
+export async function loadMembers(
+  db: DbExecutor,
+  ids: string[],
+  sqlite?: SqliteConnection,
+): Promise<Map<string, MemberRow>> {
   const members = new Map<string, MemberRow>();
-  for (const chunk of chunks([...new Set(ids)])) {
-    const rows = await db.selectFrom('members').selectAll().where('id', 'in', chunk).execute();
-    for (const row of rows) {
-      members.set(row.id, {
-        id: row.id,
-        workspaceId: row.workspace_id,
-        createdAt: row.created_at,
-        createdByEvent: row.created_by_event,
-        mergedInto: row.merged_into,
-        profile: {
-          traits: {
-            traits: parseJson<Record<string, unknown>>(row.traits),
-            times: parseJson<Record<string, [number, number]>>(row.trait_times),
-          },
-          features: { ...emptyFeatures(), ...parseJson<Partial<FeatureState>>(row.features) },
-        },
-        updatedAt: row.updated_at,
-      });
+  const rows: MemberRecord[] = [];
+  const unique = [...new Set(ids)];
+  if (sqlite) {
+    for (const chunk of bulkChunks(unique)) {
+      const text = `select * from members where id in (${listPlaceholders(chunk.length)})`;
+      rows.push(...(cachedStatement(sqlite, text).all(...chunk) as MemberRecord[]));
     }
+  } else {
+    for (const chunk of chunks(unique))
+      rows.push(...(await db.selectFrom('members').selectAll().where('id', 'in', chunk).execute()));
+  }
+  for (const row of rows) {
+    members.set(row.id, {
+      id: row.id,
+      workspaceId: row.workspace_id,
+      createdAt: row.created_at,
+      createdByEvent: row.created_by_event,
+      mergedInto: row.merged_into,
+      profile: {
+        traits: {
+          traits: parseJson<Record<string, unknown>>(row.traits),
+          times: parseJson<Record<string, [number, number]>>(row.trait_times),
+        },
+        features: { ...emptyFeatures(), ...parseJson<Partial<FeatureState>>(row.features) },
+      },
+      updatedAt: row.updated_at,
+    });
   }
   return members;
 }

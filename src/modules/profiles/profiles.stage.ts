@@ -64,7 +64,7 @@ async function applyIncrementally(
   // had the merge come in an earlier batch.
   const mergedIntoRebuilt = batch.merges.filter((merge) => batch.rebuiltMembers.has(merge.survivorId));
   for (const merge of mergedIntoRebuilt) memberIds.add(merge.mergedId);
-  const members = await repo.loadMembers(transaction, [...memberIds]);
+  const members = await repo.loadMembers(transaction, [...memberIds], batch.sqlite);
   const workspaceMembers = [...members.values()].filter((member) => member.workspaceId === workspaceId);
   if (workspaceMembers.length === 0) return;
 
@@ -106,7 +106,7 @@ async function applyIncrementally(
 /** After a split, the affected members are recomputed from their own events, orders included. */
 async function rebuildMembers(batch: ProcessingBatch, workspaceId: string, currency: string, memberIds: string[]) {
   const transaction = batch.transaction;
-  const members = [...(await repo.loadMembers(transaction, memberIds)).values()].filter(
+  const members = [...(await repo.loadMembers(transaction, memberIds, batch.sqlite)).values()].filter(
     (member) => member.workspaceId === workspaceId,
   );
   if (members.length === 0) return;
