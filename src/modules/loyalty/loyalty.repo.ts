@@ -1,11 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { DbExecutor, SqliteConnection } from '../../platform/db/database.ts';
-import {
-  bulkChunks,
-  cachedStatement,
-  listPlaceholders,
-  type SqliteValue,
-} from '../../platform/db/sqlite-statements.ts';
+import { selectIn, type SqliteValue } from '../../platform/db/sqlite-statements.ts';
 import type { PointsAccountsTable, PointsLotsTable, PointsReservationsTable } from '../../platform/db/schema.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { LedgerCache } from './ledger-cache.ts';
@@ -171,15 +166,9 @@ async function selectByIds<Row>(
   ids: string[],
   kysely: (chunk: string[]) => Promise<Row[]>,
 ): Promise<Row[]> {
+  if (sqlite) return selectIn<Row>(sqlite, query, ids);
   const rows: Row[] = [];
-  if (!sqlite) {
-    for (const chunk of chunks(ids)) rows.push(...(await kysely(chunk)));
-    return rows;
-  }
-  for (const chunk of bulkChunks(ids)) {
-    const text = `${query.head} in (${listPlaceholders(chunk.length)})${query.tail ?? ''}`;
-    rows.push(...(cachedStatement(sqlite, text).all(...query.leading, ...chunk) as Row[]));
-  }
+  for (const chunk of chunks(ids)) rows.push(...(await kysely(chunk)));
   return rows;
 }
 

@@ -2,13 +2,7 @@ import type { Selectable } from 'kysely';
 import type { DbExecutor, SqliteConnection } from '../../platform/db/database.ts';
 import type { MembersTable } from '../../platform/db/schema.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
-import {
-  bulkChunks,
-  cachedStatement,
-  listPlaceholders,
-  runMultiRow,
-  type WriteScope,
-} from '../../platform/db/sqlite-statements.ts';
+import { cachedStatement, runMultiRow, selectIn, type WriteScope } from '../../platform/db/sqlite-statements.ts';
 import { emptyFeatures, type FeatureState } from './features.ts';
 import type { ProfileState } from './profile-fold.ts';
 import { chunks } from '../../platform/db/chunks.ts';
@@ -38,12 +32,8 @@ export async function loadMembers(
   const members = new Map<string, MemberRow>();
   const rows: MemberRecord[] = [];
   const unique = [...new Set(ids)];
-  if (sqlite) {
-    for (const chunk of bulkChunks(unique)) {
-      const text = `select * from members where id in (${listPlaceholders(chunk.length)})`;
-      rows.push(...(cachedStatement(sqlite, text).all(...chunk) as MemberRecord[]));
-    }
-  } else {
+  if (sqlite) rows.push(...selectIn<MemberRecord>(sqlite, { head: 'select * from members where id' }, unique));
+  else {
     for (const chunk of chunks(unique))
       rows.push(...(await db.selectFrom('members').selectAll().where('id', 'in', chunk).execute()));
   }

@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { bulkChunks, cachedStatement, runMultiRow } from './sqlite-statements.ts';
+import { bulkChunks, cachedStatement, runMultiRow, selectIn } from './sqlite-statements.ts';
 
 describe('bulkChunks', () => {
   it('keeps every item in order, in chunks of 256 then powers of two', () => {
@@ -23,6 +23,27 @@ describe('runMultiRow', () => {
     runMultiRow(connection, upsert, [{ a: 7, b: 'changed' }], (row) => [row.a, row.b]);
     expect(cachedStatement(connection, 'select count(*) as n from t').get()).toEqual({ n: 300 });
     expect(cachedStatement(connection, 'select b from t where a = ?').get(7)).toEqual({ b: 'changed' });
+    connection.close();
+  });
+});
+
+describe('selectIn', () => {
+  it('reads the rows of many ids through a statement per chunk, with parameters before the list and a tail', () => {
+    const connection = new BetterSqlite3(':memory:');
+    connection.exec('create table t (id text primary key, owner text, n integer)');
+    const insert = connection.prepare('insert into t values (?, ?, ?)');
+    for (let index = 0; index < 400; index += 1) insert.run(`id${index}`, index % 2 === 0 ? 'even' : 'odd', index);
+    const wanted = Array.from({ length: 300 }, (_, index) => `id${index}`).concat('missing');
+    const rows = selectIn<{ id: string; n: number }>(
+      connection,
+      { head: 'select id, n from t where owner = ? and id', tail: ' order by n', leading: ['even'] },
+      wanted,
+    );
+    // 301 ids: chunks of 256, 32, 8, 4 and 1, each sorted by its own tail.
+    expect(rows).toHaveLength(150);
+    expect(rows.every((row) => row.n % 2 === 0 && row.n < 300)).toBe(true);
+    expect(new Set(rows.map((row) => row.id)).size).toBe(150);
+    expect(selectIn(connection, { head: 'select id from t where id' }, [])).toEqual([]);
     connection.close();
   });
 });

@@ -73,6 +73,24 @@ export function listPlaceholders(count: number): string {
 }
 
 /**
+ * `head IN (…)tail` over many ids, a cached statement per chunk shape; `leading` are the
+ * parameters before the list. Only inside a transaction on this connection (see WriteScope).
+ */
+export function selectIn<Row>(
+  connection: SqliteConnection,
+  query: { head: string; tail?: string; leading?: SqliteValue[] },
+  ids: readonly string[],
+): Row[] {
+  const rows: Row[] = [];
+  for (const chunk of bulkChunks(ids)) {
+    const text = `${query.head} in (${listPlaceholders(chunk.length)})${query.tail ?? ''}`;
+    for (const row of cachedStatement(connection, text).all(...(query.leading ?? []), ...chunk) as Row[])
+      rows.push(row);
+  }
+  return rows;
+}
+
+/**
  * Runs `head VALUES (…), (…) tail` over every row, a chunk per statement. `row` is one row's
  * placeholders and `values` turns an item into that row's parameters.
  */
