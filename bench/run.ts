@@ -20,7 +20,8 @@ import { createSqliteLogReader } from '../src/modules/ingest/sqlite-log-reader.t
 import { openRuntime } from '../src/runtime.ts';
 import { measureAudience } from './audience.ts';
 import { measureBenefits } from './benefits.ts';
-import { measureLedgerOperations, withPostgresDatabase } from './loyalty.ts';
+import { withPostgresDatabase } from './loyalty.ts';
+import { runBenchPart } from './part-process.ts';
 import { keepAliveAgent, send } from './http-client.ts';
 import { checkMachine } from './machine-check.ts';
 import { insertRawEvents, type RawInsertResult } from './raw-insert.ts';
@@ -275,20 +276,18 @@ async function measureImport(lines: string[]): Promise<void> {
 }
 
 async function measureLoyalty(lines: string[]): Promise<void> {
-  const common = {
-    operations: ledgerOperations,
-    concurrency: ledgerConcurrency,
-    members: 1_000,
-    profileFlags,
-  };
   // Each database's lines as soon as they are measured: a fault in the next still prints them.
-  lines.push(
-    ...(await measureLedgerOperations({ ...common, database: join(workDirectory, 'ledger.db'), label: 'SQLite' })),
-  );
-  lines.push(
-    ...(await withPostgresDatabase(values.postgres, (database) =>
-      measureLedgerOperations({ ...common, database, label: 'PostgreSQL' }),
-    )),
+  await runBenchPart(
+    'bench/ledger-part.ts',
+    {
+      sqliteDatabase: join(workDirectory, 'ledger.db'),
+      postgres: values.postgres,
+      operations: ledgerOperations,
+      concurrency: ledgerConcurrency,
+      members: 1_000,
+      profileFlags,
+    },
+    (measured) => lines.push(...measured),
   );
 }
 
@@ -304,9 +303,10 @@ async function measureBenefitsOnBoth(lines: string[]): Promise<void> {
 
 /**
  * A full collection of this process's heap between parts (`npm run bench` runs Node with
- * --expose-gc): processing two logs in this process leaves a large heap, and its collection had
- * fallen in the first ledger phase, doubling the client's CPU a request there (46–51 µs against
- * 21–26) on the cores the server was being measured on.
+ * --expose-gc): processing two logs in this process leaves a large heap, whose collection would
+ * otherwise fall in a later part's measurement. It had doubled the client's CPU a request in the
+ * first ledger phase, and still did with this call, so the ledger part now runs as a client process
+ * of its own (part-process.ts).
  */
 function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
