@@ -26,5 +26,5 @@ export async function runBenchPart(
     if (line.trim() !== '') onLines(JSON.parse(line) as string[]);
   }
   const code = await exited;
-  if (code !== 0) throw new Error(stderr.trim().split('\n').at(-1) ?? `${script} exited with ${code}`);
+  if (code !== 0) throw new Error(stderr.trim().split('\n').at(-1) || `${script} exited with ${code}`);
 }

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { DbExecutor, SqliteConnection } from '../../platform/db/database.ts';
-import { selectIn, type SqliteValue } from '../../platform/db/sqlite-statements.ts';
+import { selectByIds } from '../../platform/db/sqlite-statements.ts';
 import type { PointsAccountsTable, PointsLotsTable, PointsReservationsTable } from '../../platform/db/schema.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
 import type { LedgerCache } from './ledger-cache.ts';
@@ -154,24 +154,6 @@ type AccountRow = Selectable<PointsAccountsTable>;
 type LotRow = Selectable<PointsLotsTable>;
 type HoldRow = Selectable<PointsReservationsTable>;
 
-/**
- * `select … where <column> in (…)` over many ids: on SQLite inside the processor's transaction
- * (`sqlite` given) as cached statements, one per chunk shape; else built by Kysely. A batch of
- * operations on many members read their accounts, lots and holds this way, and Kysely's building
- * of the id lists had cost more than SQLite's lookups.
- */
-async function selectByIds<Row>(
-  sqlite: SqliteConnection | undefined,
-  query: { head: string; tail?: string; leading: SqliteValue[] },
-  ids: string[],
-  kysely: (chunk: string[]) => Promise<Row[]>,
-): Promise<Row[]> {
-  if (sqlite) return selectIn<Row>(sqlite, query, ids);
-  const rows: Row[] = [];
-  for (const chunk of chunks(ids)) rows.push(...(await kysely(chunk)));
-  return rows;
-}
-
 function toMemberPoints(row: AccountRow): MemberPoints {
   return {
     memberId: row.member_id,
@@ -193,7 +175,8 @@ function toMemberPoints(row: AccountRow): MemberPoints {
 
 /**
  * Balances, open lots and holds of these members; a member without an account starts empty.
- * `sqlite`: the processor's connection, only inside its transaction (see selectByIds).
+ * `sqlite`: the processor's connection, only inside its transaction (see selectByIds): Kysely's
+ * building of the id lists had cost more than SQLite's lookups, ~30 members a batch of operations.
  */
 export async function loadMemberPoints(
   db: DbExecutor,
@@ -231,7 +214,6 @@ export async function loadMemberPoints(
       {
         head: 'select * from points_lots where member_id',
         tail: " and (remaining > 0 or status = 'pending') order by id",
-        leading: [],
       },
       uncached,
       (chunk) =>
@@ -250,7 +232,7 @@ export async function loadMemberPoints(
     }
     const holds = await selectByIds<HoldRow>(
       sqlite,
-      { head: 'select * from points_reservations where member_id', leading: [] },
+      { head: 'select * from points_reservations where member_id' },
       uncached,
       (chunk) => db.selectFrom('points_reservations').selectAll().where('member_id', 'in', chunk).execute(),
     );

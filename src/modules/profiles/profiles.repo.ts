@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { DbExecutor, SqliteConnection } from '../../platform/db/database.ts';
 import type { MembersTable } from '../../platform/db/schema.ts';
 import { parseJson, toJson } from '../../platform/db/json.ts';
-import { cachedStatement, runMultiRow, selectIn, type WriteScope } from '../../platform/db/sqlite-statements.ts';
+import { cachedStatement, runMultiRow, selectByIds, type WriteScope } from '../../platform/db/sqlite-statements.ts';
 import { emptyFeatures, type FeatureState } from './features.ts';
 import type { ProfileState } from './profile-fold.ts';
 import { chunks } from '../../platform/db/chunks.ts';
@@ -30,13 +30,12 @@ export async function loadMembers(
   sqlite?: SqliteConnection,
 ): Promise<Map<string, MemberRow>> {
   const members = new Map<string, MemberRow>();
-  const rows: MemberRecord[] = [];
-  const unique = [...new Set(ids)];
-  if (sqlite) rows.push(...selectIn<MemberRecord>(sqlite, { head: 'select * from members where id' }, unique));
-  else {
-    for (const chunk of chunks(unique))
-      rows.push(...(await db.selectFrom('members').selectAll().where('id', 'in', chunk).execute()));
-  }
+  const rows = await selectByIds<MemberRecord>(
+    sqlite,
+    { head: 'select * from members where id' },
+    [...new Set(ids)],
+    (chunk) => db.selectFrom('members').selectAll().where('id', 'in', chunk).execute(),
+  );
   for (const row of rows) {
     members.set(row.id, {
       id: row.id,

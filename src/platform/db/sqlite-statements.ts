@@ -1,3 +1,4 @@
+import { chunks } from './chunks.ts';
 import type { DbExecutor, SqliteConnection, SqliteStatement } from './database.ts';
 
 /**
@@ -87,6 +88,22 @@ export function selectIn<Row>(
     for (const row of cachedStatement(connection, text).all(...(query.leading ?? []), ...chunk) as Row[])
       rows.push(row);
   }
+  return rows;
+}
+
+/**
+ * Rows of many ids, read the way the caller's scope allows: by `selectIn` on the processor's
+ * SQLite connection (inside its transaction), else by `kysely` (both dialects), a chunk at a time.
+ */
+export async function selectByIds<Row>(
+  sqlite: SqliteConnection | undefined,
+  query: { head: string; tail?: string; leading?: SqliteValue[] },
+  ids: readonly string[],
+  kysely: (chunk: string[]) => Promise<Row[]>,
+): Promise<Row[]> {
+  if (sqlite) return selectIn<Row>(sqlite, query, ids);
+  const rows: Row[] = [];
+  for (const chunk of chunks(ids)) for (const row of await kysely(chunk)) rows.push(row);
   return rows;
 }
 
