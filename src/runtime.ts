@@ -14,6 +14,7 @@ import { readEventsAfter } from './modules/ingest/event-log.repo.ts';
 import { createThreadedEventLogWriter } from './modules/ingest/threaded-log-writer.ts';
 import { createSqliteLogReader } from './modules/ingest/sqlite-log-reader.ts';
 import { createIngestService, type IngestService } from './modules/ingest/ingest.service.ts';
+import { createPreparationThreads } from './modules/ingest/preparation-threads.ts';
 import { createWorkspaceService, type WorkspaceService } from './modules/workspaces/workspaces.service.ts';
 import { createIdentityStage } from './modules/identity/identity.stage.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/identity.service.ts';
@@ -93,6 +94,11 @@ export interface RuntimeOptions {
   /** Subjects (members) a stage advances per clock tick (default 500). */
   subjectsPerTick?: number;
   maxPendingEvents?: number;
+  /**
+   * Threads that decode and validate tracking requests (default 0: the main thread does it).
+   * `hearth serve` sets HEARTH_INGEST_THREADS, by default one fewer than the cores, at most 4.
+   */
+  ingestThreads?: number;
   /** Workspaces with at least this many members get an in-memory segment preview index (default 10,000). */
   previewIndexMinimumMembers?: number;
 }
@@ -149,7 +155,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         autoCheckpointPages: backstopCheckpointPages,
       })
     : createEventLogWriter(database, writerOptions);
-  const ingest = createIngestService({ clock, writer });
+  const preparer = options.ingestThreads
+    ? createPreparationThreads({ threads: options.ingestThreads, logger })
+    : undefined;
+  const ingest = createIngestService({ clock, writer, preparer });
   const ticker = createClockTicker({
     database,
     clock,
@@ -244,6 +253,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       await ticker.stop();
       await processor.stop();
       await previewIndex.close();
+      // Requests still being prepared append to the writer: its close drains them after.
+      await preparer?.close();
       await writer.close();
       await checkpointer?.close();
       await database.close();

@@ -62,7 +62,7 @@ describe('overload', () => {
     const writer = running.runtime.writer;
     // Warms the write-key cache, so requests below need no database to authenticate.
     expect((await postTracking(running, '/v1/batch', { body: { batch: calls('warm-', 1) } })).status).toBe(200);
-    const append = vi.spyOn(writer, 'append');
+    const append = vi.spyOn(writer, 'appendRows');
     const overloaded = {
       error: 'overloaded',
       message: 'too many events are waiting to be written; retry shortly',

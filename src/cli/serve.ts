@@ -13,7 +13,11 @@ export function registerServeCommand(program: Command): void {
       .option('--no-process', 'accept events only; `hearth worker` processes them in another process'),
   ).action(async (options: DatabaseOptions & { port?: number; process: boolean }) => {
     const config = resolveConfig(options);
-    const runtime = await openRuntime({ database: config.database, logLevel: config.logLevel });
+    const runtime = await openRuntime({
+      database: config.database,
+      logLevel: config.logLevel,
+      ingestThreads: config.ingestThreads,
+    });
     let server: RunningServer | undefined;
     try {
       server = await startServer(runtime, { port: config.port, host: config.host, process: options.process });

@@ -29,6 +29,8 @@ export interface TestServerOptions {
   subjectsPerTick?: number;
   /** Give workspaces of this many members a segment preview index (the runtime's default is 10,000). */
   previewIndexMinimumMembers?: number;
+  /** Threads preparing tracking requests; by default one, as `hearth serve` runs on two cores. */
+  ingestThreads?: number;
 }
 
 /** A real Hearth server on a fresh database and a random port. */
@@ -37,6 +39,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const runtime = await openRuntime({
     database: database.location,
     logger: silentLogger,
+    ingestThreads: options.ingestThreads ?? 1,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {}),
     ...(options.subjectsPerTick !== undefined ? { subjectsPerTick: options.subjectsPerTick } : {}),

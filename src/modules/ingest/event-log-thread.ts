@@ -2,7 +2,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openSqliteConnection } from '../../platform/db/sqlite-connection.ts';
 import { createWalFlusher, type FlushOutcome } from '../../platform/db/wal-flusher.ts';
 import { insertRowsOnSqlite, type InsertValues, type StoredPositions } from './event-log.repo.ts';
-import { unpackRows, type PackedRows } from './log-thread-payloads.ts';
+import { flattenRows, type PackedRows } from './log-thread-payloads.ts';
 
 /**
  * The event log's writer thread: it owns a connection of its own to the database file (WAL lets
@@ -16,7 +16,7 @@ export interface LogThreadData {
   autoCheckpointPages?: number;
 }
 
-export type LogThreadRequest = ({ kind: 'commit'; id: number } & PackedRows) | { kind: 'close' };
+export type LogThreadRequest = { kind: 'commit'; id: number; parts: PackedRows[] } | { kind: 'close' };
 
 /**
  * A commit is answered twice: `committed` once its rows are in the file and the write lock is free
@@ -69,7 +69,7 @@ function serve(port: MessagePort, location: string, autoCheckpointPages: number 
       return;
     }
     try {
-      const stored = commit.immediate(unpackRows(request));
+      const stored = commit.immediate(flattenRows(request.parts));
       port.postMessage({ kind: 'committed', id: request.id, stored } satisfies LogThreadReply);
       flusher.flushThrough(request.id);
     } catch (error) {

@@ -3,7 +3,8 @@ import { nextTurn } from '../../platform/event-loop.ts';
 import { withWriteLock } from '../../platform/db/database.ts';
 import { HearthError } from '../../platform/errors.ts';
 import type { NewEvent } from './ingest.schema.ts';
-import { insertEvents, type StoredPositions } from './event-log.repo.ts';
+import { insertRows, toInsertValues, type StoredPositions } from './event-log.repo.ts';
+import { countRows, flattenRows, type AppendRows } from './log-thread-payloads.ts';
 
 export interface AppendResult {
   accepted: number;
@@ -15,6 +16,8 @@ export interface AppendResult {
 export interface EventLogWriter {
   /** Resolves once the events are committed (durable), never before. */
   append(events: NewEvent[]): Promise<AppendResult>;
+  /** The same for rows already made (`toInsertValues`), or packed by a preparation thread. */
+  appendRows(rows: AppendRows): Promise<AppendResult>;
   pendingEvents(): number;
   drain(): Promise<void>;
   /** Drains, then releases what the writer holds (its thread, if it has one). */
@@ -22,7 +25,8 @@ export interface EventLogWriter {
 }
 
 interface PendingAppend {
-  events: NewEvent[];
+  rows: AppendRows;
+  count: number;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -46,8 +50,8 @@ export interface CommittedGroup {
   durable: Promise<void>;
 }
 
-/** Stores a group of events in one transaction; resolves once committed (readable by the processor). */
-export type CommitEvents = (events: NewEvent[]) => Promise<CommittedGroup>;
+/** Stores a group of appends' rows, in order, in one transaction; resolves once committed (readable by the processor). */
+export type CommitRows = (group: AppendRows[]) => Promise<CommittedGroup>;
 
 function highestPosition(positions: StoredPositions): number | null {
   let highest: number | null = null;
@@ -65,7 +69,7 @@ function highestPosition(positions: StoredPositions): number | null {
  * (WAL recovery keeps a prefix), and derived from them again only if they were acknowledged.
  */
 export function createGroupCommitWriter(
-  commit: CommitEvents,
+  commit: CommitRows,
   options: EventLogWriterOptions & { release?: () => Promise<void> } = {},
 ): EventLogWriter {
   const maxPending = options.maxPendingEvents ?? 100_000;
@@ -79,10 +83,10 @@ export function createGroupCommitWriter(
   function takeNextGroup(): PendingAppend[] {
     const group: PendingAppend[] = [];
     let size = 0;
-    while (queue.length > 0 && (group.length === 0 || size + (queue[0]?.events.length ?? 0) <= maxPerCommit)) {
+    while (queue.length > 0 && (group.length === 0 || size + (queue[0]?.count ?? 0) <= maxPerCommit)) {
       const next = queue.shift() as PendingAppend;
       group.push(next);
-      size += next.events.length;
+      size += next.count;
     }
     queuedEvents -= size;
     return group;
@@ -91,17 +95,17 @@ export function createGroupCommitWriter(
   function answerGroup(group: PendingAppend[], stored: StoredPositions): void {
     let offset = 0;
     for (const pending of group) {
-      const positions = stored.slice(offset, offset + pending.events.length);
-      offset += pending.events.length;
+      const positions = stored.slice(offset, offset + pending.count);
+      offset += pending.count;
       const accepted = positions.reduce<number>((count, position) => (position === null ? count : count + 1), 0);
-      pending.resolve({ accepted, duplicates: pending.events.length - accepted, positions });
+      pending.resolve({ accepted, duplicates: pending.count - accepted, positions });
     }
   }
 
   async function commitGroup(group: PendingAppend[]): Promise<void> {
     let committed: CommittedGroup;
     try {
-      committed = await commit(group.flatMap((pending) => pending.events));
+      committed = await commit(group.map((pending) => pending.rows));
     } catch (error) {
       for (const pending of group) pending.reject(error);
       return;
@@ -122,18 +126,19 @@ export function createGroupCommitWriter(
     flushing = undefined;
   }
 
-  function append(events: NewEvent[]): Promise<AppendResult> {
-    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0, positions: [] });
+  function appendRows(rows: AppendRows): Promise<AppendResult> {
+    const count = countRows(rows);
+    if (count === 0) return Promise.resolve({ accepted: 0, duplicates: 0, positions: [] });
     // An empty queue takes any append, so one larger than the limit is not refused forever.
-    if (queuedEvents > 0 && queuedEvents + events.length > maxPending) {
+    if (queuedEvents > 0 && queuedEvents + count > maxPending) {
       return Promise.reject(
         new HearthError('overloaded', 'too many events are waiting to be written; retry shortly', {
           retryAfterSeconds: 1,
         }),
       );
     }
-    const result = new Promise<AppendResult>((resolve, reject) => queue.push({ events, resolve, reject }));
-    queuedEvents += events.length;
+    const result = new Promise<AppendResult>((resolve, reject) => queue.push({ rows, count, resolve, reject }));
+    queuedEvents += count;
     // Waiting one turn lets every request already read join this commit; idle, it costs microseconds.
     flushing ??= nextTurn().then(flush);
     return result;
@@ -147,7 +152,8 @@ export function createGroupCommitWriter(
   }
 
   return {
-    append,
+    append: (events) => appendRows(events.map(toInsertValues)),
+    appendRows,
     pendingEvents: () => queuedEvents,
     drain,
     close: async () => {
@@ -159,10 +165,9 @@ export function createGroupCommitWriter(
 
 /** The writer that commits on the caller's own connection: PostgreSQL, and SQLite in memory. */
 export function createEventLogWriter(database: Database, options: EventLogWriterOptions = {}): EventLogWriter {
-  return createGroupCommitWriter(async (events) => {
-    const stored = await withWriteLock(database, 'event-log', (transaction) =>
-      insertEvents(database, transaction, events),
-    );
+  return createGroupCommitWriter(async (group) => {
+    const rows = flattenRows(group);
+    const stored = await withWriteLock(database, 'event-log', (transaction) => insertRows(database, transaction, rows));
     return { stored, durable: Promise.resolve() };
   }, options);
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type {
   Database,
   DbExecutor,
@@ -12,24 +12,6 @@ import type { NewEvent } from './ingest.schema.ts';
 
 /** SQLite allows 32,766 bound values per statement and PostgreSQL 65,535; 12 columns a row. */
 const rowsPerInsert = 1_000;
-
-/** The columns an append writes (attribution is the processor's, in `event_members`). */
-function toInsertRecord(event: NewEvent) {
-  return {
-    id: event.id,
-    workspace_id: event.workspaceId,
-    message_id: event.messageId,
-    type: event.type,
-    event_name: event.eventName,
-    user_id: event.userId,
-    anonymous_id: event.anonymousId,
-    event_time: event.eventTime,
-    received_at: event.receivedAt,
-    sent_at: event.sentAt,
-    original_timestamp: event.originalTimestamp,
-    payload: event.serializedPayload ?? toJson(event.payload),
-  };
-}
 
 /** The columns an append writes, in the order `toInsertValues` gives them. */
 export const insertColumns = [
@@ -111,21 +93,32 @@ export function insertRowsOnSqlite(connection: SqliteConnection, rows: InsertVal
   });
 }
 
-async function insertWithKysely(db: DbExecutor, events: NewEvent[]): Promise<StoredPositions> {
+/** A row as Kysely's insert takes it; a payload that came as UTF-8 bytes becomes its text again. */
+function toInsertRecord(values: InsertValues) {
+  const record: Record<string, unknown> = {};
+  insertColumns.forEach((column, index) => (record[column] = values[index]));
+  const payload = values[11];
+  return {
+    ...record,
+    payload: typeof payload === 'string' ? payload : payload.toString('utf8'),
+  } as Insertable<EventsTable>;
+}
+
+async function insertWithKysely(db: DbExecutor, rows: InsertValues[]): Promise<StoredPositions> {
   const inserted = new Map<string, number>();
-  for (let start = 0; start < events.length; start += rowsPerInsert) {
-    const chunk = events.slice(start, start + rowsPerInsert);
-    const rows = await db
+  for (let start = 0; start < rows.length; start += rowsPerInsert) {
+    const chunk = rows.slice(start, start + rowsPerInsert);
+    const stored = await db
       .insertInto('events')
       .values(chunk.map(toInsertRecord))
       .onConflict((conflict) => conflict.columns(['workspace_id', 'message_id']).doNothing())
       .returning(['seq', 'workspace_id', 'message_id'])
       .execute();
-    for (const row of rows) inserted.set(eventKey(row.workspace_id, row.message_id), row.seq);
+    for (const row of stored) inserted.set(eventKey(row.workspace_id, row.message_id), row.seq);
   }
   // A key counts as stored once; a repeat inside the same append is a duplicate.
-  return events.map((event) => {
-    const key = eventKey(event.workspaceId, event.messageId);
+  return rows.map((row) => {
+    const key = eventKey(row[1], row[2]);
     const seq = inserted.get(key);
     inserted.delete(key);
     return seq ?? null;
@@ -133,17 +126,17 @@ async function insertWithKysely(db: DbExecutor, events: NewEvent[]): Promise<Sto
 }
 
 /**
- * Appends events, skipping any whose (workspace, messageId) is already in the log; says per event
- * where it was stored (null: skipped). Call it inside the write transaction (`transaction`), which on SQLite the
- * raw statement joins because Kysely runs on that same connection.
+ * Appends rows (`toInsertValues`), skipping any whose (workspace, messageId) is already in the log;
+ * says per row where it was stored (null: skipped). Call it inside the write transaction
+ * (`transaction`), which on SQLite the raw statement joins because Kysely runs on that same connection.
  */
-export async function insertEvents(
+export async function insertRows(
   database: Database,
   transaction: DbExecutor,
-  events: NewEvent[],
+  rows: InsertValues[],
 ): Promise<StoredPositions> {
-  if (database.sqlite) return insertRowsOnSqlite(database.sqlite, events.map(toInsertValues));
-  return insertWithKysely(transaction, events);
+  if (database.sqlite) return insertRowsOnSqlite(database.sqlite, rows);
+  return insertWithKysely(transaction, rows);
 }
 
 export function eventKey(workspaceId: string, messageId: string): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGroupCommitWriter, type CommittedGroup } from './event-log-writer.ts';
 import type { NewEvent } from './ingest.schema.ts';
+import { flattenRows, type AppendRows } from './log-thread-payloads.ts';
 
 function event(messageId: string): NewEvent {
   return {
@@ -40,11 +41,12 @@ function createDisk() {
   const groups: string[][] = [];
   const flushes: Deferred[] = [];
   let position = 0;
-  const commit = async (events: NewEvent[]): Promise<CommittedGroup> => {
-    groups.push(events.map((item) => item.messageId));
+  const commit = async (group: AppendRows[]): Promise<CommittedGroup> => {
+    const rows = flattenRows(group);
+    groups.push(rows.map((row) => row[2]));
     const flush = deferred();
     flushes.push(flush);
-    return { stored: events.map(() => (position += 1)), durable: flush.promise };
+    return { stored: rows.map(() => (position += 1)), durable: flush.promise };
   };
   return { commit, groups, flushes };
 }

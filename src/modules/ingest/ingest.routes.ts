@@ -44,6 +44,12 @@ export function registerIngestRoutes(
     });
   }
 
+  const authenticate = async (writeKey: string): Promise<string> => {
+    const workspaceId = await dependencies.authenticateWriteKey(writeKey);
+    if (!workspaceId) throw new HearthError('unauthorized', 'unknown write key');
+    return workspaceId;
+  };
+
   // Encapsulated: the tracking API reads raw bytes itself (gzip, text/plain, its own size limits).
   void http.app.register(async (scope: FastifyInstance) => {
     scope.removeAllContentTypeParsers();
@@ -69,17 +75,24 @@ export function registerIngestRoutes(
       );
       scope.post(`/v1/${name}`, { bodyLimit: ingestLimits.maxRequestBytes }, async (request, reply) => {
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        const body = decodeTrackingBody(raw, request.headers['content-encoding']);
-        const writeKey = findWriteKey(request.headers.authorization, body);
+        const contentEncoding = request.headers['content-encoding'];
+        // With the key in the header (every server-side library), the workspace is known before the
+        // body is read, and the body is decoded where it is validated: on a preparation thread.
+        const headerKey = findWriteKey(request.headers.authorization, undefined);
+        if (headerKey) {
+          const workspaceId = await authenticate(headerKey);
+          await dependencies.ingest.ingestEncoded(workspaceId, { body: raw, contentEncoding }, route);
+          return reply.status(200).send({ success: true });
+        }
+        const body = decodeTrackingBody(raw, contentEncoding);
+        const writeKey = findWriteKey(undefined, body);
         if (!writeKey) {
           throw new HearthError(
             'unauthorized',
             'send the write key as the HTTP Basic user name or as writeKey in the body',
           );
         }
-        const workspaceId = await dependencies.authenticateWriteKey(writeKey);
-        if (!workspaceId) throw new HearthError('unauthorized', 'unknown write key');
-        await dependencies.ingest.ingest(workspaceId, body, route);
+        await dependencies.ingest.ingest(await authenticate(writeKey), body, route);
         return reply.status(200).send({ success: true });
       });
     }

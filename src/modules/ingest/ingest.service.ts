@@ -1,12 +1,11 @@
 import type { Clock } from '../../platform/clock.ts';
-import { HearthError, type Issue } from '../../platform/errors.ts';
-import { createId } from '../../platform/ids.ts';
 import type { AppendResult, EventLogWriter } from './event-log-writer.ts';
-import { batchEnvelopeSchema, type MessageType, type NewEvent } from './ingest.schema.ts';
-import { prepareMessage, type PreparationContext, type PreparationResult } from './message-preparation.ts';
-import { isRecord } from '../../platform/values.ts';
+import type { NewEvent } from './ingest.schema.ts';
+import { prepareMessage, type PreparationResult } from './message-preparation.ts';
+import type { RequestPreparer } from './preparation-threads.ts';
+import { baseContext, prepareEncodedRequest, prepareTrackingRequest, type IngestRoute } from './request-preparation.ts';
 
-export type IngestRoute = 'batch' | MessageType;
+export type { IngestRoute };
 
 export interface PrepareOptions {
   path?: string;
@@ -17,65 +16,35 @@ export interface PrepareOptions {
 export interface IngestService {
   /** Validates a whole request; stores all of it or, on any bad item, none of it. */
   ingest(workspaceId: string, body: unknown, route: IngestRoute): Promise<AppendResult>;
+  /** The same for a request as its bytes arrived: decoded and validated on a preparation thread, if there is one. */
+  ingestEncoded(
+    workspaceId: string,
+    request: { body: Buffer; contentEncoding: string | undefined },
+    route: IngestRoute,
+  ): Promise<AppendResult>;
   /** One message, for bulk import: a bad row is reported, not thrown. */
   prepare(workspaceId: string, raw: unknown, options?: PrepareOptions): PreparationResult;
   append(events: NewEvent[]): Promise<AppendResult>;
 }
 
-function rejectWith(issues: Issue[]): never {
-  const first = issues[0];
-  const summary = first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'invalid request';
-  throw new HearthError('invalid_request', summary, { issues });
-}
-
-export function createIngestService(dependencies: { clock: Clock; writer: EventLogWriter }): IngestService {
-  const { clock, writer } = dependencies;
-
-  function baseContext(workspaceId: string, receivedAt: number): Omit<PreparationContext, 'path'> {
-    return {
-      workspaceId,
-      receivedAt,
-      createEventId: () => `evt_${createId(receivedAt)}`,
-      createMessageId: () => `hearth-${createId(receivedAt)}`,
-    };
-  }
-
-  function prepareBatch(workspaceId: string, body: unknown, receivedAt: number): NewEvent[] {
-    if (!isRecord(body)) rejectWith([{ path: '', message: 'the body must be a JSON object' }]);
-    const envelope = batchEnvelopeSchema.safeParse(body);
-    if (!envelope.success) {
-      rejectWith(envelope.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
-    }
-    const { batch, context, integrations, sentAt } = envelope.data;
-    const events: NewEvent[] = [];
-    const issues: Issue[] = [];
-    // One context for the whole batch, its path moved along: built per item, it was a copy per event.
-    const itemContext: PreparationContext = {
-      ...baseContext(workspaceId, receivedAt),
-      path: '',
-      batchContext: context ?? null,
-      batchIntegrations: integrations ?? null,
-      batchSentAt: sentAt ?? null,
-    };
-    batch.forEach((item, index) => {
-      itemContext.path = `batch[${index}]`;
-      const result = prepareMessage(item, itemContext);
-      if (result.ok) events.push(result.event);
-      else issues.push(...result.issues);
-    });
-    if (issues.length > 0) rejectWith(issues);
-    return events;
-  }
+export function createIngestService(dependencies: {
+  clock: Clock;
+  writer: EventLogWriter;
+  preparer?: RequestPreparer | undefined;
+}): IngestService {
+  const { clock, writer, preparer } = dependencies;
 
   async function ingest(workspaceId: string, body: unknown, route: IngestRoute): Promise<AppendResult> {
-    const receivedAt = clock.now();
-    if (route === 'batch') return writer.append(prepareBatch(workspaceId, body, receivedAt));
-    const result = prepareMessage(body, { ...baseContext(workspaceId, receivedAt), path: '', routeType: route });
-    if (!result.ok) rejectWith(result.issues);
-    if (result.event.type !== route) {
-      rejectWith([{ path: 'type', message: `this endpoint takes ${route} calls, not ${result.event.type}` }]);
-    }
-    return writer.append([result.event]);
+    return writer.append(prepareTrackingRequest({ workspaceId, body, route, receivedAt: clock.now() }));
+  }
+
+  async function ingestEncoded(
+    workspaceId: string,
+    request: { body: Buffer; contentEncoding: string | undefined },
+    route: IngestRoute,
+  ): Promise<AppendResult> {
+    const encoded = { workspaceId, ...request, route, receivedAt: clock.now() };
+    return writer.appendRows(preparer ? await preparer.prepare(encoded) : prepareEncodedRequest(encoded));
   }
 
   function prepare(workspaceId: string, raw: unknown, options: PrepareOptions = {}) {
@@ -87,5 +56,5 @@ export function createIngestService(dependencies: { clock: Clock; writer: EventL
     });
   }
 
-  return { ingest, prepare, append: (events) => writer.append(events) };
+  return { ingest, ingestEncoded, prepare, append: (events) => writer.append(events) };
 }

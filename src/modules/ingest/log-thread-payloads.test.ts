@@ -27,7 +27,7 @@ describe('rows packed for the log writer thread', () => {
       event('m2', { emoji: '👶🏻', escaped: '"\\\n' }),
       event('m3', {}),
     ];
-    const packed = packRows(events);
+    const packed = packRows(events.map(toInsertValues));
     expect(packed.rows.map((row) => row[11])).toEqual(['', '', '']);
     const rows = unpackRows(structuredClone(packed));
     expect(rows.map((row) => (row[11] as Buffer).toString('utf8'))).toEqual(

@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { WriteGate } from '../../platform/db/write-gate.ts';
 import { HearthError } from '../../platform/errors.ts';
-import type { NewEvent } from './ingest.schema.ts';
 import type { LogThreadData, LogThreadReply, LogThreadRequest } from './event-log-thread.ts';
-import { packRows } from './log-thread-payloads.ts';
+import { isPacked, packRows, type AppendRows } from './log-thread-payloads.ts';
 import {
   createGroupCommitWriter,
   type CommittedGroup,
@@ -101,10 +100,12 @@ export function createThreadedEventLogWriter(
     new HearthError('unavailable', `the event log cannot be written: ${reason.message}`, { retryAfterSeconds: 1 });
 
   /** Resolves when the thread has committed (the write lock is free again); `durable` when on disk. */
-  function commit(events: NewEvent[]): Promise<CommittedGroup> {
+  function commit(group: AppendRows[]): Promise<CommittedGroup> {
     if (stopped) return Promise.reject(unavailable(stopped));
     const id = (nextId += 1);
-    const request: LogThreadRequest = { kind: 'commit', id, ...packRows(events) };
+    // Appends a preparation thread packed go on as they came; the others are packed here.
+    const parts = group.map((rows) => (isPacked(rows) ? rows : packRows(rows)));
+    const request: LogThreadRequest = { kind: 'commit', id, parts };
     const send = () =>
       new Promise<CommittedGroup>((resolve, reject) => {
         // The thread may have stopped while this commit waited for its turn.
@@ -113,7 +114,10 @@ export function createThreadedEventLogWriter(
           return;
         }
         inFlight.set(id, { resolve, reject });
-        post(request, [request.payloads]);
+        post(
+          request,
+          parts.map((part) => part.payloads),
+        );
       });
     // The thread's commit takes its turn with this process's other writers (the processor); the
     // turn ends at the commit, so they do not wait for the fsync.
