@@ -3,19 +3,21 @@ import { createInterface } from 'node:readline';
 import { root } from './serve-process.ts';
 
 /**
- * Runs a part of the bench as a client process of its own and hands back each group of lines it
- * prints (one JSON array of strings per stdout line) as it prints it, so what was measured before a
- * fault is kept. Why a process: the bench process has processed two logs by then, and the
+ * Runs a part of the bench as a process of its own and hands back each value it prints (one JSON
+ * value per stdout line) as it prints it, so what was measured before a fault is kept. Why a
+ * process: the bench process holds the demo requests and has processed two logs by then. The
  * collection of that heap, which no `gc()` call between parts prevented, had fallen in the first
  * ledger phase (the client's CPU a request twice the ledger part's alone, on the cores the server
- * is measured on).
+ * is measured on), and processing in that process ran 10–15% slower than in one of its own.
+ * `nodeFlags`: a part that measures Hearth's own work (processing) runs with the flags `hearth` runs with.
  */
-export async function runBenchPart(
+export async function runBenchPart<Output>(
   script: string,
   options: unknown,
-  onLines: (lines: string[]) => void,
+  onOutput: (output: Output) => void,
+  nodeFlags: string[] = [],
 ): Promise<void> {
-  const child = spawn(process.execPath, ['bin/run-ts.js', script, JSON.stringify(options)], {
+  const child = spawn(process.execPath, [...nodeFlags, 'bin/run-ts.js', script, JSON.stringify(options)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -23,7 +25,7 @@ export async function runBenchPart(
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', done));
   for await (const line of createInterface({ input: child.stdout })) {
-    if (line.trim() !== '') onLines(JSON.parse(line) as string[]);
+    if (line.trim() !== '') onOutput(JSON.parse(line) as Output);
   }
   const code = await exited;
   if (code !== 0) throw new Error(stderr.trim().split('\n').at(-1) || `${script} exited with ${code}`);

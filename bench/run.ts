@@ -13,20 +13,16 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseInteger } from '../src/cli/shared-options.ts';
 import { generateDemoMessages } from '../src/modules/demo/demo-data.ts';
-import { silentLogger } from '../src/platform/log.ts';
-import { systemClock } from '../src/platform/clock.ts';
-import { createProcessor } from '../src/platform/processor/processor.ts';
-import { createSqliteLogReader } from '../src/modules/ingest/sqlite-log-reader.ts';
-import { openRuntime } from '../src/runtime.ts';
 import { measureAudience } from './audience.ts';
 import { measureBenefits } from './benefits.ts';
 import { withPostgresDatabase } from './loyalty.ts';
 import { runBenchPart } from './part-process.ts';
+import type { ProcessingPartOptions, ProcessingPartResult } from './processing-part.ts';
 import { keepAliveAgent, send } from './http-client.ts';
 import { checkMachine } from './machine-check.ts';
 import { insertRawEvents, type RawInsertResult } from './raw-insert.ts';
 import { readRawEvents, type RawReadResult } from './raw-read.ts';
-import { root, runHearthCli, startServeProcess } from './serve-process.ts';
+import { hearthNodeFlags, root, runHearthCli, startServeProcess } from './serve-process.ts';
 
 const retailCsv = resolve(root, '../shared/data/online_retail_uci.csv');
 const retailMapping = join(root, 'examples/online-retail-mapping.json');
@@ -193,31 +189,19 @@ function copyDatabase(source: string, target: string): void {
 }
 
 /**
- * Catches up with the log as a processing process does after a backlog. `only` narrows it to the
- * named stages (the foundation's figure: what every event costs before the modules built on it).
+ * Catches up with the log as a processing process does after a backlog, in a process of its own
+ * with `hearth`'s Node flags (processing-part.ts). `only` narrows it to the named stages (the
+ * foundation's figure: what every event costs before the modules built on it).
  */
-async function processLog(database: string, only?: readonly string[]) {
-  const runtime = await openRuntime({ database, logger: silentLogger });
-  const sqlite = runtime.database.sqlite;
-  if (!sqlite) throw new Error('the processing figure is measured on SQLite');
-  const processor = only
-    ? createProcessor({
-        database: runtime.database,
-        clock: systemClock,
-        logger: silentLogger,
-        stages: runtime.stages.filter((stage) => only.includes(stage.name)),
-        readEventsAfter: createSqliteLogReader(sqlite),
-      })
-    : runtime.processor;
-  const stored = await runtime.database.db
-    .selectFrom('events')
-    .select((builder) => builder.fn.countAll<number>().as('count'))
-    .executeTakeFirstOrThrow();
-  const started = performance.now();
-  const processed = await processor.runUntilIdle();
-  const seconds = (performance.now() - started) / 1000;
-  await runtime.close();
-  return { stored: Number(stored.count), processed, seconds };
+async function processLog(database: string, only?: string[]): Promise<ProcessingPartResult> {
+  let result: ProcessingPartResult | undefined;
+  const options: ProcessingPartOptions = { database, ...(only ? { only } : {}) };
+  await runBenchPart<ProcessingPartResult>('bench/processing-part.ts', options, (output) => (result = output), [
+    ...hearthNodeFlags,
+    ...profileFlags,
+  ]);
+  if (!result) throw new Error('the processing part printed no result');
+  return result;
 }
 
 /** CPU time per event compares runs on a busy or a different machine better than the rate alone. */
@@ -287,7 +271,7 @@ async function measureLoyalty(lines: string[]): Promise<void> {
       members: 1_000,
       profileFlags,
     },
-    (measured) => lines.push(...measured),
+    (measured: string[]) => lines.push(...measured),
   );
 }
 
