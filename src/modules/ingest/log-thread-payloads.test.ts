@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { toInsertValues } from './event-log.repo.ts';
 import type { NewEvent } from './ingest.schema.ts';
-import { packRows, unpackRows } from './log-thread-payloads.ts';
+import { packRows, transferablesOf, unpackRows, type PackedRows } from './log-thread-payloads.ts';
 
-function event(messageId: string, properties: Record<string, unknown>): NewEvent {
+function event(messageId: string, properties: Record<string, unknown>, overrides: Partial<NewEvent> = {}): NewEvent {
   return {
     id: `evt_${messageId}`,
     workspaceId: 'ws_a',
@@ -17,25 +17,36 @@ function event(messageId: string, properties: Record<string, unknown>): NewEvent
     sentAt: null,
     originalTimestamp: null,
     payload: { type: 'track', event: 'Viewed', properties },
+    ...overrides,
   };
 }
 
-describe('rows packed for the log writer thread', () => {
-  it('carry every payload as its exact UTF-8 bytes, in order, and every other column as it was', () => {
+/** What the receiving thread gets: the message cloned, its buffers moved. */
+function sendAcrossThreads(packed: PackedRows): PackedRows {
+  const transferables = transferablesOf([packed]);
+  return structuredClone(packed, { transfer: transferables });
+}
+
+describe('rows packed for another thread', () => {
+  it('come back column for column: text as it was (payloads as their exact UTF-8 bytes), nulls and times', () => {
     const events = [
-      event('m1', { name: '暖暖云柔纸尿裤 L 52片' }),
-      event('m2', { emoji: '👶🏻', escaped: '"\\\n' }),
-      event('m3', {}),
+      event('m1', { name: '暖暖云柔纸尿裤 L 52片' }, { eventName: '下单', sentAt: 3, originalTimestamp: 0 }),
+      event('m2', { emoji: '👶🏻', escaped: '"\\\n' }, { userId: null, anonymousId: 'anon-😀', eventName: null }),
+      event('m3', {}, { type: 'identify', eventName: '' }),
     ];
     const packed = packRows(events.map(toInsertValues));
-    expect(packed.rows.map((row) => row[11])).toEqual(['', '', '']);
-    const rows = unpackRows(structuredClone(packed));
+    const received = sendAcrossThreads(packed);
+    expect(packed.text.byteLength).toBe(0);
+    const rows = unpackRows(received);
     expect(rows.map((row) => (row[11] as Buffer).toString('utf8'))).toEqual(
       events.map((each) => JSON.stringify(each.payload)),
     );
     expect(rows.map((row) => row.slice(0, 11))).toEqual(events.map((each) => toInsertValues(each).slice(0, 11)));
-    expect(packed.payloadEnds.at(-1)).toBe(
-      events.reduce((bytes, each) => bytes + Buffer.byteLength(JSON.stringify(each.payload)), 0),
-    );
+    expect(rows[1]?.slice(4, 7)).toEqual([null, null, 'anon-😀']);
+    expect(rows[2]?.[4]).toBe('');
+  });
+
+  it('of an empty append are an empty group', () => {
+    expect(unpackRows(sendAcrossThreads(packRows([])))).toEqual([]);
   });
 });

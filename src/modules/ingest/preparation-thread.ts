@@ -1,6 +1,6 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { HearthError, type ErrorCode, type Issue } from '../../platform/errors.ts';
-import { packRows, type PackedRows } from './log-thread-payloads.ts';
+import { packRows, transferablesOf, type PackedRows } from './log-thread-payloads.ts';
 import { prepareEncodedRequest, type EncodedTrackingRequest } from './request-preparation.ts';
 
 /**
@@ -52,7 +52,7 @@ function serve(port: MessagePort): void {
       return;
     }
     const reply = answer(request);
-    port.postMessage(reply, reply.kind === 'prepared' ? [reply.packed.payloads] : []);
+    port.postMessage(reply, reply.kind === 'prepared' ? transferablesOf([reply.packed]) : []);
   });
 }
 

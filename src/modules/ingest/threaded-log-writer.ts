@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { WriteGate } from '../../platform/db/write-gate.ts';
 import { HearthError } from '../../platform/errors.ts';
 import type { LogThreadData, LogThreadReply, LogThreadRequest } from './event-log-thread.ts';
-import { isPacked, packRows, type AppendRows } from './log-thread-payloads.ts';
+import { isPacked, packRows, transferablesOf, type AppendRows } from './log-thread-payloads.ts';
 import {
   createGroupCommitWriter,
   type CommittedGroup,
@@ -114,10 +114,7 @@ export function createThreadedEventLogWriter(
           return;
         }
         inFlight.set(id, { resolve, reject });
-        post(
-          request,
-          parts.map((part) => part.payloads),
-        );
+        post(request, transferablesOf(parts));
       });
     // The thread's commit takes its turn with this process's other writers (the processor); the
     // turn ends at the commit, so they do not wait for the fsync.
