@@ -124,4 +124,18 @@ describe('request preparation threads', () => {
     preparer = undefined;
     expect((await Promise.all(sent)).map((rows) => flattenRows([rows as AppendRows]).length)).toEqual([2, 2, 2, 2, 2]);
   });
+
+  it('fail what a dying thread held with 503, then prepare on the calling thread', async () => {
+    // A heap too small to start in: the thread dies while the first requests wait for it.
+    preparer = createPreparationThreads({
+      threads: 1,
+      resourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 },
+    });
+    const held = [preparer.prepare(request(batch)), preparer.prepare(request(batch))];
+    for (const refusal of await Promise.all(held.map(refusalOf))) {
+      expect([refusal.code, refusal.status, refusal.retryAfterSeconds]).toEqual(['unavailable', 503, 1]);
+    }
+    const after = await preparer.prepare(request(batch));
+    expect([isPacked(after), readable(after)]).toEqual([false, readable(prepareEncodedRequest(request(batch)))]);
+  });
 });

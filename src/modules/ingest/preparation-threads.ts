@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { HearthError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { AppendRows } from './log-thread-payloads.ts';
@@ -17,6 +17,8 @@ export interface PreparationThreadsOptions {
   /** Above this many request bytes waiting for a thread, new requests are refused with 429. */
   maxQueuedBytes?: number;
   logger?: Logger;
+  /** Caps on each thread's heap; a thread that reaches them dies like any other (see below). */
+  resourceLimits?: ResourceLimits;
 }
 
 interface Pending {
@@ -60,7 +62,10 @@ export function createPreparationThreads(options: PreparationThreadsOptions): Re
 
   function start(): PreparationThread {
     const workerData: PreparationThreadData = { hearthPreparation: true };
-    const worker = new Worker(new URL('./preparation-thread-entry.js', import.meta.url), { workerData });
+    const worker = new Worker(new URL('./preparation-thread-entry.js', import.meta.url), {
+      workerData,
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    });
     const thread: PreparationThread = { worker, pending: new Map(), queuedBytes: 0 };
     // Only requests under way keep the process alive; idle threads do not.
     worker.unref();
