@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { identifierKey } from './identifiers.ts';
-import { addToGraph, createIdentityGraph, resolveIdentifiers, type IdentityGraph } from './identity-graph.ts';
+import {
+  addToGraph,
+  createIdentityGraph,
+  knownSoleOwner,
+  resolveIdentifiers,
+  type IdentityGraph,
+} from './identity-graph.ts';
 import { identitySettingsSchema, type Identifier, type IdentitySettings } from './identity.schema.ts';
 
 const settings: IdentitySettings = identitySettingsSchema.parse({});
@@ -290,5 +296,46 @@ describe('resolveIdentifiers over a sequence of events', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('knownSoleOwner', () => {
+  const unchanged = (memberId: string) => ({ memberId, created: false, links: [], merges: [], conflicts: [] });
+
+  it('names the member that holds every identifier, and no one when any is new or held by another', () => {
+    const graph = graphOf({ mem_1: [userId('u-1'), email('a@x.cn')], mem_2: [anon('a-2')] });
+    expect(knownSoleOwner(graph, [email('a@x.cn'), userId('u-1')], settings.limits)).toBe('mem_1');
+    expect(knownSoleOwner(graph, [email('a@x.cn'), anon('a-new')], settings.limits)).toBeUndefined();
+    expect(knownSoleOwner(graph, [email('a@x.cn'), anon('a-2')], settings.limits)).toBeUndefined();
+    expect(knownSoleOwner(graph, [], settings.limits)).toBeUndefined();
+  });
+
+  it('leaves a member over a limit lowered since to the full resolution, which decides otherwise', () => {
+    const graph = graphOf({ mem_1: [userId('u-1'), userId('u-2'), email('a@x.cn')] });
+    const identifiers = [userId('u-1'), email('a@x.cn')];
+    expect(knownSoleOwner(graph, identifiers, { user_id: 2 })).toBe('mem_1');
+    expect(knownSoleOwner(graph, identifiers, { user_id: 1 })).toBeUndefined();
+    expect(resolveIdentifiers(graph, identifiers, settings, 'mem_new')).not.toEqual(unchanged('mem_1'));
+  });
+
+  it('agrees with resolveIdentifiers wherever it names a member, whatever came before', () => {
+    const anyIdentifier = fc.oneof(
+      fc.integer({ min: 0, max: 3 }).map((n) => userId(`u-${n}`)),
+      fc.integer({ min: 0, max: 3 }).map((n) => email(`e${n}@x.cn`)),
+      fc.integer({ min: 0, max: 3 }).map((n) => anon(`a-${n}`)),
+    );
+    const event = fc.uniqueArray(anyIdentifier, { selector: identifierKey, minLength: 1, maxLength: 4 });
+    let named = 0;
+    fc.assert(
+      fc.property(fc.array(event), event, (earlier, next) => {
+        const { graph } = fold(earlier);
+        const known = knownSoleOwner(graph, next, settings.limits);
+        if (known === undefined) return;
+        named += 1;
+        expect(resolveIdentifiers(graph, next, settings, 'mem_new')).toEqual(unchanged(known));
+      }),
+      { numRuns: 500 },
+    );
+    expect(named).toBeGreaterThan(20);
   });
 });

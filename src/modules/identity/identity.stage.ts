@@ -18,7 +18,13 @@ import {
   readSplitOperation,
   withAliasIdentifier,
 } from './identity-events.ts';
-import { addToGraph, createIdentityGraph, resolveIdentifiers, type IdentityGraph } from './identity-graph.ts';
+import {
+  addToGraph,
+  createIdentityGraph,
+  knownSoleOwner,
+  resolveIdentifiers,
+  type IdentityGraph,
+} from './identity-graph.ts';
 import { applySplit } from './identity-split.ts';
 import * as repo from './identity.repo.ts';
 import { readIdentitySettings } from './identity-settings.ts';
@@ -66,6 +72,11 @@ async function resolveSegment(context: SegmentContext, events: LoggedEvent[]): P
 
   events.forEach((event, index) => {
     const identifiers = withAliasIdentifier(event, extracted[index] ?? [], graph, settings);
+    const known = knownSoleOwner(graph, identifiers, settings.limits);
+    if (known !== undefined) {
+      event.memberId = known;
+      return;
+    }
     const resolution = resolveIdentifiers(graph, identifiers, settings, memberIdForEvent(event.id));
     event.memberId = resolution.memberId;
     if (resolution.memberId === null) return;
