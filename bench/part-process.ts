@@ -8,8 +8,8 @@ import { root } from './serve-process.ts';
  * process: the bench process holds the demo requests and has processed two logs by then. The
  * collection of that heap, which no `gc()` call between parts prevented, had fallen in the first
  * ledger phase (the client's CPU a request twice the ledger part's alone, on the cores the server
- * is measured on), and processing in that process ran 10–15% slower than in one of its own.
- * `nodeFlags`: a part that measures Hearth's own work (processing) runs with the flags `hearth` runs with.
+ * is measured on). Processing is measured in a process of its own too, as a processing process
+ * runs it: `nodeFlags` gives a part that measures Hearth's own work the flags `hearth` runs with.
  */
 export async function runBenchPart<Output>(
   script: string,
