@@ -123,7 +123,8 @@ export function knownSoleOwner(
   if (owner === undefined) return undefined;
   for (const type in limits) {
     const limit = limits[type];
-    if (Object.hasOwn(limits, type) && limit !== undefined && holdsMoreThan(graph, owner, type, limit)) return undefined;
+    if (Object.hasOwn(limits, type) && limit !== undefined && holdsMoreThan(graph, owner, type, limit))
+      return undefined;
   }
   return owner;
 }
