@@ -16,7 +16,7 @@ export interface TrackingRequest {
   receivedAt: number;
 }
 
-export function rejectWith(issues: Issue[]): never {
+function rejectWith(issues: Issue[]): never {
   const first = issues[0];
   const summary = first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'invalid request';
   throw new HearthError('invalid_request', summary, { issues });
