@@ -178,6 +178,36 @@ async function measureHttpAndProcessing(lines: string[]): Promise<void> {
   );
 }
 
+/**
+ * The same requests to one `hearth serve` that processes as it accepts (every stage), the way a
+ * brand runs it: events accepted per second, and per second until `GET /api/processing` says the
+ * workspace is caught up (the events accepted and processed, end to end).
+ */
+async function measureLiveProcessing(lines: string[]): Promise<void> {
+  const { bodies, events } = buildBodies();
+  const server = await startServeProcess(join(workDirectory, 'live.db'), { nodeFlags: profileFlags });
+  const cpuBefore = server.cpuSeconds();
+  const started = performance.now();
+  const sent = await sendAll(server.url, server.writeKey, bodies);
+  for (;;) {
+    const response = await fetch(`${server.url}/api/processing`, {
+      headers: { authorization: `Bearer ${server.secretKey}` },
+    });
+    const status = (await response.json()) as { caughtUp?: boolean };
+    if (status.caughtUp) break;
+    await new Promise((wait) => setTimeout(wait, 20));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const serverCpu = (server.cpuSeconds() ?? Number.NaN) - (cpuBefore ?? Number.NaN);
+  await server.stop();
+  lines.push(
+    `Ingestion with processing in the same server (hearth serve, every stage), ${concurrency} concurrent`,
+    `  accepted and durable: ${rate(events, sent.seconds)} (${sent.retries} retried after 429); request p50 ${sent.p50.toFixed(1)} ms, p99 ${sent.p99.toFixed(1)} ms`,
+    `  accepted and processed: ${rate(events, seconds)} (caught up ${(seconds - sent.seconds).toFixed(1)} s after the last answer)`,
+    `  CPU:                  server ${describeCpu(serverCpu, events)}`,
+  );
+}
+
 const foundationStages = ['identity', 'profiles'];
 
 /** A file copy of a closed SQLite database, its WAL folded in first so the copy is whole. */
@@ -303,7 +333,10 @@ async function main(): Promise<void> {
     checkMachine(workDirectory),
   ];
   try {
-    if (!values['skip-ingest']) await measureHttpAndProcessing(lines);
+    if (!values['skip-ingest']) {
+      await measureHttpAndProcessing(lines);
+      await measureLiveProcessing(lines);
+    }
     collectGarbage();
     if (!values['skip-import']) await measureImport(lines);
     collectGarbage();

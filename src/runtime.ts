@@ -158,7 +158,13 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const preparer = options.ingestThreads
     ? createPreparationThreads({ threads: options.ingestThreads, logger })
     : undefined;
-  const ingest = createIngestService({ clock, writer, preparer });
+  const ingest = createIngestService({
+    clock,
+    writer,
+    preparer,
+    database,
+    processedThrough: () => processor.position(),
+  });
   const ticker = createClockTicker({
     database,
     clock,

@@ -173,6 +173,41 @@ describe('browsers', () => {
   });
 });
 
+describe('processing status', () => {
+  async function statusOf(running: TestServer, auth = running.apiAuth) {
+    const response = await fetch(`${running.url}/api/processing`, { headers: { authorization: auth } });
+    return [response.status, await response.json()];
+  }
+
+  it("counts the workspace's accepted events that processing has not reached, and since when", async () => {
+    const clock = createManualClock(Date.UTC(2026, 11, 6, 5, 0, 0));
+    server = await startTestServer({ clock, manualProcessing: true });
+    const running = server;
+    const other = await running.runtime.workspaces.create({ name: 'Other brand' });
+    expect(await statusOf(running)).toEqual([200, { pending: 0, oldestPendingReceivedAt: null, caughtUp: true }]);
+
+    const batch = (prefix: string) => ({ batch: calls(prefix, 2) });
+    expect((await postTracking(running, '/v1/batch', { body: batch('first-') })).status).toBe(200);
+    clock.advance(60_000);
+    expect((await postTracking(running, '/v1/batch', { body: batch('second-') })).status).toBe(200);
+    const otherAuth = `Basic ${Buffer.from(`${other.writeKey}:`).toString('base64')}`;
+    expect((await postTracking(running, '/v1/batch', { body: batch('other-'), auth: otherAuth })).status).toBe(200);
+    expect(await statusOf(running)).toEqual([
+      200,
+      { pending: 4, oldestPendingReceivedAt: '2026-12-06T05:00:00.000Z', caughtUp: false },
+    ]);
+    expect(await statusOf(running, `Bearer ${other.secretKey}`)).toEqual([
+      200,
+      { pending: 2, oldestPendingReceivedAt: '2026-12-06T05:01:00.000Z', caughtUp: false },
+    ]);
+
+    expect(await running.runtime.processor.runUntilIdle()).toBe(6);
+    expect(await statusOf(running)).toEqual([200, { pending: 0, oldestPendingReceivedAt: null, caughtUp: true }]);
+    const [status] = await statusOf(running, 'Bearer sk_unknown');
+    expect(status).toBe(401);
+  });
+});
+
 describe('system routes', () => {
   it('answers /healthz with 200', async () => {
     server = await startTestServer({ manualProcessing: true });

@@ -214,6 +214,22 @@ export async function countEvents(db: DbExecutor, workspaceId: string): Promise<
   return Number(row.count);
 }
 
+/** A workspace's events after a log position: how many, and when the oldest was received. */
+export async function summarizeEventsAfter(
+  db: DbExecutor,
+  workspaceId: string,
+  position: number,
+): Promise<{ count: number; oldestReceivedAt: number | null }> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('received_at').as('oldest')])
+    .where('seq', '>', position)
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  const oldest = row?.oldest ?? null;
+  return { count: Number(row?.count ?? 0), oldestReceivedAt: oldest === null ? null : Number(oldest) };
+}
+
 /** Attribution is derived state: replay clears it along with the rest. */
 export async function clearAttribution(db: DbExecutor): Promise<void> {
   await db.deleteFrom('event_members').execute();

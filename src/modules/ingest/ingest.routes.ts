@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { HearthError } from '../../platform/errors.ts';
 import type { HttpApp } from '../../platform/http/app.ts';
 import { decodeTrackingBody, findWriteKey } from './body-decoding.ts';
-import { ingestLimits, ingestResponseSchema, segmentMessageSchema, batchEnvelopeSchema } from './ingest.schema.ts';
+import {
+  batchEnvelopeSchema,
+  ingestLimits,
+  ingestResponseSchema,
+  processingStatusSchema,
+  segmentMessageSchema,
+} from './ingest.schema.ts';
 import type { IngestRoute, IngestService } from './ingest.service.ts';
 
 /** Full names and the short ones analytics.js uses. */
@@ -43,6 +49,20 @@ export function registerIngestRoutes(
       extraResponses: { '429': 'Overloaded; retry after Retry-After seconds', '503': 'Transient fault; retry' },
     });
   }
+
+  http.route({
+    method: 'GET',
+    url: '/api/processing',
+    summary:
+      "How far processing has got with this workspace's events: how many accepted events it has not reached, and since when",
+    tag: 'tracking',
+    auth: 'secret',
+    response: processingStatusSchema,
+    handler: async ({ workspaceId, reply }) => {
+      reply.header('Cache-Control', 'no-store');
+      return dependencies.ingest.processingStatus(workspaceId);
+    },
+  });
 
   const authenticate = async (writeKey: string): Promise<string> => {
     const workspaceId = await dependencies.authenticateWriteKey(writeKey);

@@ -98,6 +98,16 @@ export const batchEnvelopeSchema = z.looseObject({
 
 export const ingestResponseSchema = z.object({ success: z.literal(true) });
 
+export const processingStatusSchema = z.object({
+  pending: z.number().int().describe("This workspace's events in the log that processing has not reached yet"),
+  oldestPendingReceivedAt: z
+    .string()
+    .nullable()
+    .describe('When the oldest of them was received (ISO-8601); null when none is pending'),
+  caughtUp: z.boolean().describe('Every event of this workspace accepted so far is processed'),
+});
+export type ProcessingStatus = z.infer<typeof processingStatusSchema>;
+
 export const ingestErrorSchema = z.object({
   error: z.string(),
   message: z.string(),

@@ -1,6 +1,8 @@
 import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { summarizeEventsAfter } from './event-log.repo.ts';
 import type { AppendResult, EventLogWriter } from './event-log-writer.ts';
-import type { NewEvent } from './ingest.schema.ts';
+import type { NewEvent, ProcessingStatus } from './ingest.schema.ts';
 import { prepareMessage, type PreparationResult } from './message-preparation.ts';
 import type { RequestPreparer } from './preparation-threads.ts';
 import { baseContext, prepareEncodedRequest, prepareTrackingRequest, type IngestRoute } from './request-preparation.ts';
@@ -25,14 +27,30 @@ export interface IngestService {
   /** One message, for bulk import: a bad row is reported, not thrown. */
   prepare(workspaceId: string, raw: unknown, options?: PrepareOptions): PreparationResult;
   append(events: NewEvent[]): Promise<AppendResult>;
+  /** How far processing has got with the workspace's events (its lag, for operators and load tests). */
+  processingStatus(workspaceId: string): Promise<ProcessingStatus>;
 }
 
 export function createIngestService(dependencies: {
   clock: Clock;
   writer: EventLogWriter;
   preparer?: RequestPreparer | undefined;
+  database: Database;
+  /** The processor's checkpoint, as committed (what any process has processed). */
+  processedThrough(): Promise<number>;
 }): IngestService {
   const { clock, writer, preparer } = dependencies;
+
+  async function processingStatus(workspaceId: string): Promise<ProcessingStatus> {
+    const position = await dependencies.processedThrough();
+    const pending = await summarizeEventsAfter(dependencies.database.db, workspaceId, position);
+    return {
+      pending: pending.count,
+      oldestPendingReceivedAt:
+        pending.oldestReceivedAt === null ? null : new Date(pending.oldestReceivedAt).toISOString(),
+      caughtUp: pending.count === 0,
+    };
+  }
 
   async function ingest(workspaceId: string, body: unknown, route: IngestRoute): Promise<AppendResult> {
     return writer.append(prepareTrackingRequest({ workspaceId, body, route, receivedAt: clock.now() }));
@@ -56,5 +74,5 @@ export function createIngestService(dependencies: {
     });
   }
 
-  return { ingest, ingestEncoded, prepare, append: (events) => writer.append(events) };
+  return { ingest, ingestEncoded, prepare, append: (events) => writer.append(events), processingStatus };
 }
