@@ -148,6 +148,20 @@ describe('extractIdentifiers', () => {
     ]);
   });
 
+  it('blocks the built-in words in any case, and no longer value that contains one', () => {
+    expect(['ANONYMOUS', 'Null', 'N/A', ''].map((value) => isBlocked(value, defaults))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['anonymous-7', 'u-null', 'guest user'].map((value) => isBlocked(value, defaults))).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+
   it('can turn the built-in blocklist off', () => {
     const settings = identitySettingsSchema.parse({ useBuiltInBlocklist: false });
     expect(extract({ type: 'track', anonymousId: 'guest' }, settings).identifiers).toEqual([

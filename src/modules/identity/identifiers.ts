@@ -78,6 +78,7 @@ export function normalizeIdentifier(type: string, raw: string, region: string): 
 }
 
 const builtInBlocked = new Set(builtInBlockedValues);
+const longestBuiltInBlocked = Math.max(...builtInBlockedValues.map((blocked) => blocked.length));
 /** Lookup sets per (never mutated) blocklist: the check runs twice per identifier of every event. */
 const blockedSets = new WeakMap<readonly string[], Set<string>>();
 
@@ -92,9 +93,12 @@ function blockedSetOf(blockedValues: readonly string[]): Set<string> {
 
 /** Whether a (normalized or raw) value is on the built-in or the workspace blocklist. */
 export function isBlocked(value: string, settings: IdentitySettings): boolean {
+  const workspaceBlocks = settings.blockedValues.length > 0;
+  // Built-in blocked values are short words: a longer value (nearly every id) needs no lower-casing.
+  if (!workspaceBlocks && (!settings.useBuiltInBlocklist || value.length > longestBuiltInBlocked)) return false;
   const lowered = value.toLowerCase();
   if (settings.useBuiltInBlocklist && builtInBlocked.has(lowered)) return true;
-  return settings.blockedValues.length > 0 && blockedSetOf(settings.blockedValues).has(lowered);
+  return workspaceBlocks && blockedSetOf(settings.blockedValues).has(lowered);
 }
 
 /**

@@ -16,7 +16,8 @@ function isNewer(candidate: [number, number], current: [number, number] | undefi
 
 /** Later events may arrive first (offline devices, imports): an older value never overwrites a newer one. */
 export function applyTraits(state: TraitState, traits: Record<string, unknown>, eventTime: number, seq: number): void {
-  for (const [name, value] of Object.entries(traits)) {
+  for (const name of Object.keys(traits)) {
+    const value = traits[name];
     if (value === undefined) continue;
     const stamp: [number, number] = [eventTime, seq];
     if (!isNewer(stamp, state.times[name])) continue;
@@ -38,5 +39,8 @@ export function traitsOfEvent(type: string, payload: Record<string, unknown>): R
   const context = isRecord(payload.context) ? payload.context : {};
   const fromContext = isRecord(context.traits) ? context.traits : {};
   const own = type === 'identify' && isRecord(payload.traits) ? payload.traits : {};
+  // Most events carry traits in one place or none: that object itself, not a copy.
+  if (Object.keys(own).length === 0) return fromContext;
+  if (Object.keys(fromContext).length === 0) return own;
   return { ...fromContext, ...own };
 }
