@@ -1,6 +1,6 @@
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
-import { identifierKey, extractIdentifiers, isBlocked, type ExtractionContext } from './identifiers.ts';
-import type { IdentityGraph } from './identity-graph.ts';
+import { extractIdentifiers, isBlocked, type ExtractionContext } from './identifiers.ts';
+import { ownerOf, type IdentityGraph } from './identity-graph.ts';
 import { identitySettingsSchema, type Identifier, type IdentitySettings } from './identity.schema.ts';
 import { operationEventType } from '../ingest/operation-events.ts';
 
@@ -66,7 +66,7 @@ export function withAliasIdentifier(
   const value = previousId.trim();
   if (isBlocked(value, settings)) return identifiers;
   const asUser = { type: 'user_id', value };
-  const type = graph.owners.has(identifierKey(asUser)) ? 'user_id' : 'anonymous_id';
+  const type = ownerOf(graph, asUser) === undefined ? 'anonymous_id' : 'user_id';
   if (identifiers.some((identifier) => identifier.type === type && identifier.value === value)) return identifiers;
   return [...identifiers, { type, value }];
 }

@@ -5,6 +5,8 @@ import {
   addToGraph,
   createIdentityGraph,
   knownSoleOwner,
+  ownedIdentifiers,
+  ownerOf,
   resolveIdentifiers,
   type IdentityGraph,
 } from './identity-graph.ts';
@@ -28,7 +30,9 @@ function graphOf(members: Record<string, Identifier[]>): IdentityGraph {
 /** The grouping as sorted lists of identifier keys, independent of member ids. */
 function partitionOf(graph: IdentityGraph): string[][] {
   const groups = new Map<string, string[]>();
-  for (const [key, memberId] of graph.owners) groups.set(memberId, [...(groups.get(memberId) ?? []), key]);
+  for (const { identifier, owner } of ownedIdentifiers(graph)) {
+    groups.set(owner, [...(groups.get(owner) ?? []), identifierKey(identifier)]);
+  }
   return [...groups.values()].map((group) => group.sort()).sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
 }
 
@@ -55,7 +59,7 @@ describe('resolveIdentifiers', () => {
       merges: [],
       conflicts: [],
     });
-    expect(graph.owners.size).toBe(0);
+    expect(ownedIdentifiers(graph)).toEqual([]);
   });
 
   it('adds new identifiers to the one member that matches', () => {
@@ -68,7 +72,7 @@ describe('resolveIdentifiers', () => {
       merges: [],
       conflicts: [],
     });
-    expect(graph.owners.get(identifierKey(userId('u-1')))).toBe('mem_001');
+    expect(ownerOf(graph, userId('u-1'))).toBe('mem_001');
   });
 
   it('merges every matching member into the oldest', () => {
@@ -129,7 +133,7 @@ describe('resolveIdentifiers', () => {
     });
     expect(graph.identifiersByMember.get('mem_001')).toEqual([userId('u-1'), email('shared@x.cn')]);
     expect(graph.identifiersByMember.get('mem_002')).toEqual([userId('u-2')]);
-    expect(graph.owners.has(identifierKey(anon('a-new')))).toBe(false);
+    expect(ownerOf(graph, anon('a-new'))).toBeUndefined();
   });
 
   it('creates a member for a new user id rather than adding it to a member that has one', () => {
@@ -289,8 +293,8 @@ describe('resolveIdentifiers over a sequence of events', () => {
           for (const identifiers of graph.identifiersByMember.values()) {
             expect(identifiers.filter((identifier) => identifier.type === 'user_id').length).toBeLessThanOrEqual(1);
           }
-          for (const [key, memberId] of graph.owners) {
-            expect(graph.identifiersByMember.get(memberId)?.map(identifierKey)).toContain(key);
+          for (const { identifier, owner } of ownedIdentifiers(graph)) {
+            expect(graph.identifiersByMember.get(owner)?.map(identifierKey)).toContain(identifierKey(identifier));
           }
         },
       ),

@@ -1,4 +1,4 @@
-import { compareText, identifierKey, rankOf } from './identifiers.ts';
+import { compareText, rankOf } from './identifiers.ts';
 import type { Identifier, IdentitySettings } from './identity.schema.ts';
 
 /**
@@ -6,7 +6,12 @@ import type { Identifier, IdentitySettings } from './identity.schema.ts';
  * of those owners (needed to check per-type limits). Resolution mutates it as it decides.
  */
 export interface IdentityGraph {
-  owners: Map<string, string>;
+  /**
+   * Who holds each identifier, by type and then by value: a lookup hashes the value the event
+   * carried (V8 keeps a string's hash) instead of building and hashing a `type\u0000value` key,
+   * several times an event.
+   */
+  owners: Map<string, Map<string, string>>;
   identifiersByMember: Map<string, Identifier[]>;
 }
 
@@ -31,8 +36,26 @@ export function createIdentityGraph(): IdentityGraph {
   return { owners: new Map(), identifiersByMember: new Map() };
 }
 
+export function ownerOf(graph: IdentityGraph, identifier: Identifier): string | undefined {
+  return graph.owners.get(identifier.type)?.get(identifier.value);
+}
+
+/** Every identifier the graph holds, with its owner. */
+export function ownedIdentifiers(graph: IdentityGraph): Array<{ identifier: Identifier; owner: string }> {
+  const owned: Array<{ identifier: Identifier; owner: string }> = [];
+  for (const [type, byValue] of graph.owners) {
+    for (const [value, owner] of byValue) owned.push({ identifier: { type, value }, owner });
+  }
+  return owned;
+}
+
 export function addToGraph(graph: IdentityGraph, memberId: string, identifier: Identifier): void {
-  graph.owners.set(identifierKey(identifier), memberId);
+  let byValue = graph.owners.get(identifier.type);
+  if (!byValue) {
+    byValue = new Map();
+    graph.owners.set(identifier.type, byValue);
+  }
+  byValue.set(identifier.value, memberId);
   const list = graph.identifiersByMember.get(memberId);
   if (list) list.push(identifier);
   else graph.identifiersByMember.set(memberId, [identifier]);
@@ -116,7 +139,7 @@ export function knownSoleOwner(
 ): string | undefined {
   let owner: string | undefined;
   for (const identifier of identifiers) {
-    const current = graph.owners.get(identifierKey(identifier));
+    const current = ownerOf(graph, identifier);
     if (current === undefined || (owner !== undefined && current !== owner)) return undefined;
     owner = current;
   }
@@ -141,10 +164,10 @@ function mergeInto(graph: IdentityGraph, survivorId: string, mergedId: string): 
  * stays with the member it matches instead of depending on how the values happen to sort.
  */
 function resolutionOrder(graph: IdentityGraph, identifiers: Identifier[], priority: string[]) {
-  // Keys computed once per identifier, not once per comparison or lookup: this runs for every event.
+  // Owners looked up once per identifier, not once per comparison: this runs for every event.
   const keyed = identifiers.map((identifier) => {
-    const key = identifierKey(identifier);
-    return { identifier, key, rank: rankOf(identifier.type, priority), isNew: graph.owners.has(key) ? 0 : 1 };
+    const owner = ownerOf(graph, identifier);
+    return { identifier, owner, rank: rankOf(identifier.type, priority), isNew: owner === undefined ? 1 : 0 };
   });
   sortInPlace(keyed, compareOrderKeys);
   return keyed;
@@ -203,8 +226,7 @@ export function resolveIdentifiers(
   const ordered = resolutionOrder(graph, identifiers, settings.priority);
 
   for (let index = 0; index < ordered.length; index += 1) {
-    const { identifier, key } = ordered[index] as { identifier: Identifier; key: string };
-    const owner = graph.owners.get(key);
+    const { identifier, owner } = ordered[index] as { identifier: Identifier; owner: string | undefined };
     const exceeded = exceededBy(graph, members, pending, { identifier, owner }, settings.limits);
     if (exceeded) {
       refusedAt = { index, type: exceeded };
@@ -226,8 +248,9 @@ export function resolveIdentifiers(
   if (created) graph.identifiersByMember.set(survivorId, graph.identifiersByMember.get(survivorId) ?? []);
 
   if (refusedAt) {
-    for (const { identifier, key } of ordered.slice(refusedAt.index)) {
-      const owner = graph.owners.get(key);
+    for (const { identifier } of ordered.slice(refusedAt.index)) {
+      // Looked up again: a merge above may have moved it to the survivor.
+      const owner = ownerOf(graph, identifier);
       if (owner === survivorId) continue;
       conflicts.push({
         identifier,

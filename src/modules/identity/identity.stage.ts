@@ -8,7 +8,6 @@ import {
   type Stage,
 } from '../../platform/processor/stage.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
-import { identifierKey } from './identifiers.ts';
 import {
   extractEventIdentifiers,
   isOperation,
@@ -22,6 +21,7 @@ import {
   addToGraph,
   createIdentityGraph,
   knownSoleOwner,
+  ownerOf,
   resolveIdentifiers,
   type IdentityGraph,
 } from './identity-graph.ts';
@@ -138,7 +138,7 @@ async function resolveSegment(context: SegmentContext, events: LoggedEvent[]): P
   await repo.insertIdentifiers(
     batch,
     workspaceId,
-    links.map((link) => ({ ...link, memberId: graph.owners.get(identifierKey(link)) as string })),
+    links.map((link) => ({ ...link, memberId: ownerOf(graph, link) as string })),
   );
   for (const merge of merges) {
     await repo.reassignMember(batch, merge.mergedId, finalMember(merge.survivorId, mergedInto) as string, batch.now);
