@@ -46,6 +46,14 @@ describe('rows packed for another thread', () => {
     expect(rows[2]?.[4]).toBe('');
   });
 
+  it('pack again as they were unpacked, a payload already in bytes included', () => {
+    const rows = unpackRows(sendAcrossThreads(packRows([event('m4', { city: '上海' })].map(toInsertValues))));
+    const again = unpackRows(sendAcrossThreads(packRows(rows)));
+    expect(again.map((row) => [...row.slice(0, 11), (row[11] as Buffer).toString('utf8')])).toEqual(
+      rows.map((row) => [...row.slice(0, 11), (row[11] as Buffer).toString('utf8')]),
+    );
+  });
+
   it('of an empty append are an empty group', () => {
     expect(unpackRows(sendAcrossThreads(packRows([])))).toEqual([]);
   });

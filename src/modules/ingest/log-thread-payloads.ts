@@ -30,19 +30,26 @@ export function countRows(rows: AppendRows): number {
   return isPacked(rows) ? rows.count : rows.length;
 }
 
-/** Packs rows whose payloads are JSON text. UTF-8 takes at most 3 bytes a UTF-16 code unit, so the buffer is sized once. */
+/** At most the bytes a text column takes in UTF-8: 3 for each UTF-16 code unit, so the buffer is sized once. */
+function maximumBytes(value: string | Buffer | null): number {
+  if (value === null) return 0;
+  return typeof value === 'string' ? value.length * 3 : value.length;
+}
+
+/** Packs rows (a payload may already be UTF-8 bytes, as unpacked rows hold it). */
 export function packRows(rows: InsertValues[]): PackedRows {
   let capacity = 0;
   for (const row of rows)
-    for (const column of textColumns) capacity += ((row[column] as string | null)?.length ?? 0) * 3;
+    for (const column of textColumns) capacity += maximumBytes(row[column] as string | Buffer | null);
   const text = Buffer.allocUnsafeSlow(capacity);
   const textEnds = new Int32Array(rows.length * textColumns.length);
   const numbers = new Float64Array(rows.length * numberColumns.length);
   let offset = 0;
   rows.forEach((row, index) => {
     textColumns.forEach((column, slot) => {
-      const value = row[column] as string | null;
-      if (value !== null) offset += text.write(value, offset, 'utf8');
+      const value = row[column] as string | Buffer | null;
+      if (typeof value === 'string') offset += text.write(value, offset, 'utf8');
+      else if (value !== null) offset += value.copy(text, offset);
       textEnds[index * textColumns.length + slot] = value === null ? -1 : offset;
     });
     numberColumns.forEach((column, slot) => {
