@@ -189,12 +189,16 @@ async function measureLiveProcessing(lines: string[]): Promise<void> {
   const cpuBefore = server.cpuSeconds();
   const started = performance.now();
   const sent = await sendAll(server.url, server.writeKey, bodies);
+  // Processing that stalls stops the run with a line, rather than leaving it waiting.
+  const giveUpAt = performance.now() + 600_000;
   for (;;) {
     const response = await fetch(`${server.url}/api/processing`, {
       headers: { authorization: `Bearer ${server.secretKey}` },
     });
-    const status = (await response.json()) as { caughtUp?: boolean };
+    if (response.status !== 200) throw new Error(`GET /api/processing answered ${response.status}`);
+    const status = (await response.json()) as { caughtUp: boolean; pending: number };
     if (status.caughtUp) break;
+    if (performance.now() > giveUpAt) throw new Error(`processing did not catch up: ${status.pending} events pending`);
     await new Promise((wait) => setTimeout(wait, 20));
   }
   const seconds = (performance.now() - started) / 1000;
