@@ -1,13 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { DbExecutor } from '../../platform/db/database.ts';
 import { parseJson } from '../../platform/db/json.ts';
-import {
-  bulkChunks,
-  cachedStatement,
-  listPlaceholders,
-  runMultiRow,
-  type WriteScope,
-} from '../../platform/db/sqlite-statements.ts';
+import { cachedStatement, runMultiRow, selectByIds, type WriteScope } from '../../platform/db/sqlite-statements.ts';
 import type { IdentityLogTable } from '../../platform/db/schema.ts';
 import type { Identifier } from './identity.schema.ts';
 import { chunks } from '../../platform/db/chunks.ts';
@@ -22,8 +16,8 @@ interface IdentifierRecord {
   member_id: string;
 }
 
-function toIdentifierRows(found: IdentifierRecord[], rows: IdentifierRow[]): void {
-  for (const row of found) rows.push({ type: row.type, value: row.value, memberId: row.member_id });
+function toIdentifierRows(found: IdentifierRecord[]): IdentifierRow[] {
+  return found.map((row) => ({ type: row.type, value: row.value, memberId: row.member_id }));
 }
 
 export async function findIdentifiersByValues(
@@ -31,49 +25,40 @@ export async function findIdentifiersByValues(
   workspaceId: string,
   values: string[],
 ): Promise<IdentifierRow[]> {
-  const rows: IdentifierRow[] = [];
-  const { sqlite } = scope;
-  if (sqlite) {
-    for (const chunk of bulkChunks([...new Set(values)])) {
-      const text = `select type, value, member_id from identifiers where workspace_id = ? and value in (${listPlaceholders(chunk.length)})`;
-      toIdentifierRows(cachedStatement(sqlite, text).all(workspaceId, ...chunk) as IdentifierRecord[], rows);
-    }
-    return rows;
-  }
-  for (const chunk of chunks([...new Set(values)])) {
-    const found = await scope.transaction
-      .selectFrom('identifiers')
-      .select(['type', 'value', 'member_id'])
-      .where('workspace_id', '=', workspaceId)
-      .where('value', 'in', chunk)
-      .execute();
-    for (const row of found) rows.push({ type: row.type, value: row.value, memberId: row.member_id });
-  }
-  return rows;
+  const found = await selectByIds<IdentifierRecord>(
+    scope.sqlite,
+    { head: 'select type, value, member_id from identifiers where workspace_id = ? and value', leading: [workspaceId] },
+    [...new Set(values)],
+    (chunk) =>
+      scope.transaction
+        .selectFrom('identifiers')
+        .select(['type', 'value', 'member_id'])
+        .where('workspace_id', '=', workspaceId)
+        .where('value', 'in', chunk)
+        .execute(),
+  );
+  return toIdentifierRows(found);
 }
 
 export async function findIdentifiersOfMembers(scope: WriteScope, memberIds: string[]): Promise<IdentifierRow[]> {
-  const rows: IdentifierRow[] = [];
-  const { sqlite } = scope;
-  if (sqlite) {
-    for (const chunk of bulkChunks([...new Set(memberIds)])) {
-      const text = `select type, value, member_id from identifiers where member_id in (${listPlaceholders(chunk.length)}) order by linked_at, type, value`;
-      toIdentifierRows(cachedStatement(sqlite, text).all(chunk) as IdentifierRecord[], rows);
-    }
-    return rows;
-  }
-  for (const chunk of chunks([...new Set(memberIds)])) {
-    const found = await scope.transaction
-      .selectFrom('identifiers')
-      .select(['type', 'value', 'member_id'])
-      .where('member_id', 'in', chunk)
-      .orderBy('linked_at')
-      .orderBy('type')
-      .orderBy('value')
-      .execute();
-    for (const row of found) rows.push({ type: row.type, value: row.value, memberId: row.member_id });
-  }
-  return rows;
+  const found = await selectByIds<IdentifierRecord>(
+    scope.sqlite,
+    {
+      head: 'select type, value, member_id from identifiers where member_id',
+      tail: ' order by linked_at, type, value',
+    },
+    [...new Set(memberIds)],
+    (chunk) =>
+      scope.transaction
+        .selectFrom('identifiers')
+        .select(['type', 'value', 'member_id'])
+        .where('member_id', 'in', chunk)
+        .orderBy('linked_at')
+        .orderBy('type')
+        .orderBy('value')
+        .execute(),
+  );
+  return toIdentifierRows(found);
 }
 
 export async function insertIdentifiers(
