@@ -5,7 +5,7 @@
 import { silentLogger } from '../src/platform/log.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { createProcessor } from '../src/platform/processor/processor.ts';
-import { createSqliteLogReader } from '../src/modules/ingest/sqlite-log-reader.ts';
+import { createReadAheadLogReader } from '../src/modules/ingest/log-read-ahead.ts';
 import { openRuntime } from '../src/runtime.ts';
 
 export interface ProcessingPartOptions {
@@ -25,13 +25,14 @@ async function processLog(options: ProcessingPartOptions): Promise<ProcessingPar
   const sqlite = runtime.database.sqlite;
   if (!sqlite) throw new Error('the processing figure is measured on SQLite');
   const only = options.only;
+  const reader = createReadAheadLogReader(sqlite, runtime.database.location, silentLogger);
   const processor = only
     ? createProcessor({
         database: runtime.database,
         clock: systemClock,
         logger: silentLogger,
         stages: runtime.stages.filter((stage) => only.includes(stage.name)),
-        readEventsAfter: createSqliteLogReader(sqlite),
+        readEventsAfter: reader.readEventsAfter,
       })
     : runtime.processor;
   const stored = await runtime.database.db
@@ -41,6 +42,7 @@ async function processLog(options: ProcessingPartOptions): Promise<ProcessingPar
   const started = performance.now();
   const processed = await processor.runUntilIdle();
   const seconds = (performance.now() - started) / 1000;
+  await reader.close();
   await runtime.close();
   return { stored: Number(stored.count), processed, seconds };
 }

@@ -13,6 +13,7 @@ import { createEventLogWriter, type EventLogWriter } from './modules/ingest/even
 import { readEventsAfter } from './modules/ingest/event-log.repo.ts';
 import { createThreadedEventLogWriter } from './modules/ingest/threaded-log-writer.ts';
 import { createSqliteLogReader } from './modules/ingest/sqlite-log-reader.ts';
+import { createReadAheadLogReader } from './modules/ingest/log-read-ahead.ts';
 import { createIngestService, type IngestService } from './modules/ingest/ingest.service.ts';
 import { createPreparationThreads } from './modules/ingest/preparation-threads.ts';
 import { createWorkspaceService, type WorkspaceService } from './modules/workspaces/workspaces.service.ts';
@@ -60,6 +61,8 @@ export interface Runtime {
   writer: EventLogWriter;
   ingest: IngestService;
   processor: Processor;
+  /** Batches the processor took from the log's read-ahead thread and read itself; undefined without the thread. */
+  logReads(): { ahead: number; here: number } | undefined;
   /** The processor's stages, in order (a test can run them with a stage of its own behind). */
   stages: readonly Stage[];
   /** Appends clock ticks when timers fall due (points expire, tiers are re-evaluated). */
@@ -99,6 +102,13 @@ export interface RuntimeOptions {
    * `hearth serve` sets HEARTH_INGEST_THREADS, by default one fewer than the cores, at most 4.
    */
   ingestThreads?: number;
+  /**
+   * On a SQLite file, read the log's next batch on a thread of its own while a backlog is processed
+   * (default true: `hearth worker`, replay, import and demo catch up faster). `hearth serve` turns it
+   * off: there the cores are busy with ingestion, and the thread's reads (many of them of a log end
+   * that has moved on by the time they are taken) cost more CPU than they save the main thread.
+   */
+  readLogAhead?: boolean;
   /** Workspaces with at least this many members get an in-memory segment preview index (default 10,000). */
   previewIndexMinimumMembers?: number;
 }
@@ -128,13 +138,21 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Last: it records whom every stage before it changed, for the preview index.
     createChangeJournalStage(journal),
   ];
+  // A SQLite file is appended to, checkpointed and read ahead from threads of their own; in memory
+  // there is only the one connection.
+  const sqliteFile = database.sqlite && database.location !== ':memory:' ? database.sqlite : undefined;
+  const logReader =
+    sqliteFile && options.readLogAhead !== false
+      ? createReadAheadLogReader(sqliteFile, database.location, logger)
+      : undefined;
   const processor = createProcessor({
     database,
     clock,
     logger,
     stages,
     // SQLite: the processor's own cached, narrow read of the log (same rows, less work).
-    readEventsAfter: database.sqlite ? createSqliteLogReader(database.sqlite) : readEventsAfter,
+    readEventsAfter:
+      logReader?.readEventsAfter ?? (database.sqlite ? createSqliteLogReader(database.sqlite) : readEventsAfter),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
   });
   const writerOptions = {
@@ -144,9 +162,6 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (lastPosition !== null) processor.wake(lastPosition);
     },
   };
-  // A SQLite file is appended to and checkpointed from threads of their own; in memory there is
-  // only the one connection.
-  const sqliteFile = database.sqlite && database.location !== ':memory:' ? database.sqlite : undefined;
   const checkpointer = sqliteFile ? checkpointInBackground(sqliteFile, database.location, logger) : undefined;
   const writer = sqliteFile
     ? createThreadedEventLogWriter(database.location, {
@@ -255,9 +270,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     badges,
     memberships,
     referrals,
+    logReads: () => logReader?.counts(),
     close: async () => {
       await ticker.stop();
       await processor.stop();
+      await logReader?.close();
       await previewIndex.close();
       // Requests still being prepared append to the writer: its close drains them after.
       await preparer?.close();

@@ -17,6 +17,8 @@ export function registerServeCommand(program: Command): void {
       database: config.database,
       logLevel: config.logLevel,
       ingestThreads: config.ingestThreads,
+      // Measured with the bench's live part: 6% fewer events a second with the read-ahead thread.
+      readLogAhead: false,
     });
     let server: RunningServer | undefined;
     try {
