@@ -47,3 +47,21 @@ describe('selectIn', () => {
     connection.close();
   });
 });
+
+describe('cachedStatement', () => {
+  it('prepares a text once, and when full lets go of the least recently used text only', () => {
+    const connection = new BetterSqlite3(':memory:');
+    const texts = Array.from({ length: 501 }, (_, index) => `select ${index} as n`);
+    const first = cachedStatement(connection, texts[0] as string);
+    const second = cachedStatement(connection, texts[1] as string);
+    for (const text of texts.slice(2, 500)) cachedStatement(connection, text);
+    // The first is used again, so the second is now the least recently used; the 501st takes its place.
+    expect(cachedStatement(connection, texts[0] as string)).toBe(first);
+    cachedStatement(connection, texts[500] as string);
+    expect(cachedStatement(connection, texts[0] as string)).toBe(first);
+    const secondAgain = cachedStatement(connection, texts[1] as string);
+    expect(secondAgain).not.toBe(second);
+    expect(secondAgain.get()).toEqual({ n: 1 });
+    connection.close();
+  });
+});
