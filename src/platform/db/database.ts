@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { DatabaseSchema } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { cachedStatement } from './sqlite-statements.ts';
+import { InListBucketsPlugin } from './in-list-buckets.ts';
 import { openSqliteConnection } from './sqlite-connection.ts';
 import { createWriteGate, type WriteGate } from './write-gate.ts';
 
@@ -48,7 +49,10 @@ export async function openDatabase(location: string, options: { migrate?: boolea
 function openSqlite(path: string): Database {
   const absolute = path === ':memory:' ? path : resolve(path);
   const connection = openSqliteConnection(absolute);
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: withStatementCache(connection) }),
+    plugins: [new InListBucketsPlugin()],
+  });
   return {
     db,
     dialect: 'sqlite',

@@ -51,13 +51,13 @@ describe('selectIn', () => {
 describe('cachedStatement', () => {
   it('prepares a text once, and when full lets go of the least recently used text only', () => {
     const connection = new BetterSqlite3(':memory:');
-    const texts = Array.from({ length: 501 }, (_, index) => `select ${index} as n`);
+    const texts = Array.from({ length: 1_001 }, (_, index) => `select ${index} as n`);
     const first = cachedStatement(connection, texts[0] as string);
     const second = cachedStatement(connection, texts[1] as string);
-    for (const text of texts.slice(2, 500)) cachedStatement(connection, text);
-    // The first is used again, so the second is now the least recently used; the 501st takes its place.
+    for (const text of texts.slice(2, 1_000)) cachedStatement(connection, text);
+    // The first is used again, so the second is now the least recently used; the 1,001st takes its place.
     expect(cachedStatement(connection, texts[0] as string)).toBe(first);
-    cachedStatement(connection, texts[500] as string);
+    cachedStatement(connection, texts[1_000] as string);
     expect(cachedStatement(connection, texts[0] as string)).toBe(first);
     const secondAgain = cachedStatement(connection, texts[1] as string);
     expect(secondAgain).not.toBe(second);

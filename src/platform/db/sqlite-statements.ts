@@ -16,17 +16,17 @@ export interface WriteScope {
 export type SqliteValue = string | number | bigint | Buffer | null;
 
 const statementsByConnection = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
-const statementCapacity = 500;
+const statementCapacity = 1_000;
 
 /**
  * Prepared once per connection and SQL text: on the processor's hot paths, building SQL through
  * Kysely and re-binding thousands of value nodes cost more than SQLite's own work.
  *
- * The least recently used statement makes room for a new one. Kysely's queries come here too, and
- * each length of an `in (…)` list is a text of its own: under `hearth serve` with every stage they
- * had filled the 500 places about every 500 prepares, and emptying the cache then (as it did) made
- * every hot statement, the 256-row inserts among them, be prepared again (4,900 prepares in the
- * bench's live part).
+ * The least recently used statement makes room for a new one. Kysely's queries come here too: with
+ * a text for each length of an `in (…)` list they had filled 500 places about every 500 prepares
+ * under `hearth serve`, and emptying the cache then (as it did) made every hot statement, the
+ * 256-row inserts among them, be prepared again (4,800 prepares in the bench's live part). With the
+ * lists padded (InListBucketsPlugin) `serve` uses about 800 texts with every stage: room for 1,000.
  */
 export function cachedStatement(connection: SqliteConnection, text: string): SqliteStatement {
   let statements = statementsByConnection.get(connection);
