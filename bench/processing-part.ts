@@ -25,16 +25,18 @@ async function processLog(options: ProcessingPartOptions): Promise<ProcessingPar
   const sqlite = runtime.database.sqlite;
   if (!sqlite) throw new Error('the processing figure is measured on SQLite');
   const only = options.only;
-  const reader = createReadAheadLogReader(sqlite, runtime.database.location, silentLogger);
-  const processor = only
-    ? createProcessor({
-        database: runtime.database,
-        clock: systemClock,
-        logger: silentLogger,
-        stages: runtime.stages.filter((stage) => only.includes(stage.name)),
-        readEventsAfter: reader.readEventsAfter,
-      })
-    : runtime.processor;
+  // Narrowed to some stages, a processor of its own, reading the log as the runtime's does.
+  const reader = only ? createReadAheadLogReader(sqlite, runtime.database.location, silentLogger) : undefined;
+  const processor =
+    only && reader
+      ? createProcessor({
+          database: runtime.database,
+          clock: systemClock,
+          logger: silentLogger,
+          stages: runtime.stages.filter((stage) => only.includes(stage.name)),
+          readEventsAfter: reader.readEventsAfter,
+        })
+      : runtime.processor;
   const stored = await runtime.database.db
     .selectFrom('events')
     .select((builder) => builder.fn.countAll<number>().as('count'))
@@ -42,7 +44,7 @@ async function processLog(options: ProcessingPartOptions): Promise<ProcessingPar
   const started = performance.now();
   const processed = await processor.runUntilIdle();
   const seconds = (performance.now() - started) / 1000;
-  await reader.close();
+  await reader?.close();
   await runtime.close();
   return { stored: Number(stored.count), processed, seconds };
 }

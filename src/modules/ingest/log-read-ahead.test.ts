@@ -69,7 +69,7 @@ function readHere(position: number, limit: number) {
 }
 
 describe('log rows packed for the main thread', () => {
-  it('come back as the events a read on the connection gives, after crossing threads', () => {
+  it('of an empty log cross threads as no events', () => {
     const rows = prepareLogRead(connection())(0, 100);
     const packed = packLogRows(rows);
     const received = structuredClone(packed, { transfer: transferablesOfLogRows(packed) });
