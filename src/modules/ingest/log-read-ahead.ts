@@ -89,7 +89,7 @@ export function createReadAheadLogReader(
     ahead = undefined;
     if (!taken || taken.after !== position || taken.limit !== limit) return undefined;
     const packed = await taken.packed;
-    // A short read-ahead may have missed rows appended since; unpacking fails only on a payload that is not JSON text.
+    // A short read-ahead may have missed rows appended since.
     return packed && packed.count === limit ? unpackLogRows(packed) : undefined;
   }
 
