@@ -27,7 +27,8 @@ export function prepareLogRead(connection: SqliteConnection) {
   return (position: number, limit: number): LogRow[] => statement.all(position, limit) as LogRow[];
 }
 
-export function eventOfRow(row: LogRow, payload: string = row[8]): LoggedEvent {
+/** The event a row of the processor's read holds, its payload parsed. */
+export function eventOfRow(row: LogRow): LoggedEvent {
   return {
     seq: row[0],
     id: row[1],
@@ -37,7 +38,7 @@ export function eventOfRow(row: LogRow, payload: string = row[8]): LoggedEvent {
     eventName: row[5],
     eventTime: row[6],
     receivedAt: row[7],
-    payload: JSON.parse(payload) as Record<string, unknown>,
+    payload: JSON.parse(row[8]) as Record<string, unknown>,
     memberId: row[9],
   };
 }
