@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { cachedStatement } from './sqlite-statements.ts';
-import { InListBucketsPlugin } from './in-list-buckets.ts';
+import { InListBucketsSqliteDialect } from './in-list-buckets.ts';
 import { openSqliteConnection } from './sqlite-connection.ts';
 import { createWriteGate, type WriteGate } from './write-gate.ts';
 
@@ -50,8 +50,7 @@ function openSqlite(path: string): Database {
   const absolute = path === ':memory:' ? path : resolve(path);
   const connection = openSqliteConnection(absolute);
   const db = new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({ database: withStatementCache(connection) }),
-    plugins: [new InListBucketsPlugin()],
+    dialect: new InListBucketsSqliteDialect({ database: withStatementCache(connection) }),
   });
   return {
     db,

@@ -1,29 +1,28 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { InListBucketsPlugin, paddedLength } from './in-list-buckets.ts';
+import { InListBucketsSqliteDialect, paddedLength } from './in-list-buckets.ts';
 
 interface Tables {
   t: { id: number; name: string | null };
 }
 
-function openWithPlugin() {
+function openPadded() {
   const connection = new BetterSqlite3(':memory:');
   connection.exec('create table t (id integer primary key, name text)');
   const insert = connection.prepare('insert into t values (?, ?)');
   for (let id = 1; id <= 20; id += 1) insert.run(id, id % 5 === 0 ? null : `n${id}`);
   const db = new Kysely<Tables>({
-    dialect: new SqliteDialect({ database: connection }),
-    plugins: [new InListBucketsPlugin()],
+    dialect: new InListBucketsSqliteDialect({ database: connection }),
   });
   return { connection, db };
 }
 
 const placeholders = (text: string) => text.split('?').length - 1;
 
-describe('InListBucketsPlugin', () => {
+describe('InListBucketsSqliteDialect', () => {
   it('pads in and not in lists to a power of two, with the same rows as the list unpadded', async () => {
-    const { db } = openWithPlugin();
+    const { db } = openPadded();
     const wanted = [3, 7, 11];
     const query = db.selectFrom('t').select('id').where('id', 'in', wanted).orderBy('id');
     expect(placeholders(query.compile().sql)).toBe(4);
@@ -35,7 +34,7 @@ describe('InListBucketsPlugin', () => {
   });
 
   it('leaves inserted rows, empty lists and lists over 1,024 values as they are', async () => {
-    const { db } = openWithPlugin();
+    const { db } = openPadded();
     const insert = db.insertInto('t').values([
       { id: 21, name: 'a' },
       { id: 22, name: 'b' },

@@ -26,7 +26,7 @@ const statementCapacity = 1_000;
  * a text for each length of an `in (…)` list they had filled 500 places about every 500 prepares
  * under `hearth serve`, and emptying the cache then (as it did) made every hot statement, the
  * 256-row inserts among them, be prepared again (4,800 prepares in the bench's live part). With the
- * lists padded (InListBucketsPlugin) `serve` uses about 800 texts with every stage: room for 1,000.
+ * lists padded (InListBucketsSqliteDialect) `serve` uses about 800 texts with every stage: room for 1,000.
  */
 export function cachedStatement(connection: SqliteConnection, text: string): SqliteStatement {
   let statements = statementsByConnection.get(connection);
