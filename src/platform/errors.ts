@@ -64,3 +64,8 @@ export function isTransientDatabaseFault(error: unknown): boolean {
   // PostgreSQL SQLSTATE classes: 08 connection, 53 resources, 57 operator intervention, 40 rollbacks.
   return /^(08|53|57P|40)/.test(code);
 }
+
+/** The text of anything thrown, for a log line or a message to another thread. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

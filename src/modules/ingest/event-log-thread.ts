@@ -1,4 +1,5 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { messageOf } from '../../platform/errors.ts';
 import { openSqliteConnection } from '../../platform/db/sqlite-connection.ts';
 import { createWalFlusher, type FlushOutcome } from '../../platform/db/wal-flusher.ts';
 import { insertRowsOnSqlite, type InsertValues, type StoredPositions } from './event-log.repo.ts';
@@ -36,10 +37,6 @@ export function isLogThreadData(value: unknown): value is LogThreadData {
 function errorCode(error: unknown): string | undefined {
   const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function toFlushReply(outcome: FlushOutcome): LogThreadReply {

@@ -4,7 +4,7 @@ import type { Logger } from '../../platform/log.ts';
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
 import { unpackLogRows, type PackedLogRows } from './log-read-packing.ts';
 import type { LogReaderReply, LogReaderRequest, LogReaderThreadData } from './log-reader-thread.ts';
-import { eventOfRow, prepareLogRead } from './sqlite-log-reader.ts';
+import { createSqliteLogReader } from './sqlite-log-reader.ts';
 
 export interface ReadAheadLogReader {
   /** The processor's `readEventsAfter`: the same events as a read on the processor's connection. */
@@ -38,7 +38,7 @@ export function createReadAheadLogReader(
   location: string,
   logger: Logger,
 ): ReadAheadLogReader {
-  const readRows = prepareLogRead(connection);
+  const readHere = createSqliteLogReader(connection);
   let worker: Worker | undefined;
   let exited: Promise<unknown> | undefined;
   let broken = false;
@@ -94,11 +94,11 @@ export function createReadAheadLogReader(
   }
 
   return {
-    async readEventsAfter(_db, position, limit) {
+    async readEventsAfter(db, position, limit) {
       let events = await takeAhead(position, limit);
       if (events) counts.ahead += 1;
       else {
-        events = readRows(position, limit).map((row) => eventOfRow(row));
+        events = await readHere(db, position, limit);
         counts.here += 1;
       }
       const last = events[events.length - 1];

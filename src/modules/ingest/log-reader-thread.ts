@@ -1,4 +1,5 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { messageOf } from '../../platform/errors.ts';
 import { openSqliteConnection } from '../../platform/db/sqlite-connection.ts';
 import { packLogRows, transferablesOfLogRows, type PackedLogRows } from './log-read-packing.ts';
 import { prepareLogRead } from './sqlite-log-reader.ts';
@@ -26,10 +27,6 @@ export function isLogReaderThreadData(value: unknown): value is LogReaderThreadD
   return (
     typeof value === 'object' && value !== null && (value as Partial<LogReaderThreadData>).hearthLogReader === true
   );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function serve(port: MessagePort, location: string): void {

@@ -1,5 +1,5 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { HearthError, type ErrorCode, type Issue } from '../../platform/errors.ts';
+import { HearthError, messageOf, type ErrorCode, type Issue } from '../../platform/errors.ts';
 import { packRows, transferablesOf, type PackedRows } from './log-thread-payloads.ts';
 import { prepareEncodedRequest, type EncodedTrackingRequest } from './request-preparation.ts';
 
@@ -41,7 +41,7 @@ function answer(request: Extract<PreparationRequest, { kind: 'prepare' }>): Prep
       const { code, message, issues, retryAfterSeconds } = error;
       return { kind: 'refused', id: request.id, refusal: { code, message, issues, retryAfterSeconds } };
     }
-    return { kind: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) };
+    return { kind: 'failed', id: request.id, message: messageOf(error) };
   }
 }
 
