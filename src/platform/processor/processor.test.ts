@@ -31,13 +31,17 @@ function event(messageId: string, payload: Record<string, unknown> = {}): NewEve
   };
 }
 
-function processorWithStage(stage: Stage) {
+function processorWithStage(
+  stage: Stage,
+  batches: { catchUpBatchSize?: number; catchUpTransactionEvents?: number } = {},
+) {
   return createProcessor({
     database: opened.database,
     clock: createManualClock(at),
     logger: silentLogger,
     readEventsAfter,
     stages: [stage],
+    ...batches,
   });
 }
 
@@ -137,6 +141,49 @@ describe('createProcessor batch boundaries', () => {
     } finally {
       await processor.stop();
     }
+  });
+});
+
+describe('createProcessor catch-up transactions', () => {
+  const tenEvents = () => Array.from({ length: 10 }, (_, index) => event(`e${index}`));
+
+  const catchUpProcessor = (stage: Stage) =>
+    processorWithStage(stage, { catchUpBatchSize: 2, catchUpTransactionEvents: 6 });
+
+  it('commits several batches at once, and the live path a batch at a time', async () => {
+    await createEventLogWriter(opened.database).append(tenEvents());
+    const batches: number[] = [];
+    const recorder: Stage = {
+      name: 'recorder',
+      apply: async (batch) => void batches.push(batch.events.length),
+      reset: async () => undefined,
+    };
+    const committed: number[] = [];
+    expect(await catchUpProcessor(recorder).runUntilIdle((position) => committed.push(position))).toBe(10);
+    expect(batches).toEqual([2, 2, 2, 2, 2]);
+    // Progress is reported per commit: after three batches, then after the last two.
+    expect(committed).toEqual([6, 10]);
+  });
+
+  it('rolls back every batch of a transaction when one fails, and takes them again', async () => {
+    await createEventLogWriter(opened.database).append(tenEvents());
+    let failures = 1;
+    const seen: string[] = [];
+    const failing: Stage = {
+      name: 'failing',
+      apply: async (batch) => {
+        seen.push(...batch.events.map((logged) => logged.messageId));
+        if (batch.events.some((logged) => logged.messageId === 'e4') && failures-- > 0) throw new Error('third batch');
+      },
+      reset: async () => undefined,
+    };
+    const processor = catchUpProcessor(failing);
+    await expect(processor.runUntilIdle()).rejects.toThrow('third batch');
+    // The first two batches were in the failed transaction: nothing is committed.
+    expect(await processor.position()).toBe(0);
+    expect(await processor.runUntilIdle()).toBe(10);
+    expect(seen).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e5', ...tenEvents().map((item) => item.messageId)]);
+    expect(await processor.position()).toBe(10);
   });
 });
 

@@ -19,6 +19,15 @@ export interface ProcessorOptions {
    * 24k to 29k events/s). The live loop keeps `batchSize`, so appends never wait long behind a batch.
    */
   catchUpBatchSize?: number;
+  /**
+   * Events a transaction of `runUntilIdle` may hold, in batches of `catchUpBatchSize`. A commit
+   * writes every page its transaction dirtied, and the indexes on random keys (identifiers by
+   * value, orders by id) have most of their pages dirtied by every batch: committing every fourth
+   * batch wrote 56% fewer WAL frames processing the demo log (58,083 → 25,651), where the commits
+   * had been 8% of the main thread's time. Batches stay as small as before: a larger batch keeps
+   * more of the log alive in the heap and had cost the collector what the commits saved.
+   */
+  catchUpTransactionEvents?: number;
   /** When idle, look for work written by other processes this often. */
   pollMilliseconds?: number;
 }
@@ -121,6 +130,7 @@ async function saveCheckpoint(scope: WriteScope, position: number, now: number):
 export function createProcessor(options: ProcessorOptions): Processor {
   const batchSize = options.batchSize ?? 2_000;
   const catchUpBatchSize = options.catchUpBatchSize ?? options.batchSize ?? 5_000;
+  const catchUpTransactionEvents = Math.max(catchUpBatchSize, options.catchUpTransactionEvents ?? 20_000);
   const pollMilliseconds = options.pollMilliseconds ?? 250;
   let running = false;
   let loop: Promise<void> | undefined;
@@ -164,22 +174,48 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return { processed: events.length, reachedEnd, last: last.seq, answers: batch.answers };
   }
 
-  /** One batch of at most `limit` events; `reachedEnd` when it took every event the log then held. */
-  async function runBatch(limit: number): Promise<{ processed: number; reachedEnd: boolean }> {
-    const processNext = (transaction: DbTransaction) => processBatch(transaction, limit);
-    const outcome = await withWriteLock(options.database, 'processor', processNext, rebuildable);
-    // Only now is the batch committed.
+  /**
+   * Batches of at most `limit` events in one transaction, until it holds `transactionEvents` or a
+   * batch reaches the end of the log (`reachedEnd`: it took every event the log then held).
+   */
+  async function runTransaction(
+    limit: number,
+    transactionEvents = limit,
+  ): Promise<{ processed: number; reachedEnd: boolean }> {
+    const processBatches = async (transaction: DbTransaction) => {
+      const outcome = {
+        processed: 0,
+        reachedEnd: false,
+        last: seenPosition,
+        answers: new Map<string, OperationAnswer>(),
+      };
+      while (outcome.processed < transactionEvents && !outcome.reachedEnd) {
+        // An empty batch reached the end: the loop stops with the position it found.
+        const batch = await processBatch(transaction, limit);
+        outcome.processed += batch.processed;
+        outcome.reachedEnd = batch.reachedEnd;
+        outcome.last = batch.last;
+        for (const [eventId, answer] of batch.answers) outcome.answers.set(eventId, answer);
+      }
+      return outcome;
+    };
+    const outcome = await withWriteLock(options.database, 'processor', processBatches, rebuildable);
+    // Only now are the batches committed.
     answers.remember(outcome.answers);
     seenPosition = outcome.last;
     return outcome;
   }
 
-  const runOnce = async () => (await runBatch(batchSize)).processed;
+  const runOnce = async () => (await runTransaction(batchSize)).processed;
 
-  async function runBatches(limit: number, onProgress?: (position: number) => void): Promise<number> {
+  async function runBatches(
+    limit: number,
+    onProgress?: (position: number) => void,
+    transactionEvents = limit,
+  ): Promise<number> {
     let total = 0;
     for (;;) {
-      const { processed, reachedEnd } = await runBatch(limit);
+      const { processed, reachedEnd } = await runTransaction(limit, transactionEvents);
       total += processed;
       if (processed > 0 && onProgress) onProgress(seenPosition);
       if (reachedEnd || processed === 0) return total;
@@ -258,7 +294,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     catchUp,
     processedThrough: () => seenPosition,
     takeAnswer: (eventId) => answers.take(eventId),
-    runUntilIdle: (onProgress) => runBatches(catchUpBatchSize, onProgress),
+    runUntilIdle: (onProgress) => runBatches(catchUpBatchSize, onProgress, catchUpTransactionEvents),
     start: () => {
       if (running) return;
       running = true;
