@@ -42,12 +42,15 @@ export function memberIdForEvent(eventId: string): string {
   return `mem_${eventId.startsWith('evt_') ? eventId.slice(4) : eventId}`;
 }
 
-/** Values to look up before resolving: the event's identifiers and an alias's previousId. */
-export function lookupValues(event: LoggedEvent, identifiers: Identifier[]): string[] {
-  const values = identifiers.map((identifier) => identifier.value);
+/**
+ * Adds the values to look up before resolving: the event's identifiers and an alias's previousId.
+ * Into one set for the batch: its events name the same members' identifiers again and again.
+ */
+export function addLookupValues(event: LoggedEvent, identifiers: Identifier[], values: Set<string>): void {
+  for (const identifier of identifiers) values.add(identifier.value);
+  if (event.type !== 'alias') return;
   const previousId = event.payload.previousId;
-  if (event.type === 'alias' && typeof previousId === 'string') values.push(previousId.trim());
-  return values;
+  if (typeof previousId === 'string') values.add(previousId.trim());
 }
 
 /**

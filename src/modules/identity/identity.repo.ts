@@ -23,12 +23,12 @@ function toIdentifierRows(found: IdentifierRecord[]): IdentifierRow[] {
 export async function findIdentifiersByValues(
   scope: WriteScope,
   workspaceId: string,
-  values: string[],
+  values: ReadonlySet<string>,
 ): Promise<IdentifierRow[]> {
   const found = await selectByIds<IdentifierRecord>(
     scope.sqlite,
     { head: 'select type, value, member_id from identifiers where workspace_id = ? and value', leading: [workspaceId] },
-    [...new Set(values)],
+    [...values],
     (chunk) =>
       scope.transaction
         .selectFrom('identifiers')
