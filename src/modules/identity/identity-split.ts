@@ -43,19 +43,11 @@ export async function applySplit(
   const transaction = batch.transaction;
   const memberId = await resolveSurvivor(batch, split.memberId);
   const owner = await repo.findOwner(transaction, workspaceId, split.identifier);
-  const logBase = { workspace_id: workspaceId, event_id: operationEvent.id, at: operationEvent.eventTime };
+  const cause = { workspaceId, eventId: operationEvent.id, at: operationEvent.eventTime };
   if (!memberId || owner !== memberId) {
-    await repo.insertIdentityLog(batch, [
-      {
-        ...logBase,
-        kind: 'split',
-        member_id: split.memberId,
-        other_member_id: null,
-        identifier_type: split.identifier.type,
-        identifier_value: split.identifier.value,
-        detail: toJson({ skipped: 'the identifier no longer belongs to the member' }),
-      },
-    ]);
+    const skipped = toJson({ skipped: 'the identifier no longer belongs to the member' });
+    const members = { memberId: split.memberId, otherMemberId: null };
+    await repo.insertIdentityLog(batch, [repo.identityLogEntry(cause, 'split', members, split.identifier, skipped)]);
     return;
   }
   const owned = new Set((await repo.findIdentifiersOfMembers(batch, [memberId])).map(identifierKey));
@@ -72,17 +64,9 @@ export async function applySplit(
     priority: settings.priority,
   });
   if (groups.length < 2) {
-    await repo.insertIdentityLog(batch, [
-      {
-        ...logBase,
-        kind: 'split',
-        member_id: memberId,
-        other_member_id: null,
-        identifier_type: split.identifier.type,
-        identifier_value: split.identifier.value,
-        detail: toJson({ skipped: 'the member has no other identifier' }),
-      },
-    ]);
+    const skipped = toJson({ skipped: 'the member has no other identifier' });
+    const members = { memberId, otherMemberId: null };
+    await repo.insertIdentityLog(batch, [repo.identityLogEntry(cause, 'split', members, split.identifier, skipped)]);
     return;
   }
   // The group holding the member's oldest identifiers keeps its id; the others are new members.
@@ -108,16 +92,8 @@ export async function applySplit(
   // The batch's events keep the member they had when they were processed: a split ends its batch,
   // later stages fold those events as they were attributed then and rebuild the split members
   // from the log, which now holds the new attribution.
-  await repo.insertIdentityLog(batch, [
-    {
-      ...logBase,
-      kind: 'split',
-      member_id: memberId,
-      other_member_id: memberIds[0] ?? null,
-      identifier_type: split.identifier.type,
-      identifier_value: split.identifier.value,
-      detail: toJson({ members: memberIds, block: split.block }),
-    },
-  ]);
+  const detail = toJson({ members: memberIds, block: split.block });
+  const members = { memberId, otherMemberId: memberIds[0] ?? null };
+  await repo.insertIdentityLog(batch, [repo.identityLogEntry(cause, 'split', members, split.identifier, detail)]);
   for (const id of memberIds) batch.rebuiltMembers.add(id);
 }

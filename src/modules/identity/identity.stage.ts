@@ -1,6 +1,4 @@
-import type { Insertable } from 'kysely';
 import { toJson } from '../../platform/db/json.ts';
-import type { IdentityLogTable } from '../../platform/db/schema.ts';
 import {
   groupByWorkspace,
   type LoggedEvent,
@@ -65,7 +63,7 @@ async function resolveSegment(context: SegmentContext, events: LoggedEvent[]): P
 
   const created: Array<{ id: string; workspaceId: string; createdAt: number; eventId: string }> = [];
   const links: Array<Identifier & { linkedAt: number; eventId: string }> = [];
-  const log: Array<Insertable<IdentityLogTable>> = [];
+  const log: repo.IdentityLogRow[] = [];
   const mergedInto = new Map<string, string>();
   const merges: Array<{ survivorId: string; mergedId: string }> = [];
 
@@ -79,58 +77,31 @@ async function resolveSegment(context: SegmentContext, events: LoggedEvent[]): P
     const resolution = resolveIdentifiers(graph, identifiers, settings, memberIdForEvent(event.id));
     event.memberId = resolution.memberId;
     if (resolution.memberId === null) return;
-    const base = { workspace_id: workspaceId, event_id: event.id, at: event.eventTime };
+    const cause = { workspaceId, eventId: event.id, at: event.eventTime };
+    const memberId = resolution.memberId;
     if (resolution.created) {
-      created.push({ id: resolution.memberId, workspaceId, createdAt: event.eventTime, eventId: event.id });
-      log.push({
-        ...base,
-        kind: 'created',
-        member_id: resolution.memberId,
-        other_member_id: null,
-        identifier_type: null,
-        identifier_value: null,
-        detail: toJson({ identifiers: resolution.links }),
-      });
+      created.push({ id: memberId, workspaceId, createdAt: event.eventTime, eventId: event.id });
+      const detail = toJson({ identifiers: resolution.links });
+      log.push(repo.identityLogEntry(cause, 'created', { memberId, otherMemberId: null }, null, detail));
     }
     for (const identifier of resolution.links) {
       // Written out, not spread: a spread clones through a slower path, for every link of the log.
       links.push({ type: identifier.type, value: identifier.value, linkedAt: event.eventTime, eventId: event.id });
       if (!resolution.created) {
-        log.push({
-          ...base,
-          kind: 'linked',
-          member_id: resolution.memberId,
-          other_member_id: null,
-          identifier_type: identifier.type,
-          identifier_value: identifier.value,
-          detail: '{}',
-        });
+        log.push(repo.identityLogEntry(cause, 'linked', { memberId, otherMemberId: null }, identifier, '{}'));
       }
     }
     for (const merge of resolution.merges) {
       mergedInto.set(merge.mergedId, merge.survivorId);
       merges.push(merge);
       batch.merges.push({ ...merge, eventId: event.id });
-      log.push({
-        ...base,
-        kind: 'merged',
-        member_id: merge.survivorId,
-        other_member_id: merge.mergedId,
-        identifier_type: null,
-        identifier_value: null,
-        detail: '{}',
-      });
+      const members = { memberId: merge.survivorId, otherMemberId: merge.mergedId };
+      log.push(repo.identityLogEntry(cause, 'merged', members, null, '{}'));
     }
     for (const conflict of resolution.conflicts) {
-      log.push({
-        ...base,
-        kind: 'conflict',
-        member_id: conflict.memberId,
-        other_member_id: conflict.otherMemberId,
-        identifier_type: conflict.identifier.type,
-        identifier_value: conflict.identifier.value,
-        detail: toJson({ reason: conflict.reason }),
-      });
+      const members = { memberId: conflict.memberId, otherMemberId: conflict.otherMemberId };
+      const detail = toJson({ reason: conflict.reason });
+      log.push(repo.identityLogEntry(cause, 'conflict', members, conflict.identifier, detail));
     }
   });
 
