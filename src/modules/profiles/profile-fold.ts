@@ -1,8 +1,9 @@
-import type { LoggedEvent } from '../../platform/processor/stage.ts';
+import type { LoggedEvent, MemberSnapshot } from '../../platform/processor/stage.ts';
 import {
   emptyFeatures,
   mergeFeatures,
   observeEvent,
+  presentFeatures,
   recordOrder,
   recordRefund,
   type FeatureState,
@@ -23,6 +24,29 @@ export function emptyProfile(): ProfileState {
 export function mergeProfiles(into: ProfileState, from: ProfileState): void {
   mergeTraits(into.traits, from.traits);
   mergeFeatures(into.features, from.features);
+}
+
+/**
+ * The member as an event leaves them, for the stages after this one (loyalty's rules). Few
+ * snapshots are read (for the events rules match), so the features are frozen by copying the
+ * state's own maps, whose entries are replaced, never changed, and presented (dates formatted,
+ * channels sorted) only when read.
+ */
+export function snapshotOf(profile: ProfileState): MemberSnapshot {
+  const { features } = profile;
+  const frozen: FeatureState = {
+    ...features,
+    categories: { ...features.categories },
+    channels: { ...features.channels },
+  };
+  let presented: Record<string, unknown> | undefined;
+  return {
+    traits: { ...profile.traits.traits },
+    get features() {
+      presented ??= presentFeatures(frozen);
+      return presented;
+    },
+  };
 }
 
 /** The state one fold works on: profiles by member and orders by id, loaded by the caller. */

@@ -1,14 +1,12 @@
 import {
   groupByWorkspace,
   type LoggedEvent,
-  type MemberSnapshot,
   type ProcessingBatch,
   type Stage,
 } from '../../platform/processor/stage.ts';
 import { readMemberEvents } from '../ingest/event-log.repo.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
-import { presentFeatures, type FeatureState } from './features.ts';
-import { emptyProfile, foldEvent, mergeProfiles, orderIdOfEvent, type FoldState } from './profile-fold.ts';
+import { emptyProfile, foldEvent, mergeProfiles, orderIdOfEvent, snapshotOf, type FoldState } from './profile-fold.ts';
 import * as orders from './orders.repo.ts';
 import * as repo from './profiles.repo.ts';
 
@@ -23,28 +21,7 @@ function recordSnapshot(batch: ProcessingBatch, state: FoldState, event: LoggedE
   if (event.type !== 'track' || event.memberId === null) return;
   const profile = state.profiles.get(event.memberId);
   if (!profile) return;
-  batch.memberSnapshots.set(event.id, snapshotOf(profile.traits.traits, profile.features));
-}
-
-/**
- * The member as this event leaves them. Few snapshots are read (loyalty's rules, for the events
- * they match), so the features are frozen by copying the state's own maps, whose entries are
- * replaced, never changed, and presented (dates formatted, channels sorted) only when read.
- */
-function snapshotOf(traits: Record<string, unknown>, features: FeatureState): MemberSnapshot {
-  const frozen: FeatureState = {
-    ...features,
-    categories: { ...features.categories },
-    channels: { ...features.channels },
-  };
-  let presented: Record<string, unknown> | undefined;
-  return {
-    traits: { ...traits },
-    get features() {
-      presented ??= presentFeatures(frozen);
-      return presented;
-    },
-  };
+  batch.memberSnapshots.set(event.id, snapshotOf(profile));
 }
 
 /** Incremental path: load the touched profiles and orders, fold merges and events in, save once. */
