@@ -150,7 +150,7 @@ describe('createProcessor catch-up transactions', () => {
   const catchUpProcessor = (stage: Stage) =>
     processorWithStage(stage, { catchUpBatchSize: 2, catchUpTransactionEvents: 6 });
 
-  it('commits several batches at once, and the live path a batch at a time', async () => {
+  it('commits several batches at once when catching up', async () => {
     await createEventLogWriter(opened.database).append(tenEvents());
     const batches: number[] = [];
     const recorder: Stage = {
@@ -163,6 +163,18 @@ describe('createProcessor catch-up transactions', () => {
     expect(batches).toEqual([2, 2, 2, 2, 2]);
     // Progress is reported per commit: after three batches, then after the last two.
     expect(committed).toEqual([6, 10]);
+  });
+
+  it('commits one batch at a time on the live path, even a batch an operation cut short', async () => {
+    await createEventLogWriter(opened.database).append([
+      event('a'),
+      event('split', { operation: 'split', endsBatch: true }),
+      event('b'),
+    ]);
+    const processor = catchUpProcessor({ name: 'none', apply: async () => undefined, reset: async () => undefined });
+    expect(await processor.runOnce()).toBe(2);
+    expect(await processor.position()).toBe(2);
+    expect(await processor.runOnce()).toBe(1);
   });
 
   it('rolls back every batch of a transaction when one fails, and takes them again', async () => {

@@ -176,28 +176,23 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   /**
-   * Batches of at most `limit` events in one transaction, until it holds `transactionEvents` or a
-   * batch reaches the end of the log (`reachedEnd`: it took every event the log then held).
+   * One batch of at most `limit` events in a transaction of its own, or, given `transactionEvents`,
+   * batches in one transaction until it holds that many or a batch reaches the end of the log
+   * (`reachedEnd`: it took every event the log then held).
    */
   async function runTransaction(
     limit: number,
-    transactionEvents = limit,
+    transactionEvents?: number,
   ): Promise<{ processed: number; reachedEnd: boolean }> {
     const processBatches = async (transaction: DbTransaction) => {
-      const outcome = {
-        processed: 0,
-        reachedEnd: false,
-        last: seenPosition,
-        answers: new Map<string, OperationAnswer>(),
-      };
-      while (outcome.processed < transactionEvents && !outcome.reachedEnd) {
-        // An empty batch reached the end: the loop stops with the position it found.
+      const outcome = { processed: 0, reachedEnd: false, last: 0, answers: new Map<string, OperationAnswer>() };
+      do {
         const batch = await processBatch(transaction, limit);
         outcome.processed += batch.processed;
         outcome.reachedEnd = batch.reachedEnd;
         outcome.last = batch.last;
         for (const [eventId, answer] of batch.answers) outcome.answers.set(eventId, answer);
-      }
+      } while (transactionEvents !== undefined && outcome.processed < transactionEvents && !outcome.reachedEnd);
       return outcome;
     };
     const outcome = await withWriteLock(options.database, 'processor', processBatches, rebuildable);
@@ -212,7 +207,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   async function runBatches(
     limit: number,
     onProgress?: (position: number) => void,
-    transactionEvents = limit,
+    transactionEvents?: number,
   ): Promise<number> {
     let total = 0;
     for (;;) {
