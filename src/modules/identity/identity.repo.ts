@@ -70,7 +70,8 @@ export async function insertIdentifiers(
     // OR FAIL, here and in the identity log's and members' inserts: a multi-row insert that may
     // ABORT makes SQLite copy every page it touches into a statement journal first, so it can undo
     // its own rows; the processor's transaction rolls back whole on any error, so FAIL (stop, keep
-    // them) ends the same, without the copies (1.8% of the main thread's samples went to them).
+    // them) ends the same, without the copies (1.8% of the main thread's samples had gone to such copies,
+    // these inserts' and the upserts').
     runMultiRow(
       scope.sqlite,
       {
