@@ -1,6 +1,7 @@
 // The ledger part of `npm run bench`, run by bench/run.ts as a client process of its own (see
 // part-process.ts): prints one JSON array of lines per database, SQLite first.
 import { measureLedgerOperations, withPostgresDatabase } from './loyalty.ts';
+import { messageOf } from '../src/platform/errors.ts';
 
 interface LedgerPartOptions {
   sqliteDatabase: string;
@@ -26,6 +27,6 @@ try {
   );
   process.stdout.write(`${JSON.stringify(postgres)}\n`);
 } catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
+  console.error(messageOf(error));
   process.exitCode = 1;
 }

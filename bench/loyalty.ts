@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { LeanHttpPool } from './lean-http.ts';
 import { startServeProcess, type ServeProcess } from './serve-process.ts';
+import { messageOf } from '../src/platform/errors.ts';
 
 type Server = ServeProcess;
 
@@ -177,7 +178,7 @@ export async function withPostgresDatabase<T>(adminUrl: string, work: (url: stri
     await admin.query(`create database ${name}`);
   } catch (error) {
     await admin.end().catch(() => undefined);
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new Error(`--postgres ${adminUrl}: cannot create the run's database (${reason})`, { cause: error });
   }
   try {

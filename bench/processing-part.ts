@@ -7,6 +7,7 @@ import { systemClock } from '../src/platform/clock.ts';
 import { createProcessor } from '../src/platform/processor/processor.ts';
 import { createReadAheadLogReader } from '../src/modules/ingest/log-read-ahead.ts';
 import { openRuntime } from '../src/runtime.ts';
+import { messageOf } from '../src/platform/errors.ts';
 
 export interface ProcessingPartOptions {
   database: string;
@@ -53,6 +54,6 @@ try {
   const result = await processLog(JSON.parse(process.argv[2] ?? '{}') as ProcessingPartOptions);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
+  console.error(messageOf(error));
   process.exitCode = 1;
 }

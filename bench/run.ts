@@ -23,6 +23,7 @@ import { checkMachine } from './machine-check.ts';
 import { insertRawEvents, type RawInsertResult } from './raw-insert.ts';
 import { readRawEvents, type RawReadResult } from './raw-read.ts';
 import { hearthNodeFlags, root, runHearthCli, startServeProcess } from './serve-process.ts';
+import { messageOf } from '../src/platform/errors.ts';
 
 const retailCsv = resolve(root, '../shared/data/online_retail_uci.csv');
 const retailMapping = join(root, 'examples/online-retail-mapping.json');
@@ -363,6 +364,6 @@ async function main(): Promise<void> {
 }
 
 await main().catch((error: unknown) => {
-  console.error(`bench stopped: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`bench stopped: ${messageOf(error)}`);
   process.exit(1);
 });
