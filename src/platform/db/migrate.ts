@@ -17,6 +17,7 @@ import * as badges from './migrations/0014-badges.ts';
 import * as memberships from './migrations/0015-memberships.ts';
 import * as referrals from './migrations/0016-referrals.ts';
 import * as memberTagsCovering from './migrations/0017-member-tags-covering.ts';
+import * as trackEventsIndex from './migrations/0018-track-events-index.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -39,6 +40,7 @@ const migrations: Record<string, DialectMigration> = {
   '0015-memberships': memberships,
   '0016-referrals': referrals,
   '0017-member-tags-covering': memberTagsCovering,
+  '0018-track-events-index': trackEventsIndex,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {
