@@ -44,6 +44,7 @@ export function eventMatches(scope: EventScope, events: string, match: EventMatc
   return [
     sql<SqlBool>`${column('workspace_id')} = ${scope.workspaceId}`,
     sql<SqlBool>`${column('event_name')} = ${match.name}`,
+    // The name-and-time index is partial on exactly this term (migration 0018): keep them alike.
     sql<SqlBool>`${column('type')} = 'track'`,
     ...filters,
   ];
