@@ -73,7 +73,7 @@ const normalizePhoneOnce = memoize((key): NormalizedValue => {
 });
 
 export function normalizePhone(value: string, region: string): string | undefined {
-  return normalizePhoneOnce(`${region}\u0000${value.trim()}`).value;
+  return normalizeIdentifier('phone', value, region).value;
 }
 
 /** Normalizes one value for its type; `undefined` with a reason when it cannot identify anyone. */
