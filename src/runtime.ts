@@ -19,6 +19,8 @@ import { createPreparationThreads } from './modules/ingest/preparation-threads.t
 import { createWorkspaceService, type WorkspaceService } from './modules/workspaces/workspaces.service.ts';
 import { createIdentityStage } from './modules/identity/identity.stage.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/identity.service.ts';
+import { createQualityStage } from './modules/quality/quality.stage.ts';
+import { createQualityService, type QualityService } from './modules/quality/quality.service.ts';
 import { createProfilesStage } from './modules/profiles/profiles.stage.ts';
 import { createProfilesService, type ProfilesService } from './modules/profiles/profiles.service.ts';
 import {
@@ -82,6 +84,7 @@ export interface Runtime {
   badges: BadgesService;
   memberships: MembershipsService;
   referrals: ReferralsService;
+  quality: QualityService;
   close(): Promise<void>;
 }
 
@@ -122,6 +125,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const journal = createChangeJournal();
   const stages: Stage[] = [
     createIdentityStage({ workspaces }),
+    // Right after identity: an event it refuses keeps its member but counts for no stage after it.
+    createQualityStage(),
     createProfilesStage({ workspaces }),
     // Benefits before loyalty: the points they grant are earned at the place of the event that granted them.
     createStoresStage({ survivors: findSurvivors }),
@@ -241,6 +246,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const productCodes = createProductCodesService(operated);
   const memberships = createMembershipsService(operated);
   const referrals = createReferralsService(operated);
+  const quality = createQualityService({ database, clock, writer, processor });
   return {
     database,
     clock,
@@ -270,6 +276,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     badges,
     memberships,
     referrals,
+    quality,
     logReads: () => logReader?.counts(),
     close: async () => {
       await ticker.stop();

@@ -14,6 +14,7 @@ import { registerStoresRoutes } from './modules/stores/stores.routes.ts';
 import { registerBadgesRoutes } from './modules/benefits/badges.routes.ts';
 import { registerMembershipsRoutes } from './modules/benefits/memberships.routes.ts';
 import { registerReferralsRoutes } from './modules/benefits/referrals.routes.ts';
+import { registerQualityRoutes } from './modules/quality/quality.routes.ts';
 import type { Runtime } from './runtime.ts';
 
 export const hearthVersion = '0.1.0';
@@ -50,6 +51,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   registerBadgesRoutes(http, { badges: runtime.badges });
   registerMembershipsRoutes(http, { memberships: runtime.memberships });
   registerReferralsRoutes(http, { referrals: runtime.referrals });
+  registerQualityRoutes(http, { quality: runtime.quality });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

@@ -1,6 +1,7 @@
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
 import { addToTotals, balanceOf, emptyTotals, type PointsTotals } from './points-totals.ts';
-import { applyOrderEvent, parseOrderEvent, toMinorUnits, type OrderState } from '../profiles/orders.ts';
+import { applyOrderEvent, parseOrderEvent, type OrderState } from '../profiles/orders.ts';
+import { eventCurrency, productLinesOf, propertiesOf, statedAmountOf, toMinorUnits } from '../profiles/event-money.ts';
 import { channelOfEvent } from '../profiles/profile-fold.ts';
 import { evaluateEarningRules, type EarningEvent, type EarningMember } from './earning-rules.ts';
 import type { LoyaltyProgram } from './loyalty-program.schema.ts';
@@ -135,14 +136,13 @@ function idsFor(event: LoggedEvent): () => string {
 }
 
 function toEarningEvent(event: LoggedEvent, currency: string): EarningEvent {
-  const properties = isRecord(event.payload.properties) ? event.payload.properties : {};
+  const properties = propertiesOf(event.payload);
   const context = isRecord(event.payload.context) ? event.payload.context : {};
   const order = parseOrderEvent(event.eventName, event.payload, currency);
-  const sameCurrency = (properties.currency ?? currency).toString().toUpperCase() === currency;
-  const products = Array.isArray(properties.products) ? properties.products.filter(isRecord) : [];
+  const sameCurrency = eventCurrency(properties, currency) === currency;
   const store = properties.store_id ?? properties.storeId ?? context.store_id;
-  const statedAmount = properties.total ?? properties.revenue ?? properties.value;
-  const amount = order ? order.amount : typeof statedAmount === 'number' ? toMinorUnits(statedAmount, currency) : null;
+  const stated = statedAmountOf(properties);
+  const amount = order ? order.amount : stated === undefined ? null : toMinorUnits(stated, currency);
   return {
     name: event.eventName,
     eventTime: event.eventTime,
@@ -152,11 +152,11 @@ function toEarningEvent(event: LoggedEvent, currency: string): EarningEvent {
     store: typeof store === 'string' || typeof store === 'number' ? String(store) : undefined,
     amount: sameCurrency ? amount : null,
     lines: sameCurrency
-      ? products.map((product) => ({
-          ...(typeof product.category === 'string' ? { category: product.category } : {}),
-          ...(product.product_id !== undefined ? { productId: String(product.product_id) } : {}),
-          ...(typeof product.sku === 'string' ? { sku: product.sku } : {}),
-          amount: toMinorUnits(Math.abs(Number(product.price ?? 0) * Number(product.quantity ?? 1)) || 0, currency),
+      ? productLinesOf(properties, currency).map((line) => ({
+          ...(line.category !== undefined ? { category: line.category } : {}),
+          ...(line.productId !== undefined ? { productId: line.productId } : {}),
+          ...(line.sku !== undefined ? { sku: line.sku } : {}),
+          amount: line.amount,
         }))
       : [],
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifierSchema } from '../identity/identity.schema.ts';
+import { eventRefusalSchema } from '../quality/quality.schema.ts';
 
 export const featuresSchema = z.object({
   firstSeenAt: z.string().nullable(),
@@ -41,7 +42,11 @@ export const memberEventSchema = z.object({
   timestamp: z.string(),
   receivedAt: z.string(),
   payload: z.record(z.string(), z.unknown()),
+  refusal: eventRefusalSchema
+    .nullable()
+    .describe('Why the event, kept in the log, counts for nothing; null when it counts'),
 });
+export type MemberEvent = z.infer<typeof memberEventSchema>;
 
 export const memberEventsResponseSchema = z.object({
   memberId: z.string(),
