@@ -1,4 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/platform/log.ts';
+import { openRuntime } from '../src/runtime.ts';
+import { runHearth } from './support/hearth-cli.ts';
+import { createTestDatabase } from './support/test-database.ts';
 import { createManualClock } from '../src/platform/clock.ts';
 import { replayInPlace } from './support/derived-state.ts';
 import { createMemberApi, type MemberApi, type MemberBody, type MemberEventsBody } from './support/member-api.ts';
@@ -245,5 +252,42 @@ describe('events whose numbers cannot be trusted', () => {
     expect([all.body.refusedEvents, all.body.recent]).toEqual([1, []]);
     const bad = await api.request<{ issues: Array<{ path: string }> }>('GET', '/api/data-quality?from=yesterday');
     expect([bad.status, bad.body.issues[0]?.path]).toEqual([400, 'query.from']);
+  });
+});
+
+describe('events imported from a file', () => {
+  it('go through the same checks as tracked ones', async () => {
+    const database = await createTestDatabase();
+    const directory = mkdtempSync(join(tmpdir(), 'hearth-quality-'));
+    try {
+      const created = await runHearth(['workspace', 'create', '--name', 'Shop', '--json', '--db', database.location]);
+      expect(created.code, created.stderr).toBe(0);
+      const { workspaceId } = JSON.parse(created.stdout) as { workspaceId: string };
+      const file = join(directory, 'orders.ndjson');
+      const lines = [
+        order('ana', 'i-1', { order_id: 'a-1', total: '1e300' }),
+        order('ana', 'i-2', { order_id: 'a-2', total: 25, products: [{ price: 5, quantity: 'five' }] }),
+        order('ana', 'i-3', { order_id: 'a-3', total: 25 }),
+      ];
+      writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n'));
+      const imported = await runHearth(['import', file, '--json', '--db', database.location]);
+      expect([imported.code, imported.stdout]).toEqual([0, '{"accepted":3,"duplicates":0,"rejected":0}\n']);
+
+      const runtime = await openRuntime({ database: database.location, logger: silentLogger });
+      try {
+        const report = await runtime.quality.report(workspaceId, { examples: 5 });
+        expect(report.recent.map((event) => [event.messageId, event.refusal.reason, event.refusal.field])).toEqual([
+          ['i-2', 'not_a_number', 'properties.products.0.quantity'],
+          ['i-1', 'not_a_number', 'properties.total'],
+        ]);
+        const memberId = report.recent[0]?.memberId ?? '';
+        expect((await runtime.profiles.profile(memberId)).features).toMatchObject({ orderCount: 1, totalSpend: 2_500 });
+      } finally {
+        await runtime.close();
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+      await database.drop();
+    }
   });
 });
