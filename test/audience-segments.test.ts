@@ -304,6 +304,35 @@ describe('segments', () => {
     expect(replayed).toEqual(live);
   });
 
+  it("previews RFM segments as the day's RFM analysis scores them, with no RFM segment saved", async () => {
+    const { clock, api } = await setUp();
+    const wanted = ['Champions', 'Loyal Customers', 'Potential Loyalist', 'New Customers'];
+    const today = async () => {
+      // The day in Shanghai (UTC+8), the workspace's time zone.
+      const date = new Date(clock.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const scored = await api.request<{ members: Array<{ memberId: string; segment: string }> }>(
+        'POST',
+        '/api/analytics/rfm',
+        { body: { asOf: date } },
+      );
+      return scored.body.members.filter((member) => wanted.includes(member.segment)).map((member) => member.memberId);
+    };
+    const rfm = { type: 'rfm', segments: wanted };
+    const expected = (await today()).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    const first = await preview(api, rfm);
+    expect(first).toEqual({ count: expected.length, sample: expected });
+    // Combined with other conditions, and after a day of new orders, still the day's analysis.
+    clock.set(clock.now() + 30 * day);
+    await api.sendAndProcess([1, 2, 3].map((index) => order('cai', `o-c${index}`, clock.now(), 900)));
+    const later = (await today()).sort();
+    expect(later).not.toEqual(expected);
+    expect(await preview(api, { type: 'or', conditions: [rfm, { type: 'not', condition: rfm }] })).toMatchObject({
+      count: 3,
+    });
+    expect(await preview(api, { type: 'and', conditions: [rfm] })).toEqual({ count: later.length, sample: later });
+  });
+
   it('keeps value-band tags on the percentile band of a measure, cut again each local midnight', async () => {
     const { clock, api, runtime, ids } = await setUp();
     await api.sendAndProcess([order('cai', 'o-3', start, 500)]);
