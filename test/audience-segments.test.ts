@@ -6,7 +6,7 @@ import type { DerivedEvent } from '../src/platform/processor/stage.ts';
 import { readEventsAfter } from '../src/modules/ingest/event-log.repo.ts';
 import { replayInPlace } from './support/derived-state.ts';
 import { runHearth } from './support/hearth-cli.ts';
-import { createMemberApi, type MemberApi } from './support/member-api.ts';
+import { createMemberApi, type MemberApi, type MemberBody } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const day = 86_400_000;
@@ -331,6 +331,23 @@ describe('segments', () => {
       count: 3,
     });
     expect(await preview(api, { type: 'and', conditions: [rfm] })).toEqual({ count: later.length, sample: later });
+  });
+
+  it('matches categories whatever their case and spacing, in events and in definitions', async () => {
+    const { api, ids } = await setUp();
+    const lines = [
+      { product_id: 'p1', category: 'Milk  Powder', price: 30, quantity: 1 },
+      { product_id: 'p2', category: 'ｍｉｌｋ powder', price: 20, quantity: 1 },
+    ];
+    await api.sendAndProcess([
+      { ...order('cai', 'o-cat', start - day, 50), properties: { order_id: 'o-cat', total: 50, products: lines } },
+    ]);
+    const member = await api.get<MemberBody>(`/api/members/${ids.cai}`);
+    expect(member.body.features.categories).toEqual({ 'milk powder': { spend: 5_000, orders: 1 } });
+    for (const category of ['MILK POWDER', ' milk powder ']) {
+      const definition = { type: 'category', category, measure: 'spend', op: 'gte', value: 5_000 };
+      expect(await preview(api, definition)).toEqual({ count: 1, sample: [ids.cai] });
+    }
   });
 
   it('keeps value-band tags on the percentile band of a measure, cut again each local midnight', async () => {

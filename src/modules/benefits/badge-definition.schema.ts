@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
+import { categoryNameSchema } from '../profiles/profiles.schema.ts';
 
 /**
  * Medals and badges: a measure of the member's behaviour (spend or orders, overall or in a
@@ -13,9 +14,9 @@ export const badgeMeasureSchema = z.discriminatedUnion(
   'type',
   [
     /** Net spend (minor units) of completed orders, in a category when one is named. */
-    z.object({ type: z.literal('spend'), category: label.optional() }),
+    z.object({ type: z.literal('spend'), category: categoryNameSchema.optional() }),
     /** Completed orders (that are not refunded in full), with a line in the category when one is named. */
-    z.object({ type: z.literal('orders'), category: label.optional() }),
+    z.object({ type: z.literal('orders'), category: categoryNameSchema.optional() }),
     /** Times the member sent an event of the log: `Product Reviewed`, `Order Shared`, … */
     z.object({ type: z.literal('events'), event: label }),
     /** Days in a row (workspace time zone) with the event, up to the latest one. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { categoryNameSchema } from '../profiles/profiles.schema.ts';
 
 /**
  * A coupon template: what the coupon takes off, on what, for whom, for how long, and how many
@@ -26,7 +27,7 @@ export type CouponDiscount = z.infer<typeof couponDiscountSchema>;
 export const couponApplicabilitySchema = z
   .object({
     /** Only these lines count toward the minimum spend and the discount (by category or product id). */
-    categories: names.optional(),
+    categories: z.array(categoryNameSchema).max(1_000).optional(),
     products: names.optional(),
     stores: names.optional(),
     /** Loyalty tier ids whose members may use it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { couponTemplateDefinitionSchema } from './coupon-template.schema.ts';
+import { categoryNameSchema } from '../profiles/profiles.schema.ts';
 
 /** Shapes of the coupons API; the template document itself is in coupon-template.schema.ts. */
 
@@ -17,7 +18,7 @@ export const couponOrderSchema = z.object({
     .array(
       z.object({
         productId: identifier.optional(),
-        category: identifier.optional(),
+        category: categoryNameSchema.optional(),
         /** Price × quantity, minor units. */
         amount: minorUnits.min(0),
       }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { categoryNameSchema } from '../profiles/profiles.schema.ts';
 import { tiersSchema, valueScoreSchema } from './tier-program.schema.ts';
 
 /**
@@ -76,7 +77,7 @@ const rateFields = {
 
 const productMatchSchema = z
   .strictObject({
-    category: z.string().min(1).optional(),
+    category: categoryNameSchema.optional(),
     productId: z.string().min(1).optional(),
     sku: z.string().min(1).optional(),
   })

@@ -76,6 +76,14 @@ export function statedAmountOf(properties: Record<string, unknown>): number | un
   return undefined;
 }
 
+/**
+ * Categories as shops spell them ("Milk Powder", "milk  powder", full-width letters) name one
+ * category: every reading and every rule compares them in this form.
+ */
+export function normalizeCategory(name: string): string {
+  return name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
 export interface ProductLine {
   category: string | undefined;
   productId: string | undefined;
@@ -96,7 +104,7 @@ export function productsOf(properties: Record<string, unknown>): Record<string, 
 
 export function productLinesOf(properties: Record<string, unknown>, currency: string): ProductLine[] {
   return productsOf(properties).map((product) => ({
-    category: typeof product.category === 'string' && product.category ? product.category : undefined,
+    category: typeof product.category === 'string' ? normalizeCategory(product.category) || undefined : undefined,
     productId: readText(product.product_id),
     sku: readText(product.sku),
     amount: toMinorUnits((readDecimal(product.price) ?? 0) * (readDecimal(product.quantity) ?? 1), currency),
