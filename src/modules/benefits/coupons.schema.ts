@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { minorUnitsAmount } from '../../platform/amounts.ts';
 import { couponTemplateDefinitionSchema } from './coupon-template.schema.ts';
 
 /** Shapes of the coupons API; the template document itself is in coupon-template.schema.ts. */
@@ -6,7 +7,8 @@ import { couponTemplateDefinitionSchema } from './coupon-template.schema.ts';
 export { memberParamsSchema } from '../profiles/profiles.schema.ts';
 
 const instant = z.string().describe('ISO-8601 instant');
-const minorUnits = z.number().int('must be in minor units (cents, fen)');
+// Bounded, so sums of amounts (order totals, savings, costs) stay exact.
+const minorUnits = minorUnitsAmount;
 const identifier = z.string().trim().min(1).max(200);
 
 export const couponOrderSchema = z.object({
