@@ -2,6 +2,7 @@ import type { DerivedEvent, LoggedEvent } from '../../platform/processor/stage.t
 import { collectTierChanges, advanceMember, memberPointsOf, record, type LoyaltyFoldState } from './loyalty-fold.ts';
 import { expiryOf } from './point-dates.ts';
 import { earnPoints } from './points-ledger.ts';
+import { pointsHeadroom } from './points-totals.ts';
 
 /**
  * Points another stage granted (a scanned product code, a badge level): it derives a `Points
@@ -66,19 +67,23 @@ export function foldPointsGrants(state: LoyaltyFoldState, event: LoggedEvent, gr
     advanceMember({ state, member, event, newId });
     const program = state.program?.document;
     const expiresAt = program ? expiryOf(program.expiry, event.eventTime, state.timeZone) : null;
-    const entries = earnPoints(
-      member.ledger,
-      {
-        points: grant.points,
-        activatesAt: event.eventTime,
-        expiresAt,
-        orderId: null,
-        reason: grant.reason,
-        source: { type: grant.sourceType, id: grant.sourceId },
-      },
-      { at: event.eventTime, newId },
-    );
-    record(state, member, event, entries);
+    // Decided by an earlier stage, so not refused here: what would pass the ceiling is not granted.
+    const points = Math.min(grant.points, pointsHeadroom(member.totals));
+    if (points > 0) {
+      const entries = earnPoints(
+        member.ledger,
+        {
+          points,
+          activatesAt: event.eventTime,
+          expiresAt,
+          orderId: null,
+          reason: grant.reason,
+          source: { type: grant.sourceType, id: grant.sourceId },
+        },
+        { at: event.eventTime, newId },
+      );
+      record(state, member, event, entries);
+    }
     collectTierChanges(state, member, event, changesBefore);
   }
 }
@@ -125,7 +130,10 @@ export function foldPointsMultiplier(state: LoyaltyFoldState, event: LoggedEvent
   const newId = () => `pts_${event.id.replace(/^evt_/, '')}_m${String((next += 1)).padStart(4, '0')}`;
   for (const entry of earned) {
     const lot = member.ledger.lots.find((held) => held.id === entry.lotId);
-    const bonus = Math.floor(((lot?.points ?? 0) * (multiplier.multiplier - 1) * 100) / 100);
+    const bonus = Math.min(
+      Math.floor(((lot?.points ?? 0) * (multiplier.multiplier - 1) * 100) / 100),
+      pointsHeadroom(member.totals),
+    );
     if (!lot || bonus <= 0) continue;
     const entries = earnPoints(
       member.ledger,
