@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pointsAmount, positiveMinorUnits } from '../../platform/amounts.ts';
+import { minorUnitsAmount, pointsAmount, positiveMinorUnits } from '../../platform/amounts.ts';
 import { tiersSchema, valueScoreSchema } from './tier-program.schema.ts';
 
 /**
@@ -72,7 +72,7 @@ const multiplier = z
 /** Points per amount of money: `{points: 1, per: 100}` is one point per 1.00 (100 minor units). */
 const rateFields = {
   points: positivePoints,
-  per: positiveMinorUnits,
+  per: minorUnitsAmount.positive('must be a positive amount in minor units'),
   multiplier: multiplier.optional(),
 };
 
