@@ -18,6 +18,13 @@ interface Balance {
   lifetimeExpired: number;
 }
 
+interface OpenApiDocument {
+  paths: Record<
+    string,
+    { post?: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }
+  >;
+}
+
 /** One order earns far more than the ceiling: a billion points per minor unit. */
 const program = {
   earning: [
@@ -94,6 +101,12 @@ describe('points inputs of the management API are bounded', () => {
       `/api/members/${memberId}/points/history`,
     );
     expect(history.body.entries.map((entry) => [entry.kind, entry.available])).toEqual([['adjust', 1_000_000_000]]);
+
+    // The same bound, from the same schema, in the API document.
+    const document = await api.get<OpenApiDocument>('/openapi.json');
+    const adjust =
+      document.body.paths['/api/members/{id}/points/adjust']?.post?.requestBody.content['application/json'];
+    expect(adjust?.schema.properties.points).toEqual({ type: 'integer', minimum: -1e9, maximum: 1e9 });
   });
 
   it('refuses with a 422 an adjustment that would pass the ceiling, the same on a retry, and every view shows the balance', async () => {
