@@ -156,11 +156,15 @@ describe('points inputs of the management API are bounded', () => {
     const spent = await operate(api, memberId, 'commit', { orderId: 'o-2' }, 'spend');
     const after = { ...balance, available: ceiling - 1_000_000_010, lifetimeRedeemed: 1_000_000_000 };
     expect([spent.status, spent.body]).toEqual([200, { memberId, ...after }]);
-    const history = await api.get<{ entries: Array<{ kind: string; available: number }> }>(
+    const history = await api.get<{ entries: Array<{ kind: string; available: number; reason: string }> }>(
       `/api/members/${memberId}/points/history`,
     );
     expect(history.status).toBe(200);
-    expect(history.body.entries.find((entry) => entry.kind === 'earn')?.available).toBe(ceiling);
+    const earn = history.body.entries.find((entry) => entry.kind === 'earn');
+    expect([earn?.available, earn?.reason]).toEqual([
+      ceiling,
+      'A billion points per fen (limited by the points ceiling)',
+    ]);
     const explained = await api.get<{ points: { total: number } }>(`/api/members/${memberId}/explain`);
     expect([explained.status, explained.body.points.total]).toEqual([200, ceiling - 1_000_000_010]);
     const tier = await api.get<{ tier: { id: string }; qualifyingValue: number }>(`/api/members/${memberId}/tier`);

@@ -1,5 +1,5 @@
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
-import { addToTotals, balanceOf, emptyTotals, pointsHeadroom, type PointsTotals } from './points-totals.ts';
+import { addToTotals, balanceOf, earningWithinCeiling, emptyTotals, type PointsTotals } from './points-totals.ts';
 import { applyOrderEvent, parseOrderEvent, toMinorUnits, type OrderState } from '../profiles/orders.ts';
 import { channelOfEvent } from '../profiles/profile-fold.ts';
 import { evaluateEarningRules, type EarningEvent, type EarningMember } from './earning-rules.ts';
@@ -202,8 +202,7 @@ function earnFromRules({ state, member, event, newId }: EventStep, fromOrder: st
     },
   });
   for (const earning of earnings) {
-    // Tracked events are facts, not requests to refuse: what would pass the ceiling is not granted.
-    const points = Math.min(earning.points, pointsHeadroom(member.totals));
+    const { points, reason } = earningWithinCeiling(member.totals, earning.points, earning.reason);
     if (points <= 0) continue;
     const keys = usageKeys(earning.ruleId, member.memberId, event.eventTime, state.timeZone);
     // Only budgets and caps need counters, and only their counters are read before a batch.
@@ -221,7 +220,7 @@ function earnFromRules({ state, member, event, newId }: EventStep, fromOrder: st
         activatesAt: activationOf(program.pendingDays, event.eventTime, fromOrder !== null),
         expiresAt: expiryOf(program.expiry, event.eventTime, state.timeZone),
         orderId: fromOrder,
-        reason: earning.reason,
+        reason,
         source: { type: 'rule', id: earning.ruleId },
       },
       { at: event.eventTime, newId },

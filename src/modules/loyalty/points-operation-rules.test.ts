@@ -3,7 +3,7 @@ import { pointsTotalCeiling } from '../../platform/amounts.ts';
 import { applyPointsOperation } from './points-operation-rules.ts';
 import { emptyLedger } from './points-ledger.ts';
 import type { PointsOperation } from './points-operations.ts';
-import { emptyTotals, pointsHeadroom, type PointsTotals } from './points-totals.ts';
+import { earningWithinCeiling, emptyTotals, pointsHeadroom, type PointsTotals } from './points-totals.ts';
 
 const at = Date.UTC(2026, 0, 1);
 
@@ -54,5 +54,14 @@ describe('the points ceiling', () => {
     );
     expect(pointsHeadroom({ ...emptyTotals(), available: -50, lifetimeEarned: 30 })).toBe(pointsTotalCeiling - 30);
     expect(pointsHeadroom({ ...emptyTotals(), lifetimeEarned: pointsTotalCeiling })).toBe(0);
+  });
+
+  it('grants an earning up to the ceiling, and says so in its reason', () => {
+    const totals = { ...emptyTotals(), available: 40, lifetimeEarned: pointsTotalCeiling - 30 };
+    expect(earningWithinCeiling(totals, 20, 'Orders')).toStrictEqual({ points: 20, reason: 'Orders' });
+    expect(earningWithinCeiling(totals, 31, 'Orders')).toStrictEqual({
+      points: 30,
+      reason: 'Orders (limited by the points ceiling)',
+    });
   });
 });

@@ -69,3 +69,12 @@ export function gainOverCeiling(totals: PointsTotals, points: number): 'availabl
 export function pointsHeadroom(totals: PointsTotals): number {
   return Math.max(0, pointsTotalCeiling - Math.max(totals.lifetimeEarned, heldPoints(totals)));
 }
+
+/**
+ * An earning a tracked event or another stage decided: facts, not requests to refuse, so what
+ * would pass the ceiling is not granted, and the entry's reason says so.
+ */
+export function earningWithinCeiling(totals: PointsTotals, points: number, reason: string) {
+  const granted = Math.min(points, pointsHeadroom(totals));
+  return { points: granted, reason: granted < points ? `${reason} (limited by the points ceiling)` : reason };
+}
