@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { totalThreshold } from '../../platform/amounts.ts';
 import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 import { categoryNameSchema } from '../profiles/profiles.schema.ts';
 
@@ -31,7 +32,7 @@ export const badgeLevelSchema = z.object({
     .string()
     .trim()
     .regex(/^[a-z0-9-]{1,40}$/, 'must be 1–40 lower-case letters, digits or -'),
-  threshold: z.number().int().positive(),
+  threshold: totalThreshold.positive('must be more than 0'),
   reward: z
     .discriminatedUnion('type', [
       z.object({ type: z.literal('points'), points: z.number().int().positive().max(1_000_000) }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { minorUnitsAmount } from '../../platform/amounts.ts';
 import { couponTemplateDefinitionSchema } from './coupon-template.schema.ts';
 import { categoryNameSchema } from '../profiles/profiles.schema.ts';
 
@@ -7,7 +8,8 @@ import { categoryNameSchema } from '../profiles/profiles.schema.ts';
 export { memberParamsSchema } from '../profiles/profiles.schema.ts';
 
 const instant = z.string().describe('ISO-8601 instant');
-const minorUnits = z.number().int('must be in minor units (cents, fen)');
+// Bounded, so sums of amounts (order totals, savings, costs) stay exact.
+const minorUnits = minorUnitsAmount;
 const identifier = z.string().trim().min(1).max(200);
 
 export const couponOrderSchema = z.object({

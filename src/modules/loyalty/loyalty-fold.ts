@@ -1,5 +1,5 @@
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
-import { addToTotals, balanceOf, emptyTotals, type PointsTotals } from './points-totals.ts';
+import { addToTotals, balanceOf, earningWithinCeiling, emptyTotals, type PointsTotals } from './points-totals.ts';
 import { applyOrderEvent, parseOrderEvent, type OrderState } from '../profiles/orders.ts';
 import { eventCurrency, productLinesOf, propertiesOf, statedAmountOf, toMinorUnits } from '../profiles/event-money.ts';
 import { channelOfEvent } from '../profiles/profile-fold.ts';
@@ -202,24 +202,25 @@ function earnFromRules({ state, member, event, newId }: EventStep, fromOrder: st
     },
   });
   for (const earning of earnings) {
-    if (earning.points <= 0) continue;
+    const { points, reason } = earningWithinCeiling(member.totals, earning.points, earning.reason);
+    if (points <= 0) continue;
     const keys = usageKeys(earning.ruleId, member.memberId, event.eventTime, state.timeZone);
     // Only budgets and caps need counters, and only their counters are read before a batch.
     const rule = program.earning.find((candidate) => candidate.id === earning.ruleId);
-    if (rule?.budget !== undefined) addUsage(state, keys.total, earning.points);
+    if (rule?.budget !== undefined) addUsage(state, keys.total, points);
     if (rule?.caps) {
-      addUsage(state, keys.day, earning.points);
-      addUsage(state, keys.month, earning.points);
+      addUsage(state, keys.day, points);
+      addUsage(state, keys.month, points);
     }
-    recordActivity(member.tier, event.eventTime, state.timeZone, { points: earning.points });
+    recordActivity(member.tier, event.eventTime, state.timeZone, { points });
     const lines = earnPoints(
       member.ledger,
       {
-        points: earning.points,
+        points,
         activatesAt: activationOf(program.pendingDays, event.eventTime, fromOrder !== null),
         expiresAt: expiryOf(program.expiry, event.eventTime, state.timeZone),
         orderId: fromOrder,
-        reason: earning.reason,
+        reason,
         source: { type: 'rule', id: earning.ruleId },
       },
       { at: event.eventTime, newId },
@@ -284,6 +285,7 @@ function applyOperation(step: EventStep, operation: PointsOperationPayload): voi
   advanceMember(step);
   const outcome = applyPointsOperation(member.ledger, operation, {
     program: state.program?.document ?? null,
+    totals: member.totals,
     timeZone: state.timeZone,
     at: event.eventTime,
     newId: step.newId,
@@ -294,7 +296,7 @@ function applyOperation(step: EventStep, operation: PointsOperationPayload): voi
     eventId: event.id,
     memberId: member.memberId,
     status,
-    body: outcome.ok ? { memberId: member.memberId, ...balanceOf(member.totals) } : { ...refusal, issues: [] },
+    body: outcome.ok ? { memberId: member.memberId, ...balanceOf(member.totals) } : { issues: [], ...refusal },
   });
 }
 

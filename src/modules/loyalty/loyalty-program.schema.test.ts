@@ -92,6 +92,8 @@ describe('points', () => {
     ['points', 2.5, 'must be a whole number of points'],
     ['per', 0, 'must be a positive amount in minor units'],
     ['per', -100, 'must be a positive amount in minor units'],
+    ['points', 1_000_000_001, 'must be at most 1000000000'],
+    ['per', 1_000_000_000_001, 'must be at most 1000000000000'],
   ])('rejects a perAmount award with %s = %d', (key, value, message) => {
     expect(issuesOf(withRule({ award: { kind: 'perAmount', points: 1, per: 100, [key]: value } }))).toStrictEqual([
       { path: `earning.0.award.${key}`, message },
