@@ -148,6 +148,17 @@ describe('rewards a member was due', () => {
 
     const { live, replayed } = await replayInPlace(server.runtime);
     expect(replayed).toEqual(live);
+
+    // A visitor's refused reward becomes Ana's when the visitor turns out to be her. (Not replayed:
+    // replay sees the review and the merge in one batch, and badges count the review as Ana's.)
+    const visit = { type: 'track', anonymousId: 'anon-c', event: 'Product Reviewed', timestamp: at(4_000) };
+    await api.sendAndProcess([visit]);
+    const visitorFirst = await lastEventId(server.runtime);
+    await api.sendAndProcess([{ type: 'identify', userId: 'ana', anonymousId: 'anon-c', timestamp: at(5_000) }]);
+    expect((await rewardsOf(api, ana)).map((reward) => [reward.eventId, reward.status, reward.reason])).toEqual([
+      [anaFirst, 'granted', null],
+      [visitorFirst, 'not_granted', 'template_used_up'],
+    ]);
   });
 
   it('shows a plan’s coupon the used-up template could not give the second subscriber', async () => {
