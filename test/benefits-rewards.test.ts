@@ -145,6 +145,15 @@ describe('rewards a member was due', () => {
     expect([bad.status, bad.body.issues.map((issue) => issue.path)]).toEqual([400, ['query.status']]);
     const unknown = await api.get(`/api/members/mbr_nobody/rewards`);
     expect(unknown.status).toBe(404);
+    const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, { get?: { parameters?: Array<{ name: string; schema: unknown }> } }>;
+    };
+    const documented = document.paths['/api/members/{id}/rewards']?.get;
+    expect(documented?.parameters?.find((parameter) => parameter.name === 'status')?.schema).toEqual({
+      type: 'string',
+      enum: ['granted', 'not_granted'],
+    });
+    expect(JSON.stringify(documented)).toContain('"referral_cap_reached"');
 
     const { live, replayed } = await replayInPlace(server.runtime);
     expect(replayed).toEqual(live);
