@@ -40,6 +40,8 @@ import { createBadgesStage } from './modules/benefits/badges.stage.ts';
 import { createMembershipsStage } from './modules/benefits/memberships.stage.ts';
 import { createReferralsStage } from './modules/benefits/referrals.stage.ts';
 import { createReferralsService, type ReferralsService } from './modules/benefits/referrals.service.ts';
+import { createRewardsStage } from './modules/benefits/rewards.stage.ts';
+import { createRewardsService, type RewardsService } from './modules/benefits/rewards.service.ts';
 import { createMembershipsService, type MembershipsService } from './modules/benefits/memberships.service.ts';
 import { createBadgesService, type BadgesService } from './modules/benefits/badges.service.ts';
 import { createStoresService, type StoresService } from './modules/stores/stores.service.ts';
@@ -82,6 +84,7 @@ export interface Runtime {
   productCodes: ProductCodesService;
   stores: StoresService;
   badges: BadgesService;
+  rewards: RewardsService;
   memberships: MembershipsService;
   referrals: ReferralsService;
   quality: QualityService;
@@ -136,6 +139,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     // After referrals: a badge may count the referrals a member completed.
     createBadgesStage({ workspaces, views: { survivors: findSurvivors } }),
     createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
+    // After coupons: it records whether each reward the benefits granted was given.
+    createRewardsStage(),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
     createTagsStage({ reader: { survivors: findSurvivors } }),
@@ -243,6 +248,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const stores = createStoresService(operated);
   const badges = createBadgesService(operated);
+  const rewards = createRewardsService(operated);
   const productCodes = createProductCodesService(operated);
   const memberships = createMembershipsService(operated);
   const referrals = createReferralsService(operated);
@@ -274,6 +280,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     productCodes,
     stores,
     badges,
+    rewards,
     memberships,
     referrals,
     quality,

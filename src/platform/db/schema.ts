@@ -18,6 +18,7 @@ import type {
   MembershipPaymentsTable,
   ReferralCodesTable,
   ReferralsTable,
+  MemberRewardsTable,
 } from './benefits-schema.ts';
 
 /** JSON is text in SQLite and jsonb in PostgreSQL: written as a string, read through `parseJson`. */
@@ -378,4 +379,5 @@ export interface DatabaseSchema {
   referral_programs: MembershipPlansTable;
   referral_codes: ReferralCodesTable;
   referrals: ReferralsTable;
+  member_rewards: MemberRewardsTable;
 }
