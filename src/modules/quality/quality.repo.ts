@@ -107,3 +107,6 @@ export async function withoutRefused<E extends { seq: number }>(db: DbExecutor, 
   );
   return refused.size === 0 ? events : events.filter((event) => !refused.has(event.seq));
 }
+
+/** What replay must derive again exactly. */
+export const qualityDerivedTables = ['event_refusals', 'data_quality_settings'] as const;
