@@ -101,6 +101,22 @@ describe('events whose numbers cannot be trusted', () => {
     expect(await standing(api, 'fine')).toEqual({ orderCount: 1, totalSpend: 1250, points: 17 });
     const liability = await api.get<{ points: { total: number } }>('/api/loyalty/liability');
     expect(liability.body.points.total).toBe(17);
+    // A simulation over the log counts them no more than processing did.
+    const directory = mkdtempSync(join(tmpdir(), 'hearth-quality-'));
+    const file = join(directory, 'program.json');
+    writeFileSync(file, JSON.stringify(program));
+    const simulated = await runHearth([
+      'simulate',
+      '--program',
+      file,
+      '--json',
+      '--db',
+      server?.database.location ?? '',
+    ]);
+    rmSync(directory, { recursive: true, force: true });
+    expect(simulated.code, simulated.stderr).toBe(0);
+    const figures = JSON.parse(simulated.stdout) as Record<'current' | 'proposed', { issued: number }>;
+    expect([figures.current.issued, figures.proposed.issued]).toEqual([17, 17]);
 
     const huge = await api.memberIdOf('user_id', 'huge');
     const timeline = await api.get<MemberEventsBody>(`/api/members/${huge}/events`);
