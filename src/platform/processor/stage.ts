@@ -80,6 +80,12 @@ export interface MemberSnapshot {
 export interface Stage {
   readonly name: string;
   apply(batch: ProcessingBatch): Promise<void>;
+  /**
+   * Whether the stage decides this event on state a LATER stage writes (coupons check the tier
+   * loyalty keeps): then the event is a batch of its own, so that state is what the whole log before
+   * it left, however the log is cut. A pure check of the event: the cut must follow from the log alone.
+   */
+  alone?(event: LoggedEvent): boolean;
   /** Clears the stage's derived state before a replay. */
   reset(transaction: DbTransaction): Promise<void>;
 }
