@@ -3,6 +3,7 @@ import {
   groupByWorkspace,
   type DerivedEvent,
   type LoggedEvent,
+  type MemberMerge,
   type ProcessingBatch,
   type Stage,
 } from '../../platform/processor/stage.ts';
@@ -83,15 +84,12 @@ async function loadFoldState(
     memberView: (memberId) => profileViews.get(memberId) ?? { traits: {}, features: {}, tier: null },
     snapshotOf: (eventId) => batch.memberSnapshots.get(eventId),
   });
+  // What the merged members had stored is the survivors' in the database now; in memory each merge
+  // is folded at its place in the log (foldMerge), after the events before it.
   for (const merge of merges) {
     if (!state.members.has(merge.mergedId)) continue;
     await points.reassignPoints(transaction, merge.mergedId, merge.survivorId);
     await scheduleTimers(transaction, workspaceId, loyaltyTimerOwner, [{ subject: merge.mergedId, dueAt: null }]);
-    mergeMemberPoints(memberPointsOf(state, merge.survivorId), memberPointsOf(state, merge.mergedId));
-    state.members.delete(merge.mergedId);
-  }
-  for (const merge of merges) {
-    for (const order of state.orders.values()) if (order.memberId === merge.mergedId) order.memberId = merge.survivorId;
   }
   for (const lot of orderLots) {
     const owner = memberPointsOf(state, state.survivorOf(lot.memberId));
@@ -101,6 +99,32 @@ async function loadFoldState(
     }
   }
   return state;
+}
+
+/** A merge at its place in the log: the merged member's points, entries and orders become the survivor's. */
+function foldMerge(state: LoyaltyFoldState, merge: MemberMerge): void {
+  if (state.members.has(merge.mergedId)) {
+    mergeMemberPoints(memberPointsOf(state, merge.survivorId), memberPointsOf(state, merge.mergedId));
+    state.members.delete(merge.mergedId);
+  }
+  for (const entry of state.entries) if (entry.memberId === merge.mergedId) entry.memberId = merge.survivorId;
+  for (const order of state.orders.values()) if (order.memberId === merge.mergedId) order.memberId = merge.survivorId;
+}
+
+/** The batch's events as loyalty folds them: each merge before its event, each event with the member it had then. */
+function foldEvents(
+  batch: ProcessingBatch,
+  state: LoyaltyFoldState,
+  events: LoggedEvent[],
+  fold: (event: LoggedEvent) => void,
+): void {
+  const mergesAt = new Map<string, MemberMerge[]>();
+  for (const merge of batch.merges) mergesAt.set(merge.eventId, [...(mergesAt.get(merge.eventId) ?? []), merge]);
+  for (const event of events) {
+    for (const merge of mergesAt.get(event.id) ?? []) foldMerge(state, merge);
+    const attributed = batch.attributedBefore.get(event.id);
+    fold(attributed === undefined ? event : { ...event, memberId: attributed });
+  }
 }
 
 function toTierChangedEvents(workspaceId: string, changes: StoredTierChange[]): DerivedEvent[] {
@@ -154,13 +178,13 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
           due,
           [...grants.values()].flat().map((grant) => grant.memberId),
         );
-        for (const event of events) {
+        foldEvents(batch, state, events, (event) => {
           if (tick) foldClockTick(state, event, due);
           else foldLoyaltyEvent(state, event);
           for (const multiplier of multipliers.get(event.id) ?? []) foldPointsMultiplier(state, event, multiplier);
           const granted = grants.get(event.id);
           if (granted) foldPointsGrants(state, event, granted);
-        }
+        });
         const saved = await saveFoldState(batch, state, events[events.length - 1]?.seq ?? 0);
         for (const { eventId, status, body } of state.results) batch.answers.set(eventId, { status, body });
         for (const member of saved) {

@@ -172,6 +172,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       after: position,
       events,
       merges: [],
+      attributedBefore: new Map(),
       rebuiltMembers: new Set(),
       memberSnapshots: new Map(),
       changedMembers: new Set(),

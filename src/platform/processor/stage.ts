@@ -37,6 +37,13 @@ export interface ProcessingBatch {
   events: LoggedEvent[];
   /** Merges decided in this batch, in order; later stages fold the merged member's state into the survivor. */
   merges: MemberMerge[];
+  /**
+   * Events whose member a later merge of this batch changed (event id → the member the event was
+   * attributed to when it was resolved). `events` carry the final member; a stage that folds each
+   * merge at its place in the log (loyalty) folds these into the member they had then, as a batch
+   * ending before the merge would have.
+   */
+  attributedBefore: Map<string, string>;
   /** Members whose history was re-attributed (an operator split): later stages rebuild them from their events. */
   rebuiltMembers: Set<string>;
   /**
