@@ -1,6 +1,8 @@
 import type { DbTransaction, SqliteConnection } from '../../platform/db/database.ts';
 import {
+  asAttributedThen,
   groupByWorkspace,
+  mergesByEvent,
   type DerivedEvent,
   type LoggedEvent,
   type MemberMerge,
@@ -118,12 +120,10 @@ function foldEvents(
   events: LoggedEvent[],
   fold: (event: LoggedEvent) => void,
 ): void {
-  const mergesAt = new Map<string, MemberMerge[]>();
-  for (const merge of batch.merges) mergesAt.set(merge.eventId, [...(mergesAt.get(merge.eventId) ?? []), merge]);
+  const mergesAt = mergesByEvent(batch.merges);
   for (const event of events) {
     for (const merge of mergesAt.get(event.id) ?? []) foldMerge(state, merge);
-    const attributed = batch.attributedBefore.get(event.id);
-    fold(attributed === undefined ? event : { ...event, memberId: attributed });
+    fold(asAttributedThen(batch, event));
   }
 }
 

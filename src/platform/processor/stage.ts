@@ -97,6 +97,23 @@ export interface Stage {
   reset(transaction: DbTransaction): Promise<void>;
 }
 
+/** The batch's merges by the event that made each, for a stage that folds each at its place in the log. */
+export function mergesByEvent(merges: MemberMerge[]): Map<string, MemberMerge[]> {
+  const byEvent = new Map<string, MemberMerge[]>();
+  for (const merge of merges) {
+    const list = byEvent.get(merge.eventId);
+    if (list) list.push(merge);
+    else byEvent.set(merge.eventId, [merge]);
+  }
+  return byEvent;
+}
+
+/** The event with the member it had when it was resolved, before a later merge of the batch (`attributedBefore`). */
+export function asAttributedThen(batch: ProcessingBatch, event: LoggedEvent): LoggedEvent {
+  const attributed = batch.attributedBefore.get(event.id);
+  return attributed === undefined ? event : { ...event, memberId: attributed };
+}
+
 /** Stages keep state per workspace: a batch's events, grouped by workspace in log order. */
 export function groupByWorkspace(events: LoggedEvent[]): Map<string, LoggedEvent[]> {
   // Most batches are one workspace's, and every stage groups them: one copy, not an array grown by pushes.
