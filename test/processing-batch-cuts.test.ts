@@ -23,6 +23,13 @@ afterEach(async () => {
 const program = {
   earning: [
     {
+      id: 'first-looks',
+      name: 'A member’s first looks',
+      event: 'Product Viewed',
+      conditions: [{ field: 'features.eventCount', op: 'lte', value: 3 }],
+      award: { kind: 'fixed', points: 5 },
+    },
+    {
       id: 'base',
       name: '1 point per CNY',
       event: 'Order Completed',
@@ -76,6 +83,15 @@ async function configure(api: MemberApi): Promise<{ goldTemplate: string }> {
     ],
   };
   await created(api, 'PUT', '/api/badges/big-spender', badge);
+  const browser = {
+    name: 'Browser',
+    measure: { type: 'events', event: 'Product Viewed' },
+    levels: [
+      { name: 'looker', threshold: 2, reward: { type: 'points', points: 20 } },
+      { name: 'browser', threshold: 8, reward: { type: 'coupon', templateId: plus.id } },
+    ],
+  };
+  await created(api, 'PUT', '/api/badges/browser', browser);
   const referrals = {
     referrerReward: { type: 'points', points: 200 },
     refereeReward: { type: 'coupon', templateId: plus.id },
@@ -125,10 +141,11 @@ async function addCheckouts(api: MemberApi, goldTemplate: string, referrers: str
   for (const [index, memberId] of members.entries()) {
     const userId = vips[index] ?? '';
     await api.sendAndProcess([order(userId, `${userId}-1`, 3_500, at + day)]);
-    const held = await api.get<{ coupons: Array<{ id: string; templateId: string }> }>(
+    const held = await api.get<{ coupons: Array<{ id: string; jobId: string | null }> }>(
       `/api/members/${memberId}/coupons`,
     );
-    const coupon = held.body.coupons.find((one) => one.templateId === goldTemplate);
+    // The one issued above (the badge's reward, of the same template, is valid only from the order on).
+    const coupon = held.body.coupons.find((one) => one.jobId !== null);
     const redeemed = await api.request<{ error?: string }>('POST', `/api/coupons/${coupon?.id ?? ''}/redeem`, {
       body: { order: { orderId: `${userId}-2`, total: 70_000 } },
     });
