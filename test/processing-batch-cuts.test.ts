@@ -191,7 +191,7 @@ describe('processing one log cut into batches at different places', () => {
     const demo = await loadDemoData({
       ingest: server.runtime.ingest,
       workspaceId: server.workspaceId,
-      members: 60,
+      members: 40,
       seed: 3,
     });
     expect([demo.rejected, demo.duplicates]).toEqual([0, 0]);
