@@ -166,6 +166,27 @@ function withoutSegmentTiming(state: DerivedState): DerivedState {
   return { ...state, loyalty: { ...loyalty, segment_members: (loyalty.segment_members ?? []).map(withoutSince) } };
 }
 
+/**
+ * Members who each looked at products both signed in and as a visitor, then signed in on the
+ * visitor's device: the two profiles merge, each already holding the Browser badge.
+ */
+async function addLateMerges(api: MemberApi): Promise<void> {
+  const at = until + 3 * day;
+  const viewed = (ids: Record<string, string>, offset: number) => ({
+    type: 'track',
+    ...ids,
+    event: 'Product Viewed',
+    timestamp: new Date(at + offset).toISOString(),
+    properties: { product_id: `p-${offset}` },
+  });
+  for (const userId of vips.slice(0, 3)) {
+    const visitor = { anonymousId: `${userId}-phone` };
+    await api.sendAndProcess([viewed({ userId }, 1), viewed({ userId }, 2)]);
+    await api.sendAndProcess([viewed(visitor, 3), viewed(visitor, 4), viewed(visitor, 5)]);
+    await api.sendAndProcess([{ type: 'identify', userId, ...visitor, timestamp: new Date(at + 6).toISOString() }]);
+  }
+}
+
 /** Resets the derived state and processes the whole log again, each batch at most `limit()` events. */
 async function processWith(running: TestServer, limit: () => number): Promise<DerivedState> {
   const { runtime } = running;
@@ -208,6 +229,7 @@ describe('processing one log cut into batches at different places', () => {
       goldTemplate,
       referrers.map((row) => row.id),
     );
+    await addLateMerges(api);
     clock.set(until + 20 * day);
     await server.runtime.ticker.runOnce();
     await api.process();
