@@ -40,8 +40,8 @@ export interface ProcessingBatch {
   /**
    * Events whose member a later merge of this batch changed (event id → the member the event was
    * attributed to when it was resolved). `events` carry the final member; a stage that folds each
-   * merge at its place in the log (loyalty) folds these into the member they had then, as a batch
-   * ending before the merge would have.
+   * merge at its place in the log (profiles, badges, loyalty) folds these into the member they had
+   * then, as a batch ending before the merge would have.
    */
   attributedBefore: Map<string, string>;
   /** Members whose history was re-attributed (an operator split): later stages rebuild them from their events. */
