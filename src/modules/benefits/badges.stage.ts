@@ -1,4 +1,11 @@
-import { groupByWorkspace, type DerivedEvent, type LoggedEvent, type Stage } from '../../platform/processor/stage.ts';
+import {
+  groupByWorkspace,
+  mergesByEvent,
+  type DerivedEvent,
+  type LoggedEvent,
+  type MemberMerge,
+  type Stage,
+} from '../../platform/processor/stage.ts';
 import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { readBadgeOperation } from './badge-definition.schema.ts';
@@ -32,6 +39,23 @@ function toCountedEvent(cause: LoggedEvent, derived: DerivedEvent, position: num
   };
 }
 
+/**
+ * A merge at its place in the log, as `reassignBadges` does it to stored rows: the survivor keeps
+ * each badge it holds, and takes the merged member's others; the events before the merge counted
+ * for the member they had then, as they would in a batch that ended before it.
+ */
+function foldBadgeMerge(state: BadgeFoldState, merge: MemberMerge): void {
+  for (const [key, badge] of [...state.held]) {
+    if (badge.memberId !== merge.mergedId) continue;
+    state.held.delete(key);
+    state.changed.delete(key);
+    const into = heldBadgeKey(badge.badgeId, merge.survivorId);
+    if (state.held.has(into)) continue;
+    state.held.set(into, { ...badge, memberId: merge.survivorId });
+    state.changed.add(into);
+  }
+}
+
 /** Badges and medals: every event of a member moves the badges it counts toward, in log order. */
 export function createBadgesStage(dependencies: {
   workspaces: WorkspaceService;
@@ -40,12 +64,6 @@ export function createBadgesStage(dependencies: {
   return {
     name: 'badges',
     async apply(batch) {
-      await reassignMergedRows(
-        batch.transaction,
-        batch.merges,
-        { tables: repo.memberStateTables },
-        (merged, survivor) => repo.reassignBadges(batch.transaction, merged, survivor),
-      );
       for (const [workspaceId, events] of groupByWorkspace(batch.events)) {
         const operations = events.map((event) => readBadgeOperation(event.payload));
         const badges = await repo.loadBadges(batch.transaction, workspaceId);
@@ -58,7 +76,11 @@ export function createBadgesStage(dependencies: {
           ...[...derived.values()].flat().map((event) => event.memberId),
         ];
         const survivors = await dependencies.views.survivors(batch.transaction, [...new Set(memberIds)]);
-        const held = await repo.loadMemberBadges(batch.transaction, [...new Set(survivors.values())]);
+        const mergesAt = mergesByEvent(batch.merges);
+        const merged = events
+          .flatMap((event) => mergesAt.get(event.id) ?? [])
+          .flatMap((merge) => [merge.mergedId, merge.survivorId]);
+        const held = await repo.loadMemberBadges(batch.transaction, [...new Set([...survivors.values(), ...merged])]);
         const state: BadgeFoldState = {
           workspaceId,
           currency: workspace.currency,
@@ -71,7 +93,10 @@ export function createBadgesStage(dependencies: {
           derivedEvents: [],
         };
         for (const [index, event] of events.entries()) {
-          const memberId = event.memberId ? (survivors.get(event.memberId) ?? event.memberId) : null;
+          for (const merge of mergesAt.get(event.id) ?? []) foldBadgeMerge(state, merge);
+          const memberId =
+            batch.attributedBefore.get(event.id) ??
+            (event.memberId ? (survivors.get(event.memberId) ?? event.memberId) : null);
           foldBadgeEvent(state, event, operations[index], memberId);
           for (const [position, counted] of (derived.get(event.id) ?? []).entries()) {
             const asEvent = toCountedEvent(event, counted, position);
@@ -84,6 +109,13 @@ export function createBadgesStage(dependencies: {
         batch.changedMembers.delete('');
         batch.derivedEvents.push(...state.derivedEvents);
       }
+      // The merged members' stored rows, which the folds above already merged in memory: the same rule.
+      await reassignMergedRows(
+        batch.transaction,
+        batch.merges,
+        { tables: repo.memberStateTables },
+        (merged, survivor) => repo.reassignBadges(batch.transaction, merged, survivor),
+      );
     },
     async reset(transaction) {
       for (const table of repo.badgeDerivedTables) await transaction.deleteFrom(table).execute();

@@ -165,10 +165,21 @@ async function saveState(batch: ProcessingBatch, state: CouponFoldState): Promis
   batch.derivedEvents.push(...state.derivedEvents);
 }
 
+/**
+ * A checkout (reserve, or redeem with the order) checks the member's tier, which loyalty, a later
+ * stage, keeps: it is a batch of its own, so the tier it reads is the one the log before it left.
+ */
+function checksTier(event: LoggedEvent): boolean {
+  if (event.type !== 'hearth_operation' || event.payload.operation !== 'coupons') return false;
+  const request = readCouponOperation(event.payload)?.request;
+  return request?.action === 'reserve' || (request?.action === 'redeem' && request.order !== undefined);
+}
+
 /** Coupons: templates, issues, claims and the checkout life of each coupon, decided in log order. */
 export function createCouponsStage(dependencies: { workspaces: WorkspaceService; views: CouponMemberViews }): Stage {
   return {
     name: 'coupons',
+    alone: checksTier,
     async apply(batch) {
       // A merged member's coupons are the survivor's from the merge on.
       await reassignMergedRows(

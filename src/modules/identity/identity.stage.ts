@@ -52,6 +52,17 @@ function finalMember(memberId: string | null, mergedInto: Map<string, string>): 
   return current;
 }
 
+/** Gives each event its final member, keeping the one it had first where a merge changed it. */
+function attributeFinally(batch: ProcessingBatch, events: LoggedEvent[], mergedInto: Map<string, string>): void {
+  for (const event of events) {
+    const final = finalMember(event.memberId, mergedInto);
+    if (event.memberId !== null && final !== event.memberId && !batch.attributedBefore.has(event.id)) {
+      batch.attributedBefore.set(event.id, event.memberId);
+    }
+    event.memberId = final;
+  }
+}
+
 /** Resolves a run of ordinary events: load the graph once, decide in memory, write once. */
 async function resolveSegment(context: SegmentContext, events: LoggedEvent[]): Promise<void> {
   const { batch, workspaceId, settings } = context;
@@ -120,7 +131,7 @@ async function resolveSegment(context: SegmentContext, events: LoggedEvent[]): P
   for (const merge of merges) {
     await repo.reassignMember(batch, merge.mergedId, finalMember(merge.survivorId, mergedInto) as string, batch.now);
   }
-  for (const event of events) event.memberId = finalMember(event.memberId, mergedInto);
+  attributeFinally(batch, events, mergedInto);
   await repo.setEventMembers(
     batch,
     workspaceId,
@@ -152,7 +163,7 @@ async function applyWorkspaceEvents(context: SegmentContext, events: LoggedEvent
   // ends the batch with its final member, as the stored attribution does and as one run would.
   const mergedInto = new Map(context.batch.merges.map((merge) => [merge.mergedId, merge.survivorId]));
   if (mergedInto.size === 0) return;
-  for (const event of events) event.memberId = finalMember(event.memberId, mergedInto);
+  attributeFinally(context.batch, events, mergedInto);
 }
 
 export function createIdentityStage(dependencies: { workspaces: WorkspaceService }): Stage {

@@ -1,8 +1,11 @@
 import type { DbTransaction, SqliteConnection } from '../../platform/db/database.ts';
 import {
+  asAttributedThen,
   groupByWorkspace,
+  mergesByEvent,
   type DerivedEvent,
   type LoggedEvent,
+  type MemberMerge,
   type ProcessingBatch,
   type Stage,
 } from '../../platform/processor/stage.ts';
@@ -45,7 +48,7 @@ async function loadFoldState(
   workspace: { currency: string; timezone: string },
   events: LoggedEvent[],
   views: MemberViews,
-  caches: { ledgers: LedgerCache; programs: ProgramVersionsCache },
+  caches: { ledgers: LedgerCache; programs: ProgramVersionsCache; merging: BatchSurvivors },
   dueMemberIds: string[],
   grantedMemberIds: string[],
 ): Promise<LoyaltyFoldState> {
@@ -77,21 +80,18 @@ async function loadFoldState(
     program: activeVersion === null ? null : (versions.get(activeVersion) ?? null),
     programVersion: (version) => versions.get(version),
     members: await repo.loadMemberPoints(transaction, workspaceId, [...memberIds], caches.ledgers, batch.sqlite),
-    survivorOf: (memberId) => survivors.get(memberId) ?? memberId,
+    survivorOf: (memberId) => caches.merging.survivorOf(memberId, survivors),
     orders: await loadOrders(transaction, workspaceId, wantedOrders, 'loyalty_orders'),
     usage: await repo.loadUsage(transaction, workspaceId, usageKeysFor(events, programs, workspace.timezone)),
     memberView: (memberId) => profileViews.get(memberId) ?? { traits: {}, features: {}, tier: null },
     snapshotOf: (eventId) => batch.memberSnapshots.get(eventId),
   });
+  // What the merged members had stored is the survivors' in the database now; in memory each merge
+  // is folded at its place in the log (foldMerge), after the events before it.
   for (const merge of merges) {
     if (!state.members.has(merge.mergedId)) continue;
     await points.reassignPoints(transaction, merge.mergedId, merge.survivorId);
     await scheduleTimers(transaction, workspaceId, loyaltyTimerOwner, [{ subject: merge.mergedId, dueAt: null }]);
-    mergeMemberPoints(memberPointsOf(state, merge.survivorId), memberPointsOf(state, merge.mergedId));
-    state.members.delete(merge.mergedId);
-  }
-  for (const merge of merges) {
-    for (const order of state.orders.values()) if (order.memberId === merge.mergedId) order.memberId = merge.survivorId;
   }
   for (const lot of orderLots) {
     const owner = memberPointsOf(state, state.survivorOf(lot.memberId));
@@ -101,6 +101,55 @@ async function loadFoldState(
     }
   }
   return state;
+}
+
+/** A merge at its place in the log: the merged member's points, entries and orders become the survivor's. */
+interface BatchSurvivors {
+  /** The member an id stands for now, `stored` being the survivors as the batch left them. */
+  survivorOf(memberId: string, stored: Map<string, string>): string;
+  folded(merge: MemberMerge): void;
+}
+
+/**
+ * Whom an id stands for while the batch is folded: a member that a merge later in the batch folds
+ * away is still itself until then (the stored survivors already say where it ends).
+ */
+function createBatchSurvivors(merges: MemberMerge[]): BatchSurvivors {
+  const foldedInto = new Map<string, string>();
+  const pending = new Set(merges.map((merge) => merge.mergedId));
+  return {
+    survivorOf(memberId, stored) {
+      let current = memberId;
+      for (let next = foldedInto.get(current); next !== undefined; next = foldedInto.get(current)) current = next;
+      return pending.has(current) ? current : (stored.get(current) ?? current);
+    },
+    folded: (merge) => void foldedInto.set(merge.mergedId, merge.survivorId),
+  };
+}
+
+function foldMerge(state: LoyaltyFoldState, merge: MemberMerge, merging: BatchSurvivors): void {
+  merging.folded(merge);
+  if (state.members.has(merge.mergedId)) {
+    mergeMemberPoints(memberPointsOf(state, merge.survivorId), memberPointsOf(state, merge.mergedId));
+    state.members.delete(merge.mergedId);
+  }
+  for (const entry of state.entries) if (entry.memberId === merge.mergedId) entry.memberId = merge.survivorId;
+  for (const order of state.orders.values()) if (order.memberId === merge.mergedId) order.memberId = merge.survivorId;
+}
+
+/** The batch's events as loyalty folds them: each merge before its event, each event with the member it had then. */
+function foldEvents(
+  batch: ProcessingBatch,
+  state: LoyaltyFoldState,
+  merging: BatchSurvivors,
+  events: LoggedEvent[],
+  fold: (event: LoggedEvent) => void,
+): void {
+  const mergesAt = mergesByEvent(batch.merges);
+  for (const event of events) {
+    for (const merge of mergesAt.get(event.id) ?? []) foldMerge(state, merge, merging);
+    fold(asAttributedThen(batch, event));
+  }
 }
 
 function toTierChangedEvents(workspaceId: string, changes: StoredTierChange[]): DerivedEvent[] {
@@ -143,6 +192,7 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
         // attributed then; the members it touched are then rebuilt from their history.
         const split = events.some((event) => event.payload.operation === 'split');
         const rebuilt: Set<string> = split ? batch.rebuiltMembers : new Set();
+        const merging = createBatchSurvivors(batch.merges);
         const state = await loadFoldState(
           batch,
           workspaceId,
@@ -150,17 +200,17 @@ export function createLoyaltyStage(dependencies: { workspaces: WorkspaceService;
           workspace,
           events,
           dependencies.views,
-          { ledgers: cache, programs },
+          { ledgers: cache, programs, merging },
           due,
           [...grants.values()].flat().map((grant) => grant.memberId),
         );
-        for (const event of events) {
+        foldEvents(batch, state, merging, events, (event) => {
           if (tick) foldClockTick(state, event, due);
           else foldLoyaltyEvent(state, event);
           for (const multiplier of multipliers.get(event.id) ?? []) foldPointsMultiplier(state, event, multiplier);
           const granted = grants.get(event.id);
           if (granted) foldPointsGrants(state, event, granted);
-        }
+        });
         const saved = await saveFoldState(batch, state, events[events.length - 1]?.seq ?? 0);
         for (const { eventId, status, body } of state.results) batch.answers.set(eventId, { status, body });
         for (const member of saved) {

@@ -1,6 +1,9 @@
 import {
+  asAttributedThen,
   groupByWorkspace,
+  mergesByEvent,
   type LoggedEvent,
+  type MemberMerge,
   type ProcessingBatch,
   type Stage,
 } from '../../platform/processor/stage.ts';
@@ -56,21 +59,29 @@ async function applyIncrementally(
     ),
     changedOrders: new Set(),
   };
-  for (const merge of merges) {
-    const survivor = finalMember(merge.survivorId, mergedInto);
+  const foldMerge = async (merge: MemberMerge, survivor: string) => {
     const merged = state.profiles.get(merge.mergedId);
-    if (!merged) continue;
+    if (!merged) return;
     mergeProfiles(state.profiles.get(survivor) ?? emptyProfile(), merged);
     state.profiles.set(merge.mergedId, emptyProfile());
     await repo.reassignOrders(batch, merge.mergedId, survivor);
     for (const order of state.orders.values()) if (order.memberId === merge.mergedId) order.memberId = survivor;
+  };
+  // Each merge is folded at its place, events before it into the member they had then: the snapshot
+  // a later stage reads for an event is the member as that event found it, however the log was cut.
+  const eventIds = new Set(events.map((event) => event.id));
+  for (const merge of merges) {
+    if (!eventIds.has(merge.eventId)) await foldMerge(merge, finalMember(merge.survivorId, mergedInto));
   }
   for (const merge of mergedIntoRebuilt) {
     if (state.profiles.has(merge.mergedId)) state.profiles.set(merge.mergedId, emptyProfile());
   }
+  const mergesAt = mergesByEvent(merges);
   for (const event of events) {
-    foldEvent(state, event);
-    recordSnapshot(batch, state, event);
+    for (const merge of mergesAt.get(event.id) ?? []) await foldMerge(merge, merge.survivorId);
+    const asFound = asAttributedThen(batch, event);
+    foldEvent(state, asFound);
+    recordSnapshot(batch, state, asFound);
   }
   for (const member of workspaceMembers) member.profile = state.profiles.get(member.id) ?? member.profile;
   await repo.saveProfiles(batch, workspaceMembers, batch.now);

@@ -66,6 +66,32 @@ describe('createProcessor batch boundaries', () => {
     expect(batches).toEqual([['a', 'b'], ['tick'], ['c', 'split'], ['d'], ['tick-2']]);
   });
 
+  it('gives an event a stage claims a batch of its own, and cuts where a test says', async () => {
+    await createEventLogWriter(opened.database).append(
+      ['a', 'b', 'c', 'claimed', 'd', 'e', 'f'].map((id) => event(id)),
+    );
+    const batches: string[][] = [];
+    const sizes = [2, 3, 1, 5];
+    const processor = createProcessor({
+      database: opened.database,
+      clock: createManualClock(at),
+      logger: silentLogger,
+      readEventsAfter,
+      stages: [
+        {
+          name: 'recorder',
+          alone: (logged) => logged.messageId === 'claimed',
+          apply: async (batch) => void batches.push(batch.events.map((logged) => logged.messageId)),
+          reset: async () => undefined,
+        },
+      ],
+      nextBatchLimit: () => sizes.shift() ?? 5,
+    });
+    expect(await processor.runUntilIdle()).toBe(7);
+    // Limits 2; 3, cut before the claimed event; 1, the claimed event alone; 5, to the end.
+    expect(batches).toEqual([['a', 'b'], ['c'], ['claimed'], ['d', 'e', 'f']]);
+  });
+
   it('catches up in full batches and stops at the end of the log without an empty batch', async () => {
     const stored = await createEventLogWriter(opened.database).append(['a', 'b', 'c', 'd', 'e'].map((id) => event(id)));
     expect(stored.accepted).toBe(5);

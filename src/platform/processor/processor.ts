@@ -31,6 +31,12 @@ export interface ProcessorOptions {
   catchUpTransactionEvents?: number;
   /** When idle, look for work written by other processes this often. */
   pollMilliseconds?: number;
+  /**
+   * Tests only: the most events each next batch may take, in place of `batchSize` and
+   * `catchUpBatchSize`, so a test can cut one log at other places (seeded random sizes) and check
+   * that what the stages derive does not depend on where the batches end.
+   */
+  nextBatchLimit?: () => number;
 }
 
 export interface Processor {
@@ -71,14 +77,15 @@ const rebuildable = { rebuildable: true };
 
 /**
  * Where a batch must end. An operation that rewrites history (an operator split, `endsBatch`)
- * ends the batch it is in, and one that must read state exactly as the log before it left it (a
- * clock tick, `alone`) is a batch of its own. Stages then meet them at batch boundaries, live and
- * on replay alike, so what they derive cannot depend on how the log happened to be cut.
+ * ends the batch it is in, and an event that must read state exactly as the log before it left it
+ * (a clock tick, `alone`; or one a stage claims, see `Stage.alone`) is a batch of its own. Stages
+ * then meet them at batch boundaries, live and on replay alike, so what they derive cannot depend
+ * on how the log happened to be cut.
  */
-function cutBatch(events: LoggedEvent[]): LoggedEvent[] {
+function cutBatch(events: LoggedEvent[], claimedAlone: (event: LoggedEvent) => boolean): LoggedEvent[] {
   const isOperation = (event: LoggedEvent, flag: 'endsBatch' | 'alone') =>
     event.type === 'hearth_operation' && event.payload[flag] === true;
-  const alone = events.findIndex((event) => isOperation(event, 'alone'));
+  const alone = events.findIndex((event) => isOperation(event, 'alone') || claimedAlone(event));
   if (alone === 0) return events.slice(0, 1);
   const before = alone === -1 ? events : events.slice(0, alone);
   const barrier = before.findIndex((event) => isOperation(event, 'endsBatch'));
@@ -145,14 +152,17 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let seenPosition = 0;
   let catchingUp: Promise<number> | undefined;
   const answers = createOperationAnswers();
+  const claimingStages = options.stages.filter((stage) => stage.alone !== undefined);
+  const claimedAlone = (event: LoggedEvent) => claimingStages.some((stage) => stage.alone?.(event) === true);
 
   /** Runs the stages over the next events, in the transaction that moves the checkpoint past them. */
-  async function processBatch(transaction: DbTransaction, limit: number) {
+  async function processBatch(transaction: DbTransaction, batchLimit: number) {
+    const limit = options.nextBatchLimit?.() ?? batchLimit;
     const scope = { transaction, sqlite: options.database.sqlite };
     const position = await readCheckpointIn(scope);
     seenPosition = position;
     const read = await options.readEventsAfter(transaction, position, limit);
-    const events = cutBatch(read);
+    const events = cutBatch(read, claimedAlone);
     const reachedEnd = read.length < limit && events.length === read.length;
     if (events.length === 0) return { processed: 0, reachedEnd, last: position, answers: new Map() };
     const batch: ProcessingBatch = {
@@ -162,6 +172,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       after: position,
       events,
       merges: [],
+      attributedBefore: new Map(),
       rebuiltMembers: new Set(),
       memberSnapshots: new Map(),
       changedMembers: new Set(),

@@ -42,6 +42,13 @@ export interface ProcessingBatch {
   events: LoggedEvent[];
   /** Merges decided in this batch, in order; later stages fold the merged member's state into the survivor. */
   merges: MemberMerge[];
+  /**
+   * Events whose member a later merge of this batch changed (event id → the member the event was
+   * attributed to when it was resolved). `events` carry the final member; a stage that folds each
+   * merge at its place in the log (profiles, badges, loyalty) folds these into the member they had
+   * then, as a batch ending before the merge would have.
+   */
+  attributedBefore: Map<string, string>;
   /** Members whose history was re-attributed (an operator split): later stages rebuild them from their events. */
   rebuiltMembers: Set<string>;
   /**
@@ -85,8 +92,31 @@ export interface MemberSnapshot {
 export interface Stage {
   readonly name: string;
   apply(batch: ProcessingBatch): Promise<void>;
+  /**
+   * Whether the stage decides this event on state a LATER stage writes (coupons check the tier
+   * loyalty keeps): then the event is a batch of its own, so that state is what the whole log before
+   * it left, however the log is cut. A pure check of the event: the cut must follow from the log alone.
+   */
+  alone?(event: LoggedEvent): boolean;
   /** Clears the stage's derived state before a replay. */
   reset(transaction: DbTransaction): Promise<void>;
+}
+
+/** The batch's merges by the event that made each, for a stage that folds each at its place in the log. */
+export function mergesByEvent(merges: MemberMerge[]): Map<string, MemberMerge[]> {
+  const byEvent = new Map<string, MemberMerge[]>();
+  for (const merge of merges) {
+    const list = byEvent.get(merge.eventId);
+    if (list) list.push(merge);
+    else byEvent.set(merge.eventId, [merge]);
+  }
+  return byEvent;
+}
+
+/** The event with the member it had when it was resolved, before a later merge of the batch (`attributedBefore`). */
+export function asAttributedThen(batch: ProcessingBatch, event: LoggedEvent): LoggedEvent {
+  const attributed = batch.attributedBefore.get(event.id);
+  return attributed === undefined ? event : { ...event, memberId: attributed };
 }
 
 /** Stages keep state per workspace: a batch's events, grouped by workspace in log order. */
