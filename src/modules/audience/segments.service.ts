@@ -1,12 +1,13 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { parseJson } from '../../platform/db/json.ts';
 import { HearthError, notFound } from '../../platform/errors.ts';
+import { fingerprintOf, refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
 import { createId } from '../../platform/ids.ts';
+import type { OperationAnswer } from '../../platform/processor/operation-answers.ts';
 import { processThrough } from '../../platform/processor/catch-up.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
 import type { EventLogWriter } from '../ingest/event-log-writer.ts';
-import { appendOperation } from '../ingest/operation-events.ts';
+import { appendOperation, findOperation, type StoredOperation } from '../ingest/operation-events.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { SegmentDefinition } from './segment-definition.schema.ts';
 import { countMatchingMembers, selectMatchingMembers } from './segment-sql.ts';
@@ -24,11 +25,9 @@ export interface SegmentInput {
 
 export interface SegmentsService {
   preview(workspaceId: string, definition: SegmentDefinition, sample: number): Promise<Preview>;
-  create(
-    workspaceId: string,
-    input: SegmentInput,
-    options?: { idempotencyKey?: string; tagId?: string; band?: ValueBand },
-  ): Promise<Segment>;
+  create(workspaceId: string, input: SegmentInput, options?: { tagId?: string; band?: ValueBand }): Promise<Segment>;
+  /** A segment saved by a request: a retry with its Idempotency-Key gets the segment the first one saved. */
+  createOnce(workspaceId: string, input: SegmentInput, key: string | undefined): Promise<OperationAnswer>;
   update(workspaceId: string, segmentId: string, change: Partial<SegmentInput>): Promise<Segment>;
   remove(workspaceId: string, segmentId: string): Promise<void>;
   list(workspaceId: string): Promise<Segment[]>;
@@ -102,28 +101,59 @@ export function createSegmentsService(dependencies: {
     workspaceId: string,
     segment: Omit<repo.StoredSegment, 'size' | 'workspaceId' | 'updatedAt'>,
     messageId: string,
-  ) {
+    fingerprint?: string,
+  ): Promise<StoredOperation> {
     await checkName(workspaceId, segment.name, segment.id);
-    const operation = await operate(workspaceId, messageId, 'Segment Saved', segmentSavedPayload(segment));
-    // A retry with the same key gets the segment the first request saved.
-    const savedId = (operation.payload.segment as { id?: unknown } | undefined)?.id;
-    const [saved] = await repo.readSegments(database.db, workspaceId, { id: String(savedId) });
-    if (!saved || saved.name !== segment.name) throw nameTaken(segment.name);
+    const payload = { ...segmentSavedPayload(segment), ...(fingerprint ? { fingerprint } : {}) };
+    return operate(workspaceId, messageId, 'Segment Saved', payload);
+  }
+
+  async function presentSaved(workspaceId: string, operation: StoredOperation, name: string): Promise<Segment> {
+    const saved = await savedBy(workspaceId, operation);
+    if (!saved || saved.name !== name) throw nameTaken(name);
     return present(saved);
   }
 
-  /** The segment an earlier request with the same idempotency key saved, if there was one. */
-  async function savedBy(workspaceId: string, messageId: string): Promise<repo.StoredSegment | undefined> {
-    const operation = await database.db
-      .selectFrom('events')
-      .select('payload')
-      .where('workspace_id', '=', workspaceId)
-      .where('message_id', '=', messageId)
-      .executeTakeFirst();
-    if (!operation) return undefined;
-    const segment = parseJson<{ segment?: { id?: unknown } }>(operation.payload).segment;
-    const [saved] = await repo.readSegments(database.db, workspaceId, { id: String(segment?.id) });
+  /** The segment an operation saved (for a retry with the same key, the first request's). */
+  async function savedBy(workspaceId: string, operation: StoredOperation): Promise<repo.StoredSegment | undefined> {
+    const savedId = (operation.payload.segment as { id?: unknown } | undefined)?.id;
+    const [saved] = await repo.readSegments(database.db, workspaceId, { id: String(savedId) });
     return saved;
+  }
+
+  function newSegment(input: SegmentInput, options: { tagId?: string; band?: ValueBand }) {
+    const now = clock.now();
+    return {
+      id: `seg_${createId(now)}`,
+      name: input.name,
+      description: input.description ?? null,
+      definition: input.definition,
+      tagId: options.tagId ?? null,
+      band: options.band ?? null,
+      createdAt: now,
+    };
+  }
+
+  /** A retry answers the segment the first request saved, as it is now. */
+  async function savedBefore(workspaceId: string, earlier: StoredOperation, fingerprint: string) {
+    const refused = refusalForReusedKey(earlier, fingerprint);
+    if (refused) return refused;
+    const saved = await savedBy(workspaceId, earlier);
+    if (!saved) throw notFound('the segment saved with this Idempotency-Key has since been deleted');
+    return { status: 201, body: present(saved) };
+  }
+
+  async function createOnce(workspaceId: string, input: SegmentInput, key: string | undefined) {
+    const segment = newSegment(input, {});
+    const messageId = `segment-create-${key ?? segment.id}`;
+    const fingerprint = fingerprintOf(input);
+    const earlier = key ? await findOperation(database, workspaceId, messageId) : undefined;
+    if (earlier) return savedBefore(workspaceId, earlier, fingerprint);
+    const operation = await save(workspaceId, segment, messageId, fingerprint);
+    // Two requests with one key at once: the second's append finds the first one's operation.
+    const refused = refusalForReusedKey(operation, fingerprint);
+    if (refused) return refused;
+    return { status: 201, body: await presentSaved(workspaceId, operation, input.name) };
   }
 
   async function workspaceTimeZone(workspaceId: string): Promise<string> {
@@ -148,22 +178,10 @@ export function createSegmentsService(dependencies: {
       return { count, sample: rows.map((row) => ({ memberId: row.member_id })), countedBy: 'database' };
     },
     async create(workspaceId, input, options = {}) {
-      const messageId = options.idempotencyKey ? `segment-create-${options.idempotencyKey}` : undefined;
-      const earlier = messageId ? await savedBy(workspaceId, messageId) : undefined;
-      if (earlier) return present(earlier);
-      const now = clock.now();
-      const id = `seg_${createId(now)}`;
-      const segment = {
-        id,
-        name: input.name,
-        description: input.description ?? null,
-        definition: input.definition,
-        tagId: options.tagId ?? null,
-        band: options.band ?? null,
-        createdAt: now,
-      };
-      return save(workspaceId, segment, messageId ?? `segment-create-${id}`);
+      const segment = newSegment(input, options);
+      return presentSaved(workspaceId, await save(workspaceId, segment, `segment-create-${segment.id}`), input.name);
     },
+    createOnce,
     async update(workspaceId, segmentId, change) {
       const current = await stored(workspaceId, segmentId);
       if (current.band && change.definition) {
@@ -180,7 +198,8 @@ export function createSegmentsService(dependencies: {
         band: current.band,
         createdAt: current.createdAt,
       };
-      return save(workspaceId, segment, `segment-update-${segmentId}-${createId(clock.now())}`);
+      const messageId = `segment-update-${segmentId}-${createId(clock.now())}`;
+      return presentSaved(workspaceId, await save(workspaceId, segment, messageId), segment.name);
     },
     async remove(workspaceId, segmentId) {
       await stored(workspaceId, segmentId);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
+import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { invalidRequest, notFound } from '../../platform/errors.ts';
-import { answerOf, fingerprintOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
+import { answerOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
 import type { BadgeDefinition, BadgeView, holdersSchema, memberBadgesSchema } from './badge-definition.schema.ts';
 import type { BadgeState, MemberBadge } from './badge-fold.ts';
 import { measureValue } from './badge-rules.ts';

@@ -1,4 +1,5 @@
 import type { Clock } from '../../platform/clock.ts';
+import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { HearthError, notFound } from '../../platform/errors.ts';
@@ -6,7 +7,7 @@ import { createId } from '../../platform/ids.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
 import type { EventLogWriter } from '../ingest/event-log-writer.ts';
 import type { StoredOperation } from '../ingest/operation-events.ts';
-import { answerOf, fingerprintOf, submitOperations } from './benefit-operations.ts';
+import { answerOf, submitOperations } from './benefit-operations.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { generateCodes, normalizeCode, patternRoomFor } from './coupon-codes.ts';
 import * as pool from './coupon-codes.repo.ts';

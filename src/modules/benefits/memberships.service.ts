@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon';
+import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import type { z } from 'zod';
 import { invalidRequest, notFound } from '../../platform/errors.ts';
 import { readOrderTotals } from '../profiles/orders.repo.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
-import { answerOf, fingerprintOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
+import { answerOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
 import * as couponQueries from './coupon-queries.repo.ts';
 import type { OperationAnswer } from './coupon-state.ts';
 import { loadTemplates } from './coupons.repo.ts';

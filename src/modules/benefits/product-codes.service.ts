@@ -1,16 +1,11 @@
 import type { z } from 'zod';
+import { fingerprintOf, refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { HearthError, invalidRequest, notFound } from '../../platform/errors.ts';
 import { createId } from '../../platform/ids.ts';
 import { findOperation } from '../ingest/operation-events.ts';
 import { processThrough } from '../../platform/processor/catch-up.ts';
-import {
-  answerOf,
-  fingerprintOf,
-  keyReused,
-  submitOperations,
-  type OperationDependencies,
-} from './benefit-operations.ts';
+import { answerOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
 import { generateCodes } from './coupon-codes.ts';
 import * as pool from './coupon-codes.repo.ts';
 import type { OperationAnswer } from './coupon-state.ts';
@@ -87,7 +82,8 @@ export function createProductCodesService(
     const earlier = key ? await findOperation(dependencies.database, workspaceId, `product-codes-${key}`) : undefined;
     let stored = earlier;
     if (earlier) {
-      if (earlier.payload.fingerprint !== fingerprint) return keyReused();
+      const refused = refusalForReusedKey(earlier, fingerprint);
+      if (refused) return refused;
       await processThrough(dependencies.processor, earlier.seq);
     } else {
       const batchId = `pcb_${createId(dependencies.clock.now())}`;

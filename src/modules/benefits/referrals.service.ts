@@ -1,6 +1,7 @@
 import type { z } from 'zod';
+import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { notFound } from '../../platform/errors.ts';
-import { answerOf, fingerprintOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
+import { answerOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
 import type { OperationAnswer } from './coupon-state.ts';
 import { loadDefinitions } from './definitions.repo.ts';
 import { referralView } from './referral-rules.ts';

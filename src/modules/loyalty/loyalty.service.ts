@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { fingerprintOf, refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { HearthError, notFound, type Issue } from '../../platform/errors.ts';
@@ -152,9 +152,7 @@ export function createLoyaltyService(dependencies: {
   ): Promise<OperationAnswer> {
     const memberId = await dependencies.memberForOperation(workspaceId, memberIdParam);
     const now = clock.now();
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify({ memberId: memberIdParam, request }))
-      .digest('hex');
+    const fingerprint = fingerprintOf({ memberId: memberIdParam, request });
     const payload: PointsOperationPayload = { operation: 'points', memberId, request, fingerprint };
     const stored = await appendOperation(dependencies, {
       workspaceId,
@@ -163,16 +161,8 @@ export function createLoyaltyService(dependencies: {
       payload,
       now,
     });
-    if (stored.payload.fingerprint !== fingerprint) {
-      return {
-        status: 422,
-        body: {
-          error: 'idempotency_key_reused',
-          message: 'this Idempotency-Key was used for a different request',
-          issues: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }],
-        },
-      };
-    }
+    const refused = refusalForReusedKey(stored, fingerprint);
+    if (refused) return refused;
     await processThrough(processor, stored.seq);
     const answer = processor.takeAnswer(stored.id) ?? (await points.readOperationResult(db, stored.id));
     if (!answer) throw new HearthError('unavailable', 'the operation was not processed; retry with the same key');

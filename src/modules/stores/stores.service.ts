@@ -1,11 +1,7 @@
 import type { z } from 'zod';
+import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { notFound } from '../../platform/errors.ts';
-import {
-  answerOf,
-  fingerprintOf,
-  submitOperations,
-  type OperationDependencies,
-} from '../benefits/benefit-operations.ts';
+import { answerOf, submitOperations, type OperationDependencies } from '../benefits/benefit-operations.ts';
 import type { OperationAnswer } from '../benefits/coupon-state.ts';
 import { iso, toEntryView, type StoreState } from './store-fold.ts';
 import type {
