@@ -21,7 +21,10 @@ beforeAll(async () => {
   server = await startTestServer({ clock: createManualClock(start), workspace: { currency: 'CNY' } });
   api = createMemberApi(server);
   await api.sendAndProcess(['ana', 'bob'].map((userId) => ({ type: 'identify', userId, traits: {} })));
-  [ana, bob] = await Promise.all(['ana', 'bob'].map((person) => api.memberIdOf('user_id', person)));
+  [ana, bob] = (await Promise.all(['ana', 'bob'].map((person) => api.memberIdOf('user_id', person)))) as [
+    string,
+    string,
+  ];
   const program = { name: 'Points', earning: [] };
   expect((await api.request('PUT', '/api/loyalty/program', { body: program })).status).toBe(200);
 });

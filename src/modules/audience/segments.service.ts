@@ -1,4 +1,5 @@
 import type { Clock } from '../../platform/clock.ts';
+import { cursorAfter } from '../../platform/page-cursor.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { HearthError, notFound } from '../../platform/errors.ts';
 import { fingerprintOf, refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
@@ -216,7 +217,7 @@ export function createSegmentsService(dependencies: {
       const shown = rows.slice(0, page.limit);
       return {
         members: shown.map((row) => ({ memberId: row.memberId, since: new Date(row.since).toISOString() })),
-        nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
+        nextCursor: cursorAfter(shown.at(-1)?.memberId, rows.length > page.limit),
       };
     },
     async allMembers(workspaceId, segmentId) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursorSchema } from '../../platform/page-cursor.ts';
 import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 
 /**
@@ -97,7 +98,7 @@ export const holdersQuerySchema = z.object({
   /** Holders at this level or above; absent: every level. */
   level: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
-  cursor: z.string().min(1).optional(),
+  cursor: pageCursorSchema,
 });
 
 const heldBadgeSchema = z.object({

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { cursorAfter } from '../../platform/page-cursor.ts';
 import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { invalidRequest, notFound } from '../../platform/errors.ts';
 import { answerOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
@@ -103,7 +104,7 @@ export function createBadgesService(
       return {
         badgeId,
         holders: shown.map((held) => heldView(badge, held)),
-        nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
+        nextCursor: cursorAfter(shown.at(-1)?.memberId, rows.length > page.limit),
       };
     },
     async ofMember(workspaceId, memberIdParam) {

@@ -1,4 +1,5 @@
 import type { Clock } from '../../platform/clock.ts';
+import { cursorAfter } from '../../platform/page-cursor.ts';
 import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 import type { Database } from '../../platform/db/database.ts';
@@ -277,7 +278,7 @@ export function createCouponsService(dependencies: {
       const shown = rows.slice(0, page.limit);
       return {
         coupons: shown.map((coupon) => toCouponView(coupon, effectiveStatus(coupon, now))),
-        nextCursor: rows.length > page.limit ? (shown.at(-1)?.id ?? null) : null,
+        nextCursor: cursorAfter(shown.at(-1)?.id, rows.length > page.limit),
       };
     },
     async report(workspaceId, templateId) {

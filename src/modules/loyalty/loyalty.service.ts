@@ -1,4 +1,5 @@
 import { fingerprintOf, refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
+import { cursorAfter } from '../../platform/page-cursor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { HearthError, notFound, type Issue } from '../../platform/errors.ts';
@@ -181,7 +182,7 @@ export function createLoyaltyService(dependencies: {
     });
     const more = entries.length > page.limit;
     const shown = entries.slice(0, page.limit);
-    return { memberId, entries: shown, nextCursor: more ? (shown.at(-1)?.id ?? null) : null };
+    return { memberId, entries: shown, nextCursor: cursorAfter(shown.at(-1)?.id, more) };
   }
 
   async function liability(workspaceId: string): Promise<Liability> {
@@ -225,7 +226,7 @@ export function createLoyaltyService(dependencies: {
 
   async function tierChanges(workspaceId: string, page: { limit: number; cursor?: string | undefined }) {
     const changes = await readTierChanges(db, workspaceId, { afterId: page.cursor, limit: page.limit });
-    return { changes, nextCursor: changes.length === page.limit ? (changes.at(-1)?.id ?? null) : null };
+    return { changes, nextCursor: cursorAfter(changes.at(-1)?.id, changes.length === page.limit) };
   }
 
   return {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { cursorAfter } from '../../platform/page-cursor.ts';
 import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { notFound } from '../../platform/errors.ts';
 import { answerOf, submitOperations, type OperationDependencies } from '../benefits/benefit-operations.ts';
@@ -87,7 +88,7 @@ export function createStoresService(
         storeId,
         stores,
         members: shown.map((row) => ({ ...row, since: iso(row.since) })),
-        nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
+        nextCursor: cursorAfter(shown.at(-1)?.memberId, rows.length > page.limit),
       };
     },
     async bind(workspaceId, memberIdParam, storeId, guide) {
@@ -124,7 +125,7 @@ export function createStoresService(
         storeId,
         budget: store.budget,
         entries: shown.map(toEntryView),
-        nextCursor: rows.length > page.limit ? (shown.at(-1)?.id ?? null) : null,
+        nextCursor: cursorAfter(shown.at(-1)?.id, rows.length > page.limit),
       };
     },
   };
