@@ -228,7 +228,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     committedPosition: () => processor.position(),
     ...(options.previewIndexMinimumMembers !== undefined ? { minimumMembers: options.previewIndexMinimumMembers } : {}),
   });
-  const segments = createSegmentsService({ database, clock, writer, processor, workspaces, previewIndex });
+  const stores = createStoresService(operated);
+  const segments = createSegmentsService({ database, clock, writer, processor, workspaces, previewIndex, stores });
   const finder = createMemberFinder(identity);
   const tags = createTagsService({ database, clock, writer, processor, finder, segments });
   const coupons = createCouponsService({
@@ -236,9 +237,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     resolveMembers: (workspaceId, memberIds) => findWorkspaceSurvivors(database.db, workspaceId, memberIds),
     segmentMembers: (workspaceId, segmentId) => segments.allMembers(workspaceId, segmentId),
   });
-  const stores = createStoresService(operated);
   const badges = createBadgesService(operated);
-  const productCodes = createProductCodesService(operated);
+  const productCodes = createProductCodesService({ ...operated, stores });
   const memberships = createMembershipsService(operated);
   const referrals = createReferralsService(operated);
   return {

@@ -13,6 +13,9 @@ import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { SegmentDefinition } from './segment-definition.schema.ts';
 import { countMatchingMembers, selectMatchingMembers } from './segment-sql.ts';
 import * as repo from './segments.repo.ts';
+import * as tagsRepo from './tags.repo.ts';
+import { namedThings, type NamedThing } from './segment-references.ts';
+import type { StoresService } from '../stores/stores.service.ts';
 import type { Preview, Segment } from './segments.schema.ts';
 import type { PreviewIndex } from './preview-index.ts';
 import type { ValueBand } from './value-bands.ts';
@@ -76,6 +79,8 @@ export function createSegmentsService(dependencies: {
   workspaces: WorkspaceService;
   /** Counts from memory once built; SQL answers without it, or until it can. */
   previewIndex?: PreviewIndex;
+  /** A definition naming a store is checked against the stores the workspace has. */
+  stores: Pick<StoresService, 'unknownStores'>;
 }): SegmentsService {
   const { database, clock } = dependencies;
 
@@ -83,6 +88,25 @@ export function createSegmentsService(dependencies: {
     const [segment] = await repo.readSegments(database.db, workspaceId, { id: segmentId });
     if (!segment) throw notFound(`no segment ${segmentId} in this workspace`);
     return segment;
+  }
+
+  /** A definition may name only tags and stores the workspace has now: a 400 points at each other one. */
+  async function checkNamedThings(workspaceId: string, definition: SegmentDefinition): Promise<void> {
+    const named = namedThings(definition);
+    const idsOf = (kind: NamedThing['kind']) => [
+      ...new Set(named.filter((thing) => thing.kind === kind).map((thing) => thing.id)),
+    ];
+    const [storeIds, tagIds] = [idsOf('store'), idsOf('tag')];
+    const tags = await tagsRepo.existingTagIds(database.db, workspaceId, tagIds);
+    const stores = new Set(storeIds.length > 0 ? await dependencies.stores.unknownStores(workspaceId, storeIds) : []);
+    const issues = named
+      .filter((thing) => (thing.kind === 'tag' ? !tags.has(thing.id) : stores.has(thing.id)))
+      .map((thing) => ({
+        path: ['body', 'definition', ...thing.path].join('.'),
+        message: `no ${thing.kind} ${thing.id} in this workspace`,
+      }));
+    const [first] = issues;
+    if (first) throw new HearthError('invalid_request', `${first.path}: ${first.message}`, { issues });
   }
 
   async function checkName(workspaceId: string, name: string, segmentId: string): Promise<void> {
@@ -150,6 +174,7 @@ export function createSegmentsService(dependencies: {
     const fingerprint = fingerprintOf(input);
     const earlier = key ? await findOperation(database, workspaceId, messageId) : undefined;
     if (earlier) return savedBefore(workspaceId, earlier, fingerprint);
+    await checkNamedThings(workspaceId, input.definition);
     const operation = await save(workspaceId, segment, messageId, fingerprint);
     // Two requests with one key at once: the second's append finds the first one's operation.
     const refused = refusalForReusedKey(operation, fingerprint);
@@ -165,6 +190,7 @@ export function createSegmentsService(dependencies: {
 
   return {
     async preview(workspaceId, definition, sample) {
+      await checkNamedThings(workspaceId, definition);
       const context = { workspaceId, now: clock.now(), timeZone: await workspaceTimeZone(workspaceId) };
       const indexed = await dependencies.previewIndex?.preview(workspaceId, definition, context, sample);
       if (indexed) {
@@ -179,6 +205,7 @@ export function createSegmentsService(dependencies: {
       return { count, sample: rows.map((row) => ({ memberId: row.member_id })), countedBy: 'database' };
     },
     async create(workspaceId, input, options = {}) {
+      await checkNamedThings(workspaceId, input.definition);
       const segment = newSegment(input, options);
       return presentSaved(workspaceId, await save(workspaceId, segment, `segment-create-${segment.id}`), input.name);
     },
@@ -190,6 +217,7 @@ export function createSegmentsService(dependencies: {
           issues: [{ path: 'body.definition', message: 'cannot be set for a value-band segment' }],
         });
       }
+      if (change.definition) await checkNamedThings(workspaceId, change.definition);
       const segment = {
         id: current.id,
         name: change.name ?? current.name,

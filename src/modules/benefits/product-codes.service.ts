@@ -19,6 +19,7 @@ import type {
   homeStoreSchema,
 } from './product-codes.schema.ts';
 import * as repo from './product-codes.repo.ts';
+import type { StoresService } from '../stores/stores.service.ts';
 
 type CreateBatchBody = z.infer<typeof createBatchBodySchema>;
 
@@ -40,6 +41,8 @@ export function createProductCodesService(
   dependencies: OperationDependencies & {
     database: Database;
     resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
+    /** A scan binds the member's home store: one the workspace does not have is refused as binding refuses it. */
+    stores: Pick<StoresService, 'refusalForUnknownStore'>;
   },
 ): ProductCodesService {
   const db = dependencies.database.db;
@@ -113,6 +116,10 @@ export function createProductCodesService(
     },
     async scan(workspaceId, body, key) {
       const memberId = await dependencies.resolveMemberId(workspaceId, body.member);
+      const unknownStore = body.store
+        ? await dependencies.stores.refusalForUnknownStore(workspaceId, body.store)
+        : undefined;
+      if (unknownStore) return unknownStore;
       const request: ProductCodeRequest = {
         action: 'scan',
         memberId,

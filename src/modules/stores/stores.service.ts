@@ -4,7 +4,7 @@ import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { notFound } from '../../platform/errors.ts';
 import { answerOf, submitOperations, type OperationDependencies } from '../benefits/benefit-operations.ts';
 import type { OperationAnswer } from '../benefits/coupon-state.ts';
-import { iso, toEntryView, type StoreState } from './store-fold.ts';
+import { iso, toEntryView, unknownStore, type StoreState } from './store-fold.ts';
 import type {
   SaveStoreBody,
   StoreRequest,
@@ -32,6 +32,10 @@ export interface StoresService {
     key: string | undefined,
   ): Promise<OperationAnswer>;
   budget(workspaceId: string, storeId: string, page: Page): Promise<z.infer<typeof budgetSchema>>;
+  /** Of these store ids, the ones the workspace has no store for. */
+  unknownStores(workspaceId: string, storeIds: readonly string[]): Promise<string[]>;
+  /** The refusal binding gives when a request names a store the workspace does not have. */
+  refusalForUnknownStore(workspaceId: string, storeId: string): Promise<OperationAnswer | undefined>;
 }
 
 function toView(store: StoreState): StoreView {
@@ -64,7 +68,16 @@ export function createStoresService(
       .map((other) => other.id);
   }
 
+  async function unknownStores(workspaceId: string, storeIds: readonly string[]): Promise<string[]> {
+    const stores = await repo.loadStores(db, workspaceId);
+    return storeIds.filter((storeId) => !stores.has(storeId));
+  }
+
   return {
+    unknownStores,
+    async refusalForUnknownStore(workspaceId, storeId) {
+      return (await unknownStores(workspaceId, [storeId])).length > 0 ? unknownStore(storeId) : undefined;
+    },
     async save(workspaceId, storeId, body, key) {
       const answer = await submit(workspaceId, key, fingerprintOf({ storeId, body }), {
         action: 'save-store',
