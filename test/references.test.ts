@@ -114,3 +114,32 @@ describe('a product-code scan naming a store', () => {
     expect([kept.status, kept.body.scan.homeStore]).toEqual([200, 'SH-001']);
   });
 });
+
+describe('rewards naming a coupon template', () => {
+  it('are refused with a 400 naming the path when the workspace has no such template, saving nothing', async () => {
+    const coupon = { type: 'coupon', templateId: 'ctp_none' };
+    const badge = await api.request<ErrorBody>('PUT', '/api/badges/reviewer', {
+      body: {
+        name: 'Reviewer',
+        measure: { type: 'events', event: 'Reviewed' },
+        levels: [
+          { name: 'one', threshold: 1, reward: { type: 'points', points: 10 } },
+          { name: 'two', threshold: 2, reward: coupon },
+        ],
+      },
+    });
+    expect([badge.status, badge.body]).toEqual([
+      400,
+      refused([{ path: 'body.levels.1.reward.templateId', message: 'no coupon template ctp_none' }]),
+    ]);
+    expect((await api.get('/api/badges/reviewer')).status).toBe(404);
+    const program = await api.request<ErrorBody>('PUT', '/api/referrals/program', {
+      body: { referrerReward: { type: 'points', points: 100 }, refereeReward: coupon },
+    });
+    expect([program.status, program.body]).toEqual([
+      400,
+      refused([{ path: 'body.refereeReward.templateId', message: 'no coupon template ctp_none' }]),
+    ]);
+    expect((await api.get('/api/referrals/program')).status).toBe(404);
+  });
+});

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { checkNamedTemplates } from './coupon-template-references.ts';
 import { cursorAfter } from '../../platform/page-cursor.ts';
 import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { invalidRequest, notFound } from '../../platform/errors.ts';
@@ -69,6 +70,17 @@ export function createBadgesService(
 
   return {
     async save(workspaceId, badgeId, definition, key) {
+      await checkNamedTemplates(
+        db,
+        workspaceId,
+        definition.levels.map(
+          (level, index) =>
+            [
+              `body.levels.${index}.reward.templateId`,
+              level.reward?.type === 'coupon' ? level.reward.templateId : undefined,
+            ] as const,
+        ),
+      );
       const request = { action: 'save-badge' as const, badgeId, definition };
       const operation = {
         workspaceId,

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
+import { checkNamedTemplates } from './coupon-template-references.ts';
 import { fingerprintOf, refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { HearthError, invalidRequest, notFound } from '../../platform/errors.ts';
+import { HearthError, notFound } from '../../platform/errors.ts';
 import { createId } from '../../platform/ids.ts';
 import { findOperation } from '../ingest/operation-events.ts';
 import { processThrough } from '../../platform/processor/catch-up.ts';
@@ -9,7 +10,6 @@ import { answerOf, submitOperations, type OperationDependencies } from './benefi
 import { generateCodes } from './coupon-codes.ts';
 import * as pool from './coupon-codes.repo.ts';
 import type { OperationAnswer } from './coupon-state.ts';
-import { loadTemplates } from './coupons.repo.ts';
 import type { BatchState } from './product-code-fold.ts';
 import type {
   CodeBatch,
@@ -77,9 +77,8 @@ export function createProductCodesService(
   }
 
   async function createBatch(workspaceId: string, body: CreateBatchBody, key: string | undefined) {
-    if (body.worth.type === 'coupon' && !(await loadTemplates(db, workspaceId)).has(body.worth.templateId)) {
-      throw invalidRequest('body.worth.templateId', `no coupon template ${body.worth.templateId}`);
-    }
+    const worthTemplate = body.worth.type === 'coupon' ? body.worth.templateId : undefined;
+    await checkNamedTemplates(db, workspaceId, [['body.worth.templateId', worthTemplate]]);
     const fingerprint = fingerprintOf(body);
     // A retry must not make a second set of codes: the first request's operation answers it.
     const earlier = key ? await findOperation(dependencies.database, workspaceId, `product-codes-${key}`) : undefined;
