@@ -143,3 +143,23 @@ describe('rewards naming a coupon template', () => {
     expect((await api.get('/api/referrals/program')).status).toBe(404);
   });
 });
+
+describe('a coupon issue to a saved segment', () => {
+  it('is refused with a 400 naming body.segmentId when the workspace has no such segment', async () => {
+    const template = await api.request<{ id: string }>('POST', '/api/coupon-templates', {
+      body: {
+        name: 'Welcome',
+        discount: { type: 'amount', amount: 1_000 },
+        validity: { type: 'afterIssue', days: 30 },
+        codes: { type: 'shared', code: 'WELCOME' },
+      },
+    });
+    const issued = await api.request<ErrorBody>('POST', `/api/coupon-templates/${template.body.id}/issue`, {
+      body: { segmentId: 'seg_none' },
+    });
+    expect([issued.status, issued.body]).toEqual([
+      400,
+      refused([{ path: 'body.segmentId', message: 'no segment seg_none in this workspace' }]),
+    ]);
+  });
+});

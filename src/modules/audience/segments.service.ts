@@ -41,8 +41,8 @@ export interface SegmentsService {
     segmentId: string,
     page: { limit: number; cursor?: string | undefined },
   ): Promise<{ members: Array<{ memberId: string; since: string }>; nextCursor: string | null }>;
-  /** Every member of the segment now (a coupon issue to it), in member id order. */
-  allMembers(workspaceId: string, segmentId: string): Promise<string[]>;
+  /** Every member of the segment now (a coupon issue to it), in member id order; undefined when there is no such segment. */
+  allMembers(workspaceId: string, segmentId: string): Promise<string[] | undefined>;
   /** The segments a member is in now. */
   ofMember(workspaceId: string, memberId: string): Promise<Array<{ id: string; name: string; since: string }>>;
   sizes(
@@ -249,7 +249,8 @@ export function createSegmentsService(dependencies: {
       };
     },
     async allMembers(workspaceId, segmentId) {
-      await stored(workspaceId, segmentId);
+      const [segment] = await repo.readSegments(database.db, workspaceId, { id: segmentId });
+      if (!segment) return undefined;
       const members: string[] = [];
       for (let page = await repo.membersPage(database.db, segmentId, { limit: 10_000 }); page.length > 0;) {
         members.push(...page.map((row) => row.memberId));

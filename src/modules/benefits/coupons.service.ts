@@ -3,7 +3,7 @@ import { cursorAfter } from '../../platform/page-cursor.ts';
 import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { HearthError, notFound } from '../../platform/errors.ts';
+import { HearthError, invalidRequest, notFound } from '../../platform/errors.ts';
 import { createId } from '../../platform/ids.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
 import type { EventLogWriter } from '../ingest/event-log-writer.ts';
@@ -73,7 +73,8 @@ export function createCouponsService(dependencies: {
   resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
   /** Members of the workspace each id is (after merges); unknown ids are left out. */
   resolveMembers(workspaceId: string, memberIds: string[]): Promise<Map<string, string>>;
-  segmentMembers(workspaceId: string, segmentId: string): Promise<string[]>;
+  /** Undefined when the workspace has no such segment. */
+  segmentMembers(workspaceId: string, segmentId: string): Promise<string[] | undefined>;
 }): CouponsService {
   const { database, clock } = dependencies;
   const db = database.db;
@@ -160,11 +161,9 @@ export function createCouponsService(dependencies: {
     body: IssueBody,
   ): Promise<{ target: string; ids: string[]; unknown: number }> {
     if (body.segmentId) {
-      return {
-        target: `segment:${body.segmentId}`,
-        ids: await dependencies.segmentMembers(workspaceId, body.segmentId),
-        unknown: 0,
-      };
+      const ids = await dependencies.segmentMembers(workspaceId, body.segmentId);
+      if (!ids) throw invalidRequest('body.segmentId', `no segment ${body.segmentId} in this workspace`);
+      return { target: `segment:${body.segmentId}`, ids, unknown: 0 };
     }
     const listed = body.memberIds ?? [];
     const resolved = await dependencies.resolveMembers(workspaceId, listed);
