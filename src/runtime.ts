@@ -19,6 +19,8 @@ import { createPreparationThreads } from './modules/ingest/preparation-threads.t
 import { createWorkspaceService, type WorkspaceService } from './modules/workspaces/workspaces.service.ts';
 import { createIdentityStage } from './modules/identity/identity.stage.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/identity.service.ts';
+import { createQualityStage } from './modules/quality/quality.stage.ts';
+import { createQualityService, type QualityService } from './modules/quality/quality.service.ts';
 import { createProfilesStage } from './modules/profiles/profiles.stage.ts';
 import { createProfilesService, type ProfilesService } from './modules/profiles/profiles.service.ts';
 import {
@@ -38,6 +40,8 @@ import { createBadgesStage } from './modules/benefits/badges.stage.ts';
 import { createMembershipsStage } from './modules/benefits/memberships.stage.ts';
 import { createReferralsStage } from './modules/benefits/referrals.stage.ts';
 import { createReferralsService, type ReferralsService } from './modules/benefits/referrals.service.ts';
+import { createRewardsStage } from './modules/benefits/rewards.stage.ts';
+import { createRewardsService, type RewardsService } from './modules/benefits/rewards.service.ts';
 import { createMembershipsService, type MembershipsService } from './modules/benefits/memberships.service.ts';
 import { createBadgesService, type BadgesService } from './modules/benefits/badges.service.ts';
 import { createStoresService, type StoresService } from './modules/stores/stores.service.ts';
@@ -80,8 +84,10 @@ export interface Runtime {
   productCodes: ProductCodesService;
   stores: StoresService;
   badges: BadgesService;
+  rewards: RewardsService;
   memberships: MembershipsService;
   referrals: ReferralsService;
+  quality: QualityService;
   close(): Promise<void>;
 }
 
@@ -122,6 +128,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const journal = createChangeJournal();
   const stages: Stage[] = [
     createIdentityStage({ workspaces }),
+    // Right after identity: an event it refuses keeps its member but counts for no stage after it.
+    createQualityStage(),
     createProfilesStage({ workspaces }),
     // Benefits before loyalty: the points they grant are earned at the place of the event that granted them.
     createStoresStage({ survivors: findSurvivors }),
@@ -131,6 +139,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     // After referrals: a badge may count the referrals a member completed.
     createBadgesStage({ workspaces, views: { survivors: findSurvivors } }),
     createCouponsStage({ workspaces, views: { survivors: findSurvivors, tiers: readTierIds } }),
+    // After coupons: it records whether each reward the benefits granted was given.
+    createRewardsStage(),
     createLoyaltyStage({ workspaces, views: { load: loadMemberViews, survivors: findSurvivors } }),
     createLifeStagesStage({ workspaces, traits: { traits: loadMemberTraits } }),
     createTagsStage({ reader: { survivors: findSurvivors } }),
@@ -238,9 +248,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     segmentMembers: (workspaceId, segmentId) => segments.allMembers(workspaceId, segmentId),
   });
   const badges = createBadgesService(operated);
+  const rewards = createRewardsService(operated);
   const productCodes = createProductCodesService({ ...operated, stores });
   const memberships = createMembershipsService(operated);
   const referrals = createReferralsService(operated);
+  const quality = createQualityService({ database, clock, writer, processor });
   return {
     database,
     clock,
@@ -268,8 +280,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     productCodes,
     stores,
     badges,
+    rewards,
     memberships,
     referrals,
+    quality,
     logReads: () => logReader?.counts(),
     close: async () => {
       await ticker.stop();

@@ -12,8 +12,10 @@ import { registerCouponsRoutes } from './modules/benefits/coupons.routes.ts';
 import { registerProductCodesRoutes } from './modules/benefits/product-codes.routes.ts';
 import { registerStoresRoutes } from './modules/stores/stores.routes.ts';
 import { registerBadgesRoutes } from './modules/benefits/badges.routes.ts';
+import { registerRewardsRoutes } from './modules/benefits/rewards.routes.ts';
 import { registerMembershipsRoutes } from './modules/benefits/memberships.routes.ts';
 import { registerReferralsRoutes } from './modules/benefits/referrals.routes.ts';
+import { registerQualityRoutes } from './modules/quality/quality.routes.ts';
 import type { Runtime } from './runtime.ts';
 
 export const hearthVersion = '0.1.0';
@@ -48,8 +50,10 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
   registerProductCodesRoutes(http, { productCodes: runtime.productCodes });
   registerStoresRoutes(http, { stores: runtime.stores });
   registerBadgesRoutes(http, { badges: runtime.badges });
+  registerRewardsRoutes(http, { rewards: runtime.rewards });
   registerMembershipsRoutes(http, { memberships: runtime.memberships });
   registerReferralsRoutes(http, { referrals: runtime.referrals });
+  registerQualityRoutes(http, { quality: runtime.quality });
   registerAudienceRoutes(http, {
     lifeStages: runtime.lifeStages,
     resolveMemberId: (workspaceId, memberId) => runtime.identity.resolveMemberId(workspaceId, memberId),

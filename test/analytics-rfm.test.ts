@@ -54,14 +54,9 @@ describe('POST /api/analytics/rfm', () => {
     expect(result.thresholds.recency.lower).toEqual([1, 115, 181, expect.closeTo(297.4, 9), 482]);
     expect(result.thresholds.recency.upper).toEqual([115, 181, expect.closeTo(297.4, 9), 482, 977]);
     expect(result.thresholds.frequency).toEqual({ lower: [1, 4, 5, 6, 8], upper: [4, 5, 6, 8, 15] });
-    expect(result.thresholds.monetary.lower).toEqual([
-      12,
-      expect.closeTo(255.8, 9),
-      382,
-      expect.closeTo(506.4, 9),
-      666,
-    ]);
-    expect(result.thresholds.monetary.upper.at(-1)).toBe(1489);
+    // Monetary breaks in cents, like every amount of the answer.
+    expect(result.thresholds.monetary.lower).toEqual([1_200, 25_580, 38_200, 50_640, 66_600]);
+    expect(result.thresholds.monetary.upper.at(-1)).toBe(148_900);
 
     // Rows R's README prints for the same data: recency days, orders, amount, rfm_score.
     const fromR: Array<[string, number, number, number, number]> = [

@@ -6,7 +6,7 @@ import type { DerivedEvent } from '../src/platform/processor/stage.ts';
 import { readEventsAfter } from '../src/modules/ingest/event-log.repo.ts';
 import { replayInPlace } from './support/derived-state.ts';
 import { runHearth } from './support/hearth-cli.ts';
-import { createMemberApi, type MemberApi } from './support/member-api.ts';
+import { createMemberApi, type MemberApi, type MemberBody } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const day = 86_400_000;
@@ -302,6 +302,52 @@ describe('segments', () => {
     expect(await membersOf(api, created.body.id)).toEqual(after.sort());
     const { live, replayed } = await replayInPlace(runtime);
     expect(replayed).toEqual(live);
+  });
+
+  it("previews RFM segments as the day's RFM analysis scores them, with no RFM segment saved", async () => {
+    const { clock, api } = await setUp();
+    const wanted = ['Champions', 'Loyal Customers', 'Potential Loyalist', 'New Customers'];
+    const today = async () => {
+      // The day in Shanghai (UTC+8), the workspace's time zone.
+      const date = new Date(clock.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const scored = await api.request<{ members: Array<{ memberId: string; segment: string }> }>(
+        'POST',
+        '/api/analytics/rfm',
+        { body: { asOf: date } },
+      );
+      return scored.body.members.filter((member) => wanted.includes(member.segment)).map((member) => member.memberId);
+    };
+    const rfm = { type: 'rfm', segments: wanted };
+    const expected = (await today()).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    const first = await preview(api, rfm);
+    expect(first).toEqual({ count: expected.length, sample: expected });
+    // Combined with other conditions, and after a day of new orders, still the day's analysis.
+    clock.set(clock.now() + 30 * day);
+    await api.sendAndProcess([1, 2, 3].map((index) => order('cai', `o-c${index}`, clock.now(), 900)));
+    const later = (await today()).sort();
+    expect(later).not.toEqual(expected);
+    expect(await preview(api, { type: 'or', conditions: [rfm, { type: 'not', condition: rfm }] })).toMatchObject({
+      count: 3,
+    });
+    expect(await preview(api, { type: 'and', conditions: [rfm] })).toEqual({ count: later.length, sample: later });
+  });
+
+  it('matches categories whatever their case and spacing, in events and in definitions', async () => {
+    const { api, ids } = await setUp();
+    const lines = [
+      { product_id: 'p1', category: 'Milk  Powder', price: 30, quantity: 1 },
+      { product_id: 'p2', category: 'ｍｉｌｋ powder', price: 20, quantity: 1 },
+    ];
+    await api.sendAndProcess([
+      { ...order('cai', 'o-cat', start - day, 50), properties: { order_id: 'o-cat', total: 50, products: lines } },
+    ]);
+    const member = await api.get<MemberBody>(`/api/members/${ids.cai}`);
+    expect(member.body.features.categories).toEqual({ 'milk powder': { spend: 5_000, orders: 1 } });
+    for (const category of ['MILK POWDER', ' milk powder ']) {
+      const definition = { type: 'category', category, measure: 'spend', op: 'gte', value: 5_000 };
+      expect(await preview(api, definition)).toEqual({ count: 1, sample: [ids.cai] });
+    }
   });
 
   it('keeps value-band tags on the percentile band of a measure, cut again each local midnight', async () => {

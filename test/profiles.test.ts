@@ -140,6 +140,7 @@ describe('member 360', () => {
           userId: 'u-p',
           properties: { order_id: 'p-o4', total: 10, currency: 'USD' },
         }),
+        refusal: null,
       },
     ]);
     const all = await api.get<MemberEventsBody>(`/api/members/${memberId}/events`);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { withoutRefused } from '../modules/quality/quality.repo.ts';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { readEventsAfter } from '../modules/ingest/event-log.repo.ts';
@@ -83,9 +84,11 @@ async function simulate(runtime: Runtime, options: SimulateOptions) {
     fixed: true,
   });
   for (let position = 0; ;) {
-    const events = await readEventsAfter(db, position, pageSize);
-    if (events.length === 0) break;
-    position = events[events.length - 1]?.seq ?? position;
+    const page = await readEventsAfter(db, position, pageSize);
+    if (page.length === 0) break;
+    position = page[page.length - 1]?.seq ?? position;
+    // What processing refused (an absurd total) counts under no program, the proposed one included.
+    const events = await withoutRefused(db, page);
     const operationMembers = events
       .map((event) => readPointsOperation(event.payload)?.memberId)
       .filter((id) => id !== undefined);

@@ -4,6 +4,8 @@ import { storeDerivedTables } from '../../src/modules/stores/stores.repo.ts';
 import { badgeDerivedTables } from '../../src/modules/benefits/badges.repo.ts';
 import { membershipDerivedTables } from '../../src/modules/benefits/memberships.repo.ts';
 import { referralDerivedTables } from '../../src/modules/benefits/referrals.repo.ts';
+import { rewardDerivedTables } from '../../src/modules/benefits/rewards.repo.ts';
+import { qualityDerivedTables } from '../../src/modules/quality/quality.repo.ts';
 import { sql } from 'kysely';
 import type { Database, Db } from '../../src/platform/db/database.ts';
 import { parseJson } from '../../src/platform/db/json.ts';
@@ -85,6 +87,8 @@ async function readLoyaltyState(db: Db): Promise<Record<string, string[]>> {
     ...badgeDerivedTables,
     ...membershipDerivedTables,
     ...referralDerivedTables,
+    ...rewardDerivedTables,
+    ...qualityDerivedTables,
   ] as const) {
     const rows = await db.selectFrom(table).selectAll().execute();
     state[table] = rows.map((row) => normalizeRow(row as unknown as Record<string, unknown>)).sort(byKey);

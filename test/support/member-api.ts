@@ -51,6 +51,7 @@ export interface MemberEventsBody {
     timestamp: string;
     receivedAt: string;
     payload: Record<string, unknown>;
+    refusal: { reason: string; field: string; message: string } | null;
   }>;
   nextCursor: number | null;
 }

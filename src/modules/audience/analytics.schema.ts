@@ -52,11 +52,11 @@ export const rfmResponseSchema = z.object({
   currency: z.string(),
   customers: z.number().int(),
   orders: z.number().int(),
-  revenue: z.number().int().describe('minor units'),
+  revenue: z.number().int().describe('minor units of `currency`'),
   thresholds: z
     .object({ recency: bounds, frequency: bounds, monetary: bounds })
     .describe(
-      'score i covers [lower[i-1], upper[i-1]); recency in days, frequency in orders, monetary in currency units',
+      'score i covers [lower[i-1], upper[i-1]); recency in days, frequency in orders, monetary in minor units of `currency`',
     ),
   segments: z.array(
     z.object({ name: z.string(), customers: z.number().int(), orders: z.number().int(), revenue: z.number().int() }),

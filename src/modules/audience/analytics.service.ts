@@ -32,6 +32,12 @@ function summarize(members: ScoredMember[], rules: readonly RfmSegmentRule[]): R
   return [...totals.values()];
 }
 
+function inMinorUnits(bounds: { lower: number[]; upper: number[] }, unit: number) {
+  // Quantile breaks are fractional: rounded to 4 places so 255.8 × 100 reads 25580, not 25579.999….
+  const convert = (values: number[]) => values.map((value) => Math.round(value * unit * 10_000) / 10_000);
+  return { lower: convert(bounds.lower), upper: convert(bounds.upper) };
+}
+
 export function createAnalyticsService(dependencies: {
   database: Database;
   clock: Clock;
@@ -76,7 +82,8 @@ export function createAnalyticsService(dependencies: {
       customers: members.length,
       orders: members.reduce((sum, member) => sum + member.frequency, 0),
       revenue: members.reduce((sum, member) => sum + member.monetary, 0),
-      thresholds,
+      // Scored in currency units as R scores them; answered in minor units like every other amount.
+      thresholds: { ...thresholds, monetary: inMinorUnits(thresholds.monetary, unit) },
       segments: summarize(members, rules),
       members: members.slice(request.offset, end),
       nextOffset: end < members.length ? end : null,

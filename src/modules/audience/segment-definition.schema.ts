@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeCategory } from '../profiles/event-money.ts';
 import { defaultRfmSegments, otherSegment } from './rfm.ts';
 
 /**
@@ -85,7 +86,10 @@ const numericTest = {
   op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']),
   value: z.number(),
 };
-const categoryName = z.string().regex(/^[^"\\]{1,100}$/, 'must be 1–100 characters without " or \\');
+const categoryName = z
+  .string()
+  .regex(/^[^"\\]{1,100}$/, 'must be 1–100 characters without " or \\')
+  .transform(normalizeCategory);
 
 /** The RFM segments a member can be in: the default named segments (see rfm.ts), or Others. */
 export const rfmSegmentNames: [string, ...string[]] = [otherSegment, ...defaultRfmSegments.map((rule) => rule.name)];

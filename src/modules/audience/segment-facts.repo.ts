@@ -34,7 +34,11 @@ export async function loadTrackedEvents(
     .select(['em.member_id', 'e.event_name', 'e.event_time', 'e.payload'])
     .where('em.workspace_id', '=', workspaceId)
     .where('em.member_id', 'in', memberIds)
-    .where('e.type', '=', 'track');
+    .where('e.type', '=', 'track')
+    // An event the quality stage refused counts in no segment.
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('event_refusals as refused').select('refused.seq').whereRef('refused.seq', '=', 'e.seq'))),
+    );
   if (names) query = query.where('e.event_name', 'in', [...names]);
   for (const row of await query.execute()) {
     const payload = parseJson<Record<string, unknown>>(row.payload);

@@ -2,7 +2,8 @@ import { DateTime, IANAZone } from 'luxon';
 import { chunks } from '../../platform/db/chunks.ts';
 import { readDueSubjects, scheduleTimers } from '../../platform/timers/timers.repo.ts';
 import { currencyDigits } from '../profiles/orders.ts';
-import { localDayNumber } from './analysis-window.ts';
+import { localDayNumber, resolveWindow, type AnalysisWindow } from './analysis-window.ts';
+import type { DbExecutor } from '../../platform/db/database.ts';
 import { loadCustomerOrders } from './customer-activity.repo.ts';
 import { defaultRfmSegments, scoreMembers } from './rfm.ts';
 import type { SegmentDefinition } from './segment-definition.schema.ts';
@@ -75,9 +76,7 @@ async function saveChanges(step: WorkspaceStep, scored: Map<string, { segment: s
 export async function refreshRfm(step: WorkspaceStep, currency: string): Promise<void> {
   const zone = IANAZone.create(step.timeZone);
   const window = { from: null, until: step.now + 1, asOfDay: localDayNumber(step.now, zone) };
-  const customers = await loadCustomerOrders(step.batch.transaction, step.workspaceId, currency, window);
-  const unit = 10 ** currencyDigits(currency);
-  const { members } = scoreMembers(customers, { asOfDay: window.asOfDay, zone, unit, rules: defaultRfmSegments });
+  const members = await scoreCustomers(step.batch.transaction, step.workspaceId, currency, window, zone);
   const scored = new Map(
     members.map((member) => [
       member.memberId,
@@ -92,6 +91,33 @@ export async function refreshRfm(step: WorkspaceStep, currency: string): Promise
   await scheduleTimers(step.batch.transaction, step.workspaceId, rfmTimerOwner, [
     { subject: workspaceSubject, dueAt: nextMidnight.toMillis() },
   ]);
+}
+
+async function scoreCustomers(
+  db: DbExecutor,
+  workspaceId: string,
+  currency: string,
+  window: AnalysisWindow,
+  zone: IANAZone,
+) {
+  const customers = await loadCustomerOrders(db, workspaceId, currency, window);
+  const unit = 10 ** currencyDigits(currency);
+  return scoreMembers(customers, { asOfDay: window.asOfDay, zone, unit, rules: defaultRfmSegments }).members;
+}
+
+/**
+ * Each customer's RFM segment as the analysis of today (`GET /api/analytics/rfm` with today's date)
+ * scores it: what a preview shows, whether or not a saved segment keeps the daily scoring.
+ */
+export async function scoreRfmToday(
+  db: DbExecutor,
+  workspace: { id: string; currency: string; timezone: string },
+  now: number,
+): Promise<Map<string, string>> {
+  const today = DateTime.fromMillis(now, { zone: workspace.timezone }).toISODate() ?? '';
+  const { window, zone } = resolveWindow({ asOf: today }, workspace.timezone);
+  const members = await scoreCustomers(db, workspace.id, workspace.currency, window, zone);
+  return new Map(members.map((member) => [member.memberId, member.segment]));
 }
 
 /** No segment reads RFM any more: the daily scoring stops until one does. */

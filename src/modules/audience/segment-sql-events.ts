@@ -47,6 +47,8 @@ export function eventMatches(scope: EventScope, events: string, match: EventMatc
     // The name-and-time index is partial on exactly this term (migration 0018): keep them alike.
     sql<SqlBool>`${column('type')} = 'track'`,
     ...filters,
+    // An event the quality stage refused (an absurd total) counts in no segment.
+    sql<SqlBool>`not exists (select 1 from event_refusals as refused where refused.seq = ${column('seq')})`,
   ];
 }
 

@@ -1,4 +1,4 @@
-import { sql, type SqlBool } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { dayMilliseconds } from '../../platform/clock.ts';
 import type { DbExecutor } from '../../platform/db/database.ts';
 import type { ConditionOf, SegmentDefinition } from './segment-definition.schema.ts';
@@ -37,6 +37,11 @@ export interface SqlContext {
   /** The workspace's time zone, for birthdays. */
   timeZone: string;
   dialect: SqlDialect;
+  /**
+   * Members' RFM segments scored for this query (a preview scores them as of today); without it,
+   * the daily scoring kept in member_rfm.
+   */
+  rfmSegments?: ReadonlyMap<string, string>;
 }
 
 export type { Condition, SqlDialect } from './segment-sql-values.ts';
@@ -149,6 +154,18 @@ function lifeStageCondition(definition: ConditionOf<'life-stage'>, context: SqlC
   );
 }
 
+function rfmMembers(scored: ReadonlyMap<string, string>, definition: ConditionOf<'rfm'>): string[] {
+  const wanted = new Set(definition.segments);
+  return [...scored].filter(([, segment]) => wanted.has(segment)).map(([memberId]) => memberId);
+}
+
+/** Members listed by the query itself, as one JSON parameter: any number of them, one bound value. */
+function listedMembers(dialect: SqlDialect, memberIds: string[]): RawBuilder<unknown> {
+  const list = JSON.stringify(memberIds);
+  if (dialect === 'sqlite') return sql`select value as member_id from json_each(${list})`;
+  return sql`select jsonb_array_elements_text(cast(${list} as jsonb)) as member_id`;
+}
+
 /**
  * Conditions on the member's rows elsewhere, each a set of members read once through an index
  * (SQLite, probing per member, chose the stage index of member_life_stages and scanned it for
@@ -168,6 +185,8 @@ function relatedCondition(definition: SegmentDefinition, context: SqlContext): C
         sql`select i.member_id from identifiers as i where i.workspace_id = ${workspaceId} and i.type = ${definition.identifierType}`,
       );
     case 'rfm':
+      if (context.rfmSegments)
+        return memberIn(dialect, listedMembers(dialect, rfmMembers(context.rfmSegments, definition)));
       return memberIn(
         dialect,
         sql`select r.member_id from member_rfm as r where r.workspace_id = ${workspaceId} and ${textIn(dialect, sql`r.segment`, definition.segments)}`,

@@ -11,7 +11,8 @@ import type { EventLogWriter } from '../ingest/event-log-writer.ts';
 import { appendOperation, findOperation, type StoredOperation } from '../ingest/operation-events.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { SegmentDefinition } from './segment-definition.schema.ts';
-import { countMatchingMembers, selectMatchingMembers } from './segment-sql.ts';
+import { countMatchingMembers, selectMatchingMembers, type SqlContext } from './segment-sql.ts';
+import { scoreRfmToday, usesRfm } from './segment-rfm.ts';
 import * as repo from './segments.repo.ts';
 import * as tagsRepo from './tags.repo.ts';
 import { namedThings, type NamedThing } from './segment-references.ts';
@@ -182,27 +183,41 @@ export function createSegmentsService(dependencies: {
     return { status: 201, body: await presentSaved(workspaceId, operation, input.name) };
   }
 
-  async function workspaceTimeZone(workspaceId: string): Promise<string> {
+  async function workspaceOf(workspaceId: string) {
     const workspace = await dependencies.workspaces.get(workspaceId);
     if (!workspace) throw notFound(`no workspace ${workspaceId}`);
-    return workspace.timezone;
+    return workspace;
+  }
+
+  async function workspaceTimeZone(workspaceId: string): Promise<string> {
+    return (await workspaceOf(workspaceId)).timezone;
+  }
+
+  async function previewInDatabase(definition: SegmentDefinition, context: SqlContext, sample: number) {
+    const [count, rows] = await Promise.all([
+      countMatchingMembers(database.db, definition, context),
+      sample === 0 ? [] : selectMatchingMembers(database.db, definition, context).limit(sample).execute(),
+    ]);
+    return { count, sample: rows.map((row) => ({ memberId: row.member_id })), countedBy: 'database' as const };
   }
 
   return {
     async preview(workspaceId, definition, sample) {
       await checkNamedThings(workspaceId, definition);
       const context = { workspaceId, now: clock.now(), timeZone: await workspaceTimeZone(workspaceId) };
+      if (usesRfm(definition)) {
+        // Scored now as the day's RFM analysis scores them, not as of the last daily scoring (which
+        // runs only while a saved segment reads RFM).
+        const workspace = await workspaceOf(workspaceId);
+        const rfmSegments = await scoreRfmToday(database.db, workspace, context.now);
+        return previewInDatabase(definition, { ...context, dialect: database.dialect, rfmSegments }, sample);
+      }
       const indexed = await dependencies.previewIndex?.preview(workspaceId, definition, context, sample);
       if (indexed) {
         const members = indexed.sample.map((memberId) => ({ memberId }));
         return { count: indexed.count, sample: members, countedBy: 'index' };
       }
-      const scoped = { ...context, dialect: database.dialect };
-      const [count, rows] = await Promise.all([
-        countMatchingMembers(database.db, definition, scoped),
-        sample === 0 ? [] : selectMatchingMembers(database.db, definition, scoped).limit(sample).execute(),
-      ]);
-      return { count, sample: rows.map((row) => ({ memberId: row.member_id })), countedBy: 'database' };
+      return previewInDatabase(definition, { ...context, dialect: database.dialect }, sample);
     },
     async create(workspaceId, input, options = {}) {
       await checkNamedThings(workspaceId, input.definition);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { pageCursorSchema } from '../../platform/page-cursor.ts';
+import { totalThreshold } from '../../platform/amounts.ts';
 import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
+import { categoryNameSchema } from '../profiles/profiles.schema.ts';
 
 /**
  * Medals and badges: a measure of the member's behaviour (spend or orders, overall or in a
@@ -14,9 +16,9 @@ export const badgeMeasureSchema = z.discriminatedUnion(
   'type',
   [
     /** Net spend (minor units) of completed orders, in a category when one is named. */
-    z.object({ type: z.literal('spend'), category: label.optional() }),
+    z.object({ type: z.literal('spend'), category: categoryNameSchema.optional() }),
     /** Completed orders (that are not refunded in full), with a line in the category when one is named. */
-    z.object({ type: z.literal('orders'), category: label.optional() }),
+    z.object({ type: z.literal('orders'), category: categoryNameSchema.optional() }),
     /** Times the member sent an event of the log: `Product Reviewed`, `Order Shared`, … */
     z.object({ type: z.literal('events'), event: label }),
     /** Days in a row (workspace time zone) with the event, up to the latest one. */
@@ -31,7 +33,7 @@ export const badgeLevelSchema = z.object({
     .string()
     .trim()
     .regex(/^[a-z0-9-]{1,40}$/, 'must be 1–40 lower-case letters, digits or -'),
-  threshold: z.number().int().positive(),
+  threshold: totalThreshold.positive('must be more than 0'),
   reward: z
     .discriminatedUnion('type', [
       z.object({ type: z.literal('points'), points: z.number().int().positive().max(1_000_000) }),

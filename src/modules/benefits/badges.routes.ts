@@ -1,6 +1,6 @@
 import type { HttpApp } from '../../platform/http/app.ts';
 import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
-import { Refusal, toRouteResult } from '../../platform/http/routes.ts';
+import { toRouteResult } from '../../platform/http/routes.ts';
 import {
   badgeDefinitionSchema,
   badgeListSchema,
@@ -27,9 +27,7 @@ export function registerBadgesRoutes(http: HttpApp, dependencies: { badges: Badg
     handler: async ({ workspaceId, params, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
       const answer = await badges.save(workspaceId, params.id, body, key);
-      return answer.status === 201
-        ? new Refusal(201, badgeSchema.parse(answer.body))
-        : toRouteResult(answer, badgeSchema);
+      return toRouteResult(answer, badgeSchema, { keepStatus: answer.status === 201 });
     },
   });
   http.route({

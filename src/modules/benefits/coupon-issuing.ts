@@ -19,6 +19,8 @@ export interface IssueRequest {
   event: LoggedEvent;
   /** Numbers coupons made by one log event, so their ids are the same on replay. */
   index: number;
+  /** The benefit whose reward this coupon is (`badge:ID`): the member's rewards list it. */
+  source?: string;
 }
 
 function takeNextCode(state: CouponFoldState, template: TemplateState): string | undefined {
@@ -94,7 +96,13 @@ export function issueCoupon(state: CouponFoldState, request: IssueRequest): Issu
     memberId,
     name: 'Coupon Issued',
     at: now,
-    properties: { couponId: coupon.id, templateId: template.id, code, cohort: request.cohort },
+    properties: {
+      couponId: coupon.id,
+      templateId: template.id,
+      code,
+      cohort: request.cohort,
+      ...(request.source === undefined ? {} : { source: request.source }),
+    },
     causeEventId: event.id,
   });
   return { ok: true, coupon };

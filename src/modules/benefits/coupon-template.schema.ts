@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import { categoryNameSchema } from '../profiles/profiles.schema.ts';
+import { minorUnitsAmount } from '../../platform/amounts.ts';
 
 /**
  * A coupon template: what the coupon takes off, on what, for whom, for how long, and how many
  * exist. Amounts are integer minor units of the workspace currency.
  */
 
-const minorUnits = z.number().int('must be in minor units (cents, fen)');
+// Bounded, so sums of amounts (order totals, savings, costs) stay exact.
+const minorUnits = minorUnitsAmount;
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant like 2026-05-01T00:00:00Z' });
 const names = z.array(z.string().trim().min(1).max(200)).max(1_000);
 
@@ -26,7 +29,7 @@ export type CouponDiscount = z.infer<typeof couponDiscountSchema>;
 export const couponApplicabilitySchema = z
   .object({
     /** Only these lines count toward the minimum spend and the discount (by category or product id). */
-    categories: names.optional(),
+    categories: z.array(categoryNameSchema).max(1_000).optional(),
     products: names.optional(),
     stores: names.optional(),
     /** Loyalty tier ids whose members may use it. */

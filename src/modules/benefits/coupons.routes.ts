@@ -159,7 +159,7 @@ function registerIssueRoutes(http: HttpApp, coupons: CouponsService): void {
     handler: async ({ workspaceId, params, body, request, reply }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
       const answer = await coupons.issue(workspaceId, params.id, body, key);
-      if (answer.status === 202) return new Refusal(202, issueAnswerSchema.parse(answer.body));
+      if (answer.status === 202) return toRouteResult(answer, issueAnswerSchema, { keepStatus: true });
       reply.status(201);
       return toRouteResult(answer, issueAnswerSchema);
     },

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { pageCursorSchema } from '../../platform/page-cursor.ts';
+import { minorUnitsAmount } from '../../platform/amounts.ts';
 import { couponTemplateDefinitionSchema } from './coupon-template.schema.ts';
+import { categoryNameSchema } from '../profiles/profiles.schema.ts';
 
 /** Shapes of the coupons API; the template document itself is in coupon-template.schema.ts. */
 
 export { memberParamsSchema } from '../profiles/profiles.schema.ts';
 
 const instant = z.string().describe('ISO-8601 instant');
-const minorUnits = z.number().int('must be in minor units (cents, fen)');
+// Bounded, so sums of amounts (order totals, savings, costs) stay exact.
+const minorUnits = minorUnitsAmount;
 const identifier = z.string().trim().min(1).max(200);
 
 export const couponOrderSchema = z.object({
@@ -18,7 +21,7 @@ export const couponOrderSchema = z.object({
     .array(
       z.object({
         productId: identifier.optional(),
-        category: identifier.optional(),
+        category: categoryNameSchema.optional(),
         /** Price × quantity, minor units. */
         amount: minorUnits.min(0),
       }),

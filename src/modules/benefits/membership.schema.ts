@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { minorUnitsAmount } from '../../platform/amounts.ts';
 import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 
 /** Paid membership (like JD PLUS): plans, and each member's subscription, paid by external payment references. */
 
-const minorUnits = z.number().int('must be in minor units (cents, fen)');
+// Bounded, so sums of amounts (order totals, savings, costs) stay exact.
+const minorUnits = minorUnitsAmount;
 const reference = z.string().trim().min(1).max(200);
 
 export const planIdSchema = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be 1–64 lower-case letters, digits or -');

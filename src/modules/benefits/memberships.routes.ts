@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
 import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
-import { Refusal, toRouteResult } from '../../platform/http/routes.ts';
+import { toRouteResult } from '../../platform/http/routes.ts';
 import { memberParamsSchema } from './coupons.schema.ts';
 import {
   membershipViewSchema,
@@ -65,9 +65,7 @@ export function registerMembershipsRoutes(http: HttpApp, dependencies: { members
     handler: async ({ workspaceId, params, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
       const answer = await memberships.savePlan(workspaceId, params.id, body, key);
-      return answer.status === 201
-        ? new Refusal(201, planViewSchema.parse(answer.body))
-        : toRouteResult(answer, planViewSchema);
+      return toRouteResult(answer, planViewSchema, { keepStatus: answer.status === 201 });
     },
   });
   http.route({

@@ -5,6 +5,7 @@ import { isRecord } from '../../platform/values.ts';
 import { pointsGrantedEvent } from '../loyalty/points-grants.ts';
 import { parseOrderEvent } from '../profiles/orders.ts';
 import { couponGrantedEventName } from './product-code-fold.ts';
+import { rewardNotGrantedEvent } from './reward-outcomes.ts';
 import type { ReferralProgram, ReferralRequest, ReferralReward } from './referral.schema.ts';
 
 /** Referrals in log order: link once (no self-referral, no cycle), qualify on the first order, reward after its return window. */
@@ -175,12 +176,33 @@ function grant(state: ReferralFoldState, memberId: string, reward: ReferralRewar
   });
 }
 
-function withinCaps(state: ReferralFoldState, program: ReferralProgram, referrerId: string, now: number): boolean {
+/** Which of the program's caps the referrer has reached by now, said for the member's rewards; none: undefined. */
+function capReached(state: ReferralFoldState, program: ReferralProgram, referrerId: string, now: number) {
   const rewarded = state.referrerRewards.get(referrerId) ?? [];
-  if (program.caps.total !== undefined && rewarded.length >= program.caps.total) return false;
-  if (program.caps.perMonth === undefined) return true;
+  const { total, perMonth } = program.caps;
+  if (total !== undefined && rewarded.length >= total) return `the referrer reached the cap of ${total} rewards in all`;
+  if (perMonth === undefined) return undefined;
   const month = (instant: number) => DateTime.fromMillis(instant, { zone: state.timeZone }).toFormat('yyyy-MM');
-  return rewarded.filter((at) => month(at) === month(now)).length < program.caps.perMonth;
+  const thisMonth = rewarded.filter((at) => month(at) === month(now)).length;
+  return thisMonth < perMonth
+    ? undefined
+    : `the referrer reached the cap of ${perMonth} rewards a month in ${month(now)}`;
+}
+
+function refuseReferrer(state: ReferralFoldState, referrerId: string, message: string, event: LoggedEvent) {
+  const reward = state.program?.definition.referrerReward;
+  if (!reward) return;
+  const refused = {
+    memberId: referrerId,
+    source: 'referral:referrer',
+    reward:
+      reward.type === 'points'
+        ? { kind: 'points' as const, points: reward.points }
+        : { kind: 'coupon' as const, templateId: reward.templateId },
+    reason: 'referral_cap_reached' as const,
+    message,
+  };
+  state.derivedEvents.push(rewardNotGrantedEvent(refused, state.workspaceId, event.eventTime, event.id));
 }
 
 /** A qualified referral whose return window has passed: rewarded if its order stands, voided if it was refunded. */
@@ -196,9 +218,11 @@ export function settleReferral(state: ReferralFoldState, refereeId: string, even
     return;
   }
   const now = event.eventTime;
-  const referrerRewarded = withinCaps(state, program, referral.referrerId, now);
+  const capped = capReached(state, program, referral.referrerId, now);
+  const referrerRewarded = capped === undefined;
   if (program.refereeReward) grant(state, refereeId, program.refereeReward, 'referee', event);
-  if (referrerRewarded) {
+  if (capped !== undefined) refuseReferrer(state, referral.referrerId, capped, event);
+  else {
     grant(state, referral.referrerId, program.referrerReward, 'referrer', event);
     state.referrerRewards.set(referral.referrerId, [...(state.referrerRewards.get(referral.referrerId) ?? []), now]);
   }

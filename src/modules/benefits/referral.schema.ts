@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { minorUnitsAmount } from '../../platform/amounts.ts';
 import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 
 /** Referrals (fission): a member's code brings a new member; both are rewarded once the first order stands. */
@@ -18,7 +19,7 @@ export const referralProgramSchema = z
     referrerReward: rewardSchema,
     refereeReward: rewardSchema.optional(),
     /** The referee's first order must reach this (minor units) to qualify. */
-    minimumOrder: z.number().int().min(0).default(0),
+    minimumOrder: minorUnitsAmount.min(0).default(0),
     /** Rewards wait this long after the order, so a refund in the return window voids them. */
     returnWindowDays: z.number().int().min(0).max(365).default(15),
     /** Referrer rewards at most this many per calendar month (workspace time zone), and in all. */

@@ -1,6 +1,6 @@
 import type { HttpApp } from '../../platform/http/app.ts';
 import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
-import { Refusal, toRouteResult } from '../../platform/http/routes.ts';
+import { toRouteResult } from '../../platform/http/routes.ts';
 import { memberParamsSchema } from './coupons.schema.ts';
 import {
   linkAnswerSchema,
@@ -66,9 +66,7 @@ export function registerReferralsRoutes(http: HttpApp, dependencies: { referrals
         body.code,
         readIdempotencyKey(request.headers['idempotency-key']),
       );
-      return answer.status === 200
-        ? new Refusal(200, linkAnswerSchema.parse(answer.body))
-        : toRouteResult(answer, linkAnswerSchema);
+      return toRouteResult(answer, linkAnswerSchema, { keepStatus: answer.status === 200 });
     },
   });
   http.route({

@@ -1,6 +1,7 @@
 import type { LoggedEvent } from '../../platform/processor/stage.ts';
-import { addToTotals, balanceOf, emptyTotals, type PointsTotals } from './points-totals.ts';
-import { applyOrderEvent, parseOrderEvent, toMinorUnits, type OrderState } from '../profiles/orders.ts';
+import { addToTotals, balanceOf, earningWithinCeiling, emptyTotals, type PointsTotals } from './points-totals.ts';
+import { applyOrderEvent, parseOrderEvent, type OrderState } from '../profiles/orders.ts';
+import { eventCurrency, productLinesOf, propertiesOf, statedAmountOf, toMinorUnits } from '../profiles/event-money.ts';
 import { channelOfEvent } from '../profiles/profile-fold.ts';
 import { evaluateEarningRules, type EarningEvent, type EarningMember } from './earning-rules.ts';
 import type { LoyaltyProgram } from './loyalty-program.schema.ts';
@@ -135,14 +136,13 @@ function idsFor(event: LoggedEvent): () => string {
 }
 
 function toEarningEvent(event: LoggedEvent, currency: string): EarningEvent {
-  const properties = isRecord(event.payload.properties) ? event.payload.properties : {};
+  const properties = propertiesOf(event.payload);
   const context = isRecord(event.payload.context) ? event.payload.context : {};
   const order = parseOrderEvent(event.eventName, event.payload, currency);
-  const sameCurrency = (properties.currency ?? currency).toString().toUpperCase() === currency;
-  const products = Array.isArray(properties.products) ? properties.products.filter(isRecord) : [];
+  const sameCurrency = eventCurrency(properties, currency) === currency;
   const store = properties.store_id ?? properties.storeId ?? context.store_id;
-  const statedAmount = properties.total ?? properties.revenue ?? properties.value;
-  const amount = order ? order.amount : typeof statedAmount === 'number' ? toMinorUnits(statedAmount, currency) : null;
+  const stated = statedAmountOf(properties);
+  const amount = order ? order.amount : stated === undefined ? null : toMinorUnits(stated, currency);
   return {
     name: event.eventName,
     eventTime: event.eventTime,
@@ -152,11 +152,11 @@ function toEarningEvent(event: LoggedEvent, currency: string): EarningEvent {
     store: typeof store === 'string' || typeof store === 'number' ? String(store) : undefined,
     amount: sameCurrency ? amount : null,
     lines: sameCurrency
-      ? products.map((product) => ({
-          ...(typeof product.category === 'string' ? { category: product.category } : {}),
-          ...(product.product_id !== undefined ? { productId: String(product.product_id) } : {}),
-          ...(typeof product.sku === 'string' ? { sku: product.sku } : {}),
-          amount: toMinorUnits(Math.abs(Number(product.price ?? 0) * Number(product.quantity ?? 1)) || 0, currency),
+      ? productLinesOf(properties, currency).map((line) => ({
+          ...(line.category !== undefined ? { category: line.category } : {}),
+          ...(line.productId !== undefined ? { productId: line.productId } : {}),
+          ...(line.sku !== undefined ? { sku: line.sku } : {}),
+          amount: line.amount,
         }))
       : [],
   };
@@ -202,24 +202,25 @@ function earnFromRules({ state, member, event, newId }: EventStep, fromOrder: st
     },
   });
   for (const earning of earnings) {
-    if (earning.points <= 0) continue;
+    const { points, reason } = earningWithinCeiling(member.totals, earning.points, earning.reason);
+    if (points <= 0) continue;
     const keys = usageKeys(earning.ruleId, member.memberId, event.eventTime, state.timeZone);
     // Only budgets and caps need counters, and only their counters are read before a batch.
     const rule = program.earning.find((candidate) => candidate.id === earning.ruleId);
-    if (rule?.budget !== undefined) addUsage(state, keys.total, earning.points);
+    if (rule?.budget !== undefined) addUsage(state, keys.total, points);
     if (rule?.caps) {
-      addUsage(state, keys.day, earning.points);
-      addUsage(state, keys.month, earning.points);
+      addUsage(state, keys.day, points);
+      addUsage(state, keys.month, points);
     }
-    recordActivity(member.tier, event.eventTime, state.timeZone, { points: earning.points });
+    recordActivity(member.tier, event.eventTime, state.timeZone, { points });
     const lines = earnPoints(
       member.ledger,
       {
-        points: earning.points,
+        points,
         activatesAt: activationOf(program.pendingDays, event.eventTime, fromOrder !== null),
         expiresAt: expiryOf(program.expiry, event.eventTime, state.timeZone),
         orderId: fromOrder,
-        reason: earning.reason,
+        reason,
         source: { type: 'rule', id: earning.ruleId },
       },
       { at: event.eventTime, newId },
@@ -284,6 +285,7 @@ function applyOperation(step: EventStep, operation: PointsOperationPayload): voi
   advanceMember(step);
   const outcome = applyPointsOperation(member.ledger, operation, {
     program: state.program?.document ?? null,
+    totals: member.totals,
     timeZone: state.timeZone,
     at: event.eventTime,
     newId: step.newId,
@@ -294,7 +296,7 @@ function applyOperation(step: EventStep, operation: PointsOperationPayload): voi
     eventId: event.id,
     memberId: member.memberId,
     status,
-    body: outcome.ok ? { memberId: member.memberId, ...balanceOf(member.totals) } : { ...refusal, issues: [] },
+    body: outcome.ok ? { memberId: member.memberId, ...balanceOf(member.totals) } : { issues: [], ...refusal },
   });
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { categoryNameSchema } from '../profiles/profiles.schema.ts';
+import { minorUnitsAmount, pointsAmount, positiveMinorUnits } from '../../platform/amounts.ts';
 import { tiersSchema, valueScoreSchema } from './tier-program.schema.ts';
 
 /**
@@ -14,7 +16,8 @@ const identifier = z
     'must be 1–64 lower-case letters, digits, - or _, starting with a letter or digit',
   );
 
-const points = z.number().int('must be a whole number of points');
+// Bounded per input, so no award, budget or cap can carry a balance out of the exact range.
+const points = pointsAmount;
 const positivePoints = points.positive('must be more than 0');
 const dateOnly = z.iso.date('must be a date like 2026-05-01');
 
@@ -70,13 +73,13 @@ const multiplier = z
 /** Points per amount of money: `{points: 1, per: 100}` is one point per 1.00 (100 minor units). */
 const rateFields = {
   points: positivePoints,
-  per: z.number().int().positive('must be a positive amount in minor units'),
+  per: minorUnitsAmount.positive('must be a positive amount in minor units'),
   multiplier: multiplier.optional(),
 };
 
 const productMatchSchema = z
   .strictObject({
-    category: z.string().min(1).optional(),
+    category: categoryNameSchema.optional(),
     productId: z.string().min(1).optional(),
     sku: z.string().min(1).optional(),
   })
@@ -131,7 +134,7 @@ export const loyaltyProgramSchema = z
     name: z.string().min(1).max(200).default('Points'),
     /** `{points: 100, amount: 100}`: 100 points are worth 1.00 of the workspace currency. */
     pointValue: z
-      .strictObject({ points: positivePoints, amount: z.number().int().positive('must be more than 0') })
+      .strictObject({ points: positivePoints, amount: positiveMinorUnits })
       .default({ points: 100, amount: 100 }),
     rounding: z.enum(['floor', 'round', 'ceil']).default('floor'),
     earning: z.array(earningRuleSchema).max(500).default([]),

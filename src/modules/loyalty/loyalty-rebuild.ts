@@ -7,6 +7,7 @@ import type { MemberViews } from './loyalty.stage.ts';
 import * as repo from './loyalty.repo.ts';
 import { readPointsOperation, readProgramActivation } from './points-operations.ts';
 import { forgetMembers } from './rebuild.repo.ts';
+import { withoutRefused } from '../quality/quality.repo.ts';
 
 /**
  * After an operator split re-attributed events between members, their points are rebuilt from
@@ -26,7 +27,10 @@ export async function rebuildLoyalty(input: {
   const through = batch.events[batch.events.length - 1]?.seq ?? 0;
   await forgetMembers(transaction, workspaceId, memberIds);
   const rebuilt = new Set(memberIds);
-  const history = await readMembersHistory(transaction, workspaceId, memberIds, through);
+  const history = await withoutRefused(
+    transaction,
+    await readMembersHistory(transaction, workspaceId, memberIds, through),
+  );
   const operationMembers = history
     .map((event) => readPointsOperation(event.payload)?.memberId)
     .filter((id) => id !== undefined);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
-import { Refusal } from '../../platform/http/routes.ts';
+import { toRouteResult } from '../../platform/http/routes.ts';
 import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import {
@@ -23,7 +23,7 @@ import {
   tierChangesSchema,
   tierViewSchema,
 } from './loyalty.schema.ts';
-import type { LoyaltyService, OperationAnswer, SavedProgram } from './loyalty.service.ts';
+import type { LoyaltyService, SavedProgram } from './loyalty.service.ts';
 import type { PointsOperation } from './points-operations.ts';
 
 const iso = (instant: number) => new Date(instant).toISOString();
@@ -32,15 +32,11 @@ function toProgramVersion(saved: SavedProgram) {
   return { version: saved.version, createdAt: iso(saved.createdAt), active: saved.active, program: saved.program };
 }
 
-function answer(result: OperationAnswer): z.infer<typeof pointsBalanceSchema> | Refusal {
-  if (result.status === 200) return pointsBalanceSchema.parse(result.body);
-  return new Refusal(result.status, result.body);
-}
-
 const operationRefusals = {
   '404': 'Unknown member, or no points held for the order',
   '409': 'Not enough points (the body gives `available`), or the order already holds points',
-  '422': 'Points not a multiple of the program step, or an Idempotency-Key reused for another request',
+  '422':
+    'Points not a multiple of the program step, points that would take a balance or lifetime counter above the ceiling, or an Idempotency-Key reused for another request',
 };
 
 /** One points operation route: its body, and how the body becomes the operation written to the log. */
@@ -61,7 +57,10 @@ function registerOperationRoute<B>(
     refusals: operationRefusals,
     handler: async ({ workspaceId, params, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
-      return answer(await loyalty.operate(workspaceId, params.id, key, route.toOperation(body)));
+      return toRouteResult(
+        await loyalty.operate(workspaceId, params.id, key, route.toOperation(body)),
+        pointsBalanceSchema,
+      );
     },
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageCursorSchema } from '../../platform/page-cursor.ts';
+import { pointsAmount, pointsTotalCeiling, positiveMinorUnits, positivePointsAmount } from '../../platform/amounts.ts';
 import { loyaltyProgramSchema } from './loyalty-program.schema.ts';
 
 /** Shapes of the loyalty API; the program document itself is in loyalty-program.schema.ts. */
@@ -8,14 +9,17 @@ export { memberParamsSchema } from '../profiles/profiles.schema.ts';
 
 const instant = z.string().describe('ISO-8601 instant');
 
+/** Balances and lifetime counters: the decisions keep every one of them within the ceiling. */
+const pointsTotal = z.number().int().min(-pointsTotalCeiling).max(pointsTotalCeiling);
+
 export const pointsBalanceSchema = z.object({
   memberId: z.string(),
-  available: z.number().int(),
-  pending: z.number().int(),
-  reserved: z.number().int(),
-  lifetimeEarned: z.number().int(),
-  lifetimeRedeemed: z.number().int(),
-  lifetimeExpired: z.number().int(),
+  available: pointsTotal,
+  pending: pointsTotal,
+  reserved: pointsTotal,
+  lifetimeEarned: pointsTotal,
+  lifetimeRedeemed: pointsTotal,
+  lifetimeExpired: pointsTotal,
 });
 export type PointsBalance = z.infer<typeof pointsBalanceSchema>;
 
@@ -49,23 +53,18 @@ export const pointsHistorySchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
-const positivePoints = z.number().int('must be a whole number of points').positive('must be more than 0');
-
 export const adjustBodySchema = z.object({
-  points: z
-    .number()
-    .int('must be a whole number of points')
-    .refine((points) => points !== 0, 'must not be 0'),
+  points: pointsAmount.refine((points) => points !== 0, 'must not be 0'),
   reason: z.string().trim().min(1, 'say why (shown in the member history)').max(500),
 });
 
 export const redeemBodySchema = z.object({
-  points: positivePoints,
+  points: positivePointsAmount,
   reason: z.string().trim().min(1).max(500).default('redemption'),
 });
 
 export const quoteBodySchema = z.object({
-  orderAmount: z.number().int('must be in minor units (cents, fen)').positive('must be more than 0'),
+  orderAmount: positiveMinorUnits,
 });
 
 export const quoteSchema = z.object({
@@ -75,7 +74,7 @@ export const quoteSchema = z.object({
   currency: z.string(),
 });
 
-export const reserveBodySchema = z.object({ points: positivePoints, orderId: z.string().min(1).max(200) });
+export const reserveBodySchema = z.object({ points: positivePointsAmount, orderId: z.string().min(1).max(200) });
 export const orderBodySchema = z.object({ orderId: z.string().min(1).max(200) });
 
 export const refusalSchema = z.object({

@@ -2,6 +2,7 @@ import type { DerivedEvent, LoggedEvent } from '../../platform/processor/stage.t
 import { collectTierChanges, advanceMember, memberPointsOf, record, type LoyaltyFoldState } from './loyalty-fold.ts';
 import { expiryOf } from './point-dates.ts';
 import { earnPoints } from './points-ledger.ts';
+import { earningWithinCeiling } from './points-totals.ts';
 
 /**
  * Points another stage granted (a scanned product code, a badge level): it derives a `Points
@@ -66,19 +67,22 @@ export function foldPointsGrants(state: LoyaltyFoldState, event: LoggedEvent, gr
     advanceMember({ state, member, event, newId });
     const program = state.program?.document;
     const expiresAt = program ? expiryOf(program.expiry, event.eventTime, state.timeZone) : null;
-    const entries = earnPoints(
-      member.ledger,
-      {
-        points: grant.points,
-        activatesAt: event.eventTime,
-        expiresAt,
-        orderId: null,
-        reason: grant.reason,
-        source: { type: grant.sourceType, id: grant.sourceId },
-      },
-      { at: event.eventTime, newId },
-    );
-    record(state, member, event, entries);
+    const { points, reason } = earningWithinCeiling(member.totals, grant.points, grant.reason);
+    if (points > 0) {
+      const entries = earnPoints(
+        member.ledger,
+        {
+          points,
+          activatesAt: event.eventTime,
+          expiresAt,
+          orderId: null,
+          reason,
+          source: { type: grant.sourceType, id: grant.sourceId },
+        },
+        { at: event.eventTime, newId },
+      );
+      record(state, member, event, entries);
+    }
     collectTierChanges(state, member, event, changesBefore);
   }
 }
@@ -125,16 +129,20 @@ export function foldPointsMultiplier(state: LoyaltyFoldState, event: LoggedEvent
   const newId = () => `pts_${event.id.replace(/^evt_/, '')}_m${String((next += 1)).padStart(4, '0')}`;
   for (const entry of earned) {
     const lot = member.ledger.lots.find((held) => held.id === entry.lotId);
-    const bonus = Math.floor(((lot?.points ?? 0) * (multiplier.multiplier - 1) * 100) / 100);
-    if (!lot || bonus <= 0) continue;
+    const bonus = earningWithinCeiling(
+      member.totals,
+      Math.floor(((lot?.points ?? 0) * (multiplier.multiplier - 1) * 100) / 100),
+      `paid membership: points x${multiplier.multiplier}`,
+    );
+    if (!lot || bonus.points <= 0) continue;
     const entries = earnPoints(
       member.ledger,
       {
-        points: bonus,
+        points: bonus.points,
         activatesAt: lot.activatesAt,
         expiresAt: lot.expiresAt,
         orderId: lot.orderId,
-        reason: `paid membership: points x${multiplier.multiplier}`,
+        reason: bonus.reason,
         source: { type: 'benefit', id: multiplier.sourceId },
       },
       { at: event.eventTime, newId },

@@ -1,3 +1,5 @@
+import { pointsTotalCeiling } from '../../platform/amounts.ts';
+import type { Issue } from '../../platform/errors.ts';
 import type { LoyaltyProgram } from './loyalty-program.schema.ts';
 import { expiryOf } from './point-dates.ts';
 import {
@@ -11,14 +13,17 @@ import {
   type LedgerState,
 } from './points-ledger.ts';
 import type { PointsOperationPayload } from './points-operations.ts';
+import { gainOverCeiling, type PointsTotals } from './points-totals.ts';
 
 /** What an operation decided: entries to keep, or a refusal the API answers with. */
 export type OperationOutcome =
   | { ok: true; entries: LedgerEntry[] }
-  | { ok: false; status: 404 | 409 | 422; error: string; message: string; available?: number };
+  | { ok: false; status: 404 | 409 | 422; error: string; message: string; available?: number; issues?: Issue[] };
 
 export interface OperationRulesContext {
   program: LoyaltyProgram | null;
+  /** The member's balances before the operation, which no operation may take past the ceiling. */
+  totals: PointsTotals;
   timeZone: string;
   at: number;
   newId(): string;
@@ -58,6 +63,20 @@ function checkRedemption(program: LoyaltyProgram | null, points: number, availab
   return null;
 }
 
+/** Checked before the ledger changes, so a refused operation leaves nothing behind. */
+function checkCeiling(totals: PointsTotals, points: number): OperationOutcome | null {
+  const over = gainOverCeiling(totals, points);
+  if (!over) return null;
+  const rule = `would take ${over} above ${pointsTotalCeiling} points`;
+  return {
+    ok: false,
+    status: 422,
+    error: 'total_over_ceiling',
+    message: `points ${rule}`,
+    issues: [{ path: 'body.points', message: rule }],
+  };
+}
+
 function fromLedger(result: LedgerResult, points: number): OperationOutcome {
   return result.ok ? { ok: true, entries: result.entries } : refusedForBalance(result, points);
 }
@@ -72,6 +91,8 @@ export function applyPointsOperation(
   switch (request.action) {
     case 'adjust': {
       if (request.points > 0) {
+        const refused = checkCeiling(context.totals, request.points);
+        if (refused) return refused;
         const expiry = context.program ? expiryOf(context.program.expiry, context.at, context.timeZone) : null;
         const entries = earnPoints(
           ledger,

@@ -1,3 +1,4 @@
+import { pointsTotalCeiling } from '../../platform/amounts.ts';
 import type { LedgerEntry } from './points-ledger.ts';
 
 /** A member's balances: sums of their ledger entries, kept with the account. */
@@ -46,4 +47,34 @@ export function balanceOf(totals: PointsTotals): Omit<PointsTotals, 'shortfall'>
     lifetimeRedeemed: totals.lifetimeRedeemed,
     lifetimeExpired: totals.lifetimeExpired,
   };
+}
+
+/** Points held in any form: every one of them was earned, so the sum bounds each balance. */
+function heldPoints(totals: PointsTotals): number {
+  return Math.max(0, totals.available) + Math.max(0, totals.pending) + Math.max(0, totals.reserved);
+}
+
+/**
+ * The balance or lifetime counter that gaining these points would take above the ceiling, or
+ * null when all stay within it. Spending, holding and expiring only move points already earned,
+ * so a gain is the one change that can cross it.
+ */
+export function gainOverCeiling(totals: PointsTotals, points: number): 'available' | 'lifetimeEarned' | null {
+  if (totals.lifetimeEarned + points > pointsTotalCeiling) return 'lifetimeEarned';
+  if (heldPoints(totals) + points > pointsTotalCeiling) return 'available';
+  return null;
+}
+
+/** The most points a member may still gain: earnings beyond it are not granted. */
+export function pointsHeadroom(totals: PointsTotals): number {
+  return Math.max(0, pointsTotalCeiling - Math.max(totals.lifetimeEarned, heldPoints(totals)));
+}
+
+/**
+ * An earning a tracked event or another stage decided: facts, not requests to refuse, so what
+ * would pass the ceiling is not granted, and the entry's reason says so.
+ */
+export function earningWithinCeiling(totals: PointsTotals, points: number, reason: string) {
+  const granted = Math.min(points, pointsHeadroom(totals));
+  return { points: granted, reason: granted < points ? `${reason} (limited by the points ceiling)` : reason };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { positiveMinorUnits, totalThreshold } from '../../platform/amounts.ts';
 
 /**
  * The value score and the tiers of a loyalty program. The score weighs five dimensions of the
@@ -26,7 +27,7 @@ export const valueScoreSchema = z
         'the weights must add up to 100',
       ),
     /** Spend in the window (minor units) that earns the full consumption score. */
-    fullScoreSpend: z.number().int().positive().default(1_000_000),
+    fullScoreSpend: positiveMinorUnits.default(1_000_000),
     /** Days with any activity in the window that earn the full activity score. */
     fullScoreActiveDays: z.number().int().positive().default(60),
     /** Profile fields that make an account complete; a verified phone counts as much as all of them. */
@@ -44,7 +45,7 @@ export const tierLevelSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1–64 lower-case letters, digits, - or _'),
   name: z.string().min(1).max(100),
   /** The qualifying value from which a member holds this tier. */
-  threshold: z.number().int().min(0),
+  threshold: totalThreshold,
   benefits: z.array(z.string().min(1).max(200)).max(50).default([]),
 });
 export type TierLevel = z.infer<typeof tierLevelSchema>;

@@ -1,4 +1,6 @@
-import { isRecord, readNumber } from '../../platform/values.ts';
+import { eventCurrency, productLinesOf, propertiesOf, readDecimal, toMinorUnits } from './event-money.ts';
+
+export { currencyDigits, toMinorUnits } from './event-money.ts';
 /** Orders per Segment's e-commerce spec v2; amounts become integer minor units. */
 export interface OrderState {
   orderId: string;
@@ -26,64 +28,42 @@ export type OrderEffect =
   | { kind: 'order'; memberId: string; total: number; completedAt: number; categorySpend: Record<string, number> }
   | { kind: 'refund'; memberId: string; amount: number };
 
-const digitsCache = new Map<string, number>();
-
-export function currencyDigits(currency: string): number {
-  let digits = digitsCache.get(currency);
-  if (digits === undefined) {
-    try {
-      digits =
-        new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      digits = 2;
-    }
-    digitsCache.set(currency, digits);
-  }
-  return digits;
+/** The order an event names: `order_id` (Segment's spec), or `orderId` as some clients send it. */
+export function orderIdOf(properties: Record<string, unknown>): string | undefined {
+  const orderId = properties.order_id ?? properties.orderId;
+  if (typeof orderId === 'string') return orderId.trim() === '' ? undefined : orderId;
+  return typeof orderId === 'number' && Number.isFinite(orderId) ? String(orderId) : undefined;
 }
 
-export function toMinorUnits(amount: number, currency: string): number {
-  return Math.round(amount * 10 ** currencyDigits(currency));
+export function orderKindOf(eventName: string | null): ParsedOrderEvent['kind'] | undefined {
+  return eventName === 'Order Completed' ? 'completed' : eventName === 'Order Refunded' ? 'refunded' : undefined;
 }
 
-function productLines(
-  properties: Record<string, unknown>,
-  currency: string,
-): Array<{ category: string | undefined; amount: number }> {
-  const products = Array.isArray(properties.products) ? properties.products : [];
-  return products.filter(isRecord).map((product) => ({
-    category: typeof product.category === 'string' && product.category ? product.category : undefined,
-    amount: toMinorUnits(Math.abs((readNumber(product.price) ?? 0) * (readNumber(product.quantity) ?? 1)), currency),
-  }));
-}
-
-/** Reads `Order Completed` / `Order Refunded`; other events, or orders without an id, are not orders. */
+/**
+ * Reads `Order Completed` / `Order Refunded`; other events, or orders without an id, are not orders.
+ * The event's numbers are read as the quality checks read them, and an event they refuse never
+ * reaches a stage that calls this.
+ */
 export function parseOrderEvent(
   eventName: string | null,
   payload: Record<string, unknown>,
   workspaceCurrency: string,
 ): ParsedOrderEvent | undefined {
-  const kind = eventName === 'Order Completed' ? 'completed' : eventName === 'Order Refunded' ? 'refunded' : undefined;
+  const kind = orderKindOf(eventName);
   if (!kind) return undefined;
-  const properties = isRecord(payload.properties) ? payload.properties : {};
-  const orderId = properties.order_id ?? properties.orderId;
-  if ((typeof orderId !== 'string' && typeof orderId !== 'number') || String(orderId) === '') return undefined;
-  const currency = typeof properties.currency === 'string' ? properties.currency.toUpperCase() : workspaceCurrency;
-  const lines = productLines(properties, currency);
-  const stated = readNumber(properties.total) ?? readNumber(properties.revenue);
+  const properties = propertiesOf(payload);
+  const orderId = orderIdOf(properties);
+  if (orderId === undefined) return undefined;
+  const currency = eventCurrency(properties, workspaceCurrency);
+  const lines = productLinesOf(properties, currency);
+  const stated = readDecimal(properties.total) ?? readDecimal(properties.revenue);
   const fromLines = lines.length > 0 ? lines.reduce((sum, line) => sum + line.amount, 0) : null;
-  const amount = stated !== undefined ? toMinorUnits(Math.abs(stated), currency) : fromLines;
+  const amount = stated !== undefined ? toMinorUnits(stated, currency) : fromLines;
   const categorySpend: Record<string, number> = {};
   for (const line of lines) {
     if (line.category) categorySpend[line.category] = (categorySpend[line.category] ?? 0) + line.amount;
   }
-  return {
-    kind,
-    orderId: String(orderId),
-    amount: kind === 'completed' ? (amount ?? 0) : amount,
-    currency,
-    categorySpend,
-  };
+  return { kind, orderId, amount: kind === 'completed' ? (amount ?? 0) : amount, currency, categorySpend };
 }
 
 /**

@@ -8,7 +8,8 @@ import {
   recordRefund,
   type FeatureState,
 } from './features.ts';
-import { applyOrderEvent, parseOrderEvent, type OrderState } from './orders.ts';
+import { applyOrderEvent, orderIdOf, parseOrderEvent, type OrderState } from './orders.ts';
+import { propertiesOf } from './event-money.ts';
 import { applyTraits, emptyTraits, mergeTraits, traitsOfEvent, type TraitState } from './traits.ts';
 import { isRecord } from '../../platform/values.ts';
 
@@ -100,8 +101,5 @@ export function foldEvent(state: FoldState, event: LoggedEvent): void {
 }
 
 export function orderIdOfEvent(event: LoggedEvent): string | undefined {
-  if (event.type !== 'track') return undefined;
-  const properties = isRecord(event.payload.properties) ? event.payload.properties : {};
-  const orderId = properties.order_id ?? properties.orderId;
-  return typeof orderId === 'string' || typeof orderId === 'number' ? String(orderId) : undefined;
+  return event.type === 'track' ? orderIdOf(propertiesOf(event.payload)) : undefined;
 }

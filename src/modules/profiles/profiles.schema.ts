@@ -1,5 +1,15 @@
 import { z } from 'zod';
 import { identifierSchema } from '../identity/identity.schema.ts';
+import { eventRefusalSchema } from '../quality/quality.schema.ts';
+import { normalizeCategory } from './event-money.ts';
+
+/** A product category named in a rule or a request, compared as events' categories are (normalized). */
+export const categoryNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .transform(normalizeCategory);
 
 export const featuresSchema = z.object({
   firstSeenAt: z.string().nullable(),
@@ -12,7 +22,9 @@ export const featuresSchema = z.object({
   averageOrderValue: z.number().int().describe('totalSpend / orderCount, rounded'),
   firstOrderAt: z.string().nullable(),
   lastOrderAt: z.string().nullable(),
-  categories: z.record(z.string(), z.object({ spend: z.number().int(), orders: z.number().int() })),
+  categories: z
+    .record(z.string(), z.object({ spend: z.number().int(), orders: z.number().int() }))
+    .describe('by category, named in lower case with single spaces'),
   channels: z.array(z.string()).describe('channels seen, first touch first'),
 });
 
@@ -41,7 +53,11 @@ export const memberEventSchema = z.object({
   timestamp: z.string(),
   receivedAt: z.string(),
   payload: z.record(z.string(), z.unknown()),
+  refusal: eventRefusalSchema
+    .nullable()
+    .describe('Why the event, kept in the log, counts for nothing; null when it counts'),
 });
+export type MemberEvent = z.infer<typeof memberEventSchema>;
 
 export const memberEventsResponseSchema = z.object({
   memberId: z.string(),

@@ -3,6 +3,8 @@ import { notFound } from '../../platform/errors.ts';
 import { readMemberEvents } from '../ingest/event-log.repo.ts';
 import { presentFeatures } from './features.ts';
 import * as repo from './profiles.repo.ts';
+import type { MemberEvent } from './profiles.schema.ts';
+import { findRefusals } from '../quality/quality.repo.ts';
 
 export interface ProfilesService {
   profile(
@@ -11,18 +13,7 @@ export interface ProfilesService {
   events(
     memberIds: string[],
     options: { limit: number; cursor?: number },
-  ): Promise<{
-    events: Array<{
-      id: string;
-      messageId: string;
-      type: string;
-      event: string | null;
-      timestamp: string;
-      receivedAt: string;
-      payload: Record<string, unknown>;
-    }>;
-    nextCursor: number | null;
-  }>;
+  ): Promise<{ events: MemberEvent[]; nextCursor: number | null }>;
 }
 
 export function createProfilesService(dependencies: { database: Database }): ProfilesService {
@@ -44,6 +35,10 @@ export function createProfilesService(dependencies: { database: Database }): Pro
       });
       const page = rows.slice(0, options.limit);
       const last = page[page.length - 1];
+      const refusals = await findRefusals(
+        db,
+        page.map((event) => event.seq),
+      );
       return {
         events: page.map((event) => ({
           id: event.id,
@@ -53,6 +48,7 @@ export function createProfilesService(dependencies: { database: Database }): Pro
           timestamp: new Date(event.eventTime).toISOString(),
           receivedAt: new Date(event.receivedAt).toISOString(),
           payload: event.payload,
+          refusal: refusals.get(event.seq) ?? null,
         })),
         nextCursor: rows.length > options.limit && last ? last.seq : null,
       };

@@ -9,6 +9,7 @@ import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { emptyProfile, foldEvent, mergeProfiles, orderIdOfEvent, snapshotOf, type FoldState } from './profile-fold.ts';
 import * as orders from './orders.repo.ts';
 import * as repo from './profiles.repo.ts';
+import { withoutRefused } from '../quality/quality.repo.ts';
 
 function finalMember(memberId: string, mergedInto: Map<string, string>): string {
   let current = memberId;
@@ -88,7 +89,8 @@ async function rebuildMembers(batch: ProcessingBatch, workspaceId: string, curre
   );
   if (members.length === 0) return;
   const ids = members.map((member) => member.id);
-  const events = (await readMemberEvents(transaction, ids, { limit: Number.MAX_SAFE_INTEGER })).reverse();
+  const logged = (await readMemberEvents(transaction, ids, { limit: Number.MAX_SAFE_INTEGER })).reverse();
+  const events = await withoutRefused(transaction, logged);
   await repo.deleteOrdersOfMembers(transaction, ids);
   const state: FoldState = {
     workspaceCurrency: currency,

@@ -1,3 +1,4 @@
+import { pointsTotalCeiling } from '../../platform/amounts.ts';
 import type { DerivedEvent, LoggedEvent } from '../../platform/processor/stage.ts';
 import { pointsGrantedEvent } from '../loyalty/points-grants.ts';
 import type { SaveStoreBody, StoreOperation, StoreRequest } from './stores.schema.ts';
@@ -124,6 +125,13 @@ function decide(state: StoreFoldState, request: StoreRequest, event: LoggedEvent
       const earlier = state.purchases.get(`${store.id}|${request.reference}`);
       if (earlier)
         return { status: 200, body: { storeId: store.id, budget: store.budget, entry: toEntryView(earlier) } };
+      if (store.budget + request.points > pointsTotalCeiling) {
+        const rule = `would take the store's budget above ${pointsTotalCeiling}`;
+        return refusal(422, 'total_over_ceiling', `points ${rule}`, {
+          budget: store.budget,
+          issues: [{ path: 'body.points', message: rule }],
+        });
+      }
       const answer = addEntry(
         state,
         store,

@@ -1,6 +1,6 @@
 import type { HttpApp } from '../../platform/http/app.ts';
 import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
-import { Refusal, toRouteResult } from '../../platform/http/routes.ts';
+import { toRouteResult } from '../../platform/http/routes.ts';
 import {
   bindBodySchema,
   bindingSchema,
@@ -32,9 +32,7 @@ function registerStoreRoutes(http: HttpApp, stores: StoresService): void {
     handler: async ({ workspaceId, params, body, request }) => {
       const key = readIdempotencyKey(request.headers['idempotency-key']);
       const answer = await stores.save(workspaceId, params.id, body, key);
-      return answer.status === 201
-        ? new Refusal(201, storeSchema.parse(answer.body))
-        : toRouteResult(answer, storeSchema);
+      return toRouteResult(answer, storeSchema, { keepStatus: answer.status === 201 });
     },
   });
   http.route({
@@ -97,7 +95,10 @@ function registerBudgetRoutes(http: HttpApp, stores: StoresService): void {
     params: storeParamsSchema,
     body: purchaseBodySchema,
     response: budgetAnswerSchema,
-    refusals: { '404': 'unknown store', '422': 'the reference was used for another purchase' },
+    refusals: {
+      '404': 'unknown store',
+      '422': 'the reference was used for another purchase, or the budget would pass the points ceiling',
+    },
     handler: async ({ workspaceId, params, body }) =>
       toRouteResult(await stores.purchase(workspaceId, params.id, body.points, body.reference), budgetAnswerSchema),
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageCursorSchema } from '../../platform/page-cursor.ts';
+import { positivePointsAmount } from '../../platform/amounts.ts';
 import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 
 /** Stores and dealers of a workspace, members bound to them, and each store's points budget. */
@@ -10,7 +11,7 @@ const storeId = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 letters, digits or . _ -');
-const positivePoints = z.number().int('must be a whole number of points').positive('must be more than 0');
+const positivePoints = positivePointsAmount;
 
 export const storeParamsSchema = z.object({ id: storeId });
 

@@ -204,3 +204,20 @@ export interface ReferralsTable {
   referrer_rewarded: number;
   event_id: string;
 }
+
+/** A reward a benefit made a member due, granted or not (with the typed reason). */
+export interface MemberRewardsTable {
+  id: string;
+  workspace_id: string;
+  member_id: string;
+  source: string;
+  kind: string;
+  template_id: string | null;
+  points: number | null;
+  status: string;
+  reason: string | null;
+  message: string | null;
+  coupon_id: string | null;
+  at: number;
+  event_id: string;
+}

@@ -18,6 +18,8 @@ import * as memberships from './migrations/0015-memberships.ts';
 import * as referrals from './migrations/0016-referrals.ts';
 import * as memberTagsCovering from './migrations/0017-member-tags-covering.ts';
 import * as trackEventsIndex from './migrations/0018-track-events-index.ts';
+import * as eventRefusals from './migrations/0019-event-refusals.ts';
+import * as memberRewards from './migrations/0021-member-rewards.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -41,6 +43,8 @@ const migrations: Record<string, DialectMigration> = {
   '0016-referrals': referrals,
   '0017-member-tags-covering': memberTagsCovering,
   '0018-track-events-index': trackEventsIndex,
+  '0019-event-refusals': eventRefusals,
+  '0021-member-rewards': memberRewards,
 };
 
 function createProvider(dialect: DialectName): MigrationProvider {

@@ -18,6 +18,7 @@ import type {
   MembershipPaymentsTable,
   ReferralCodesTable,
   ReferralsTable,
+  MemberRewardsTable,
 } from './benefits-schema.ts';
 
 /** JSON is text in SQLite and jsonb in PostgreSQL: written as a string, read through `parseJson`. */
@@ -64,6 +65,27 @@ export interface EventMembersTable {
   seq: number;
   workspace_id: string;
   member_id: string;
+}
+
+/** Events the quality stage refused: kept in the log, counted by no stage. */
+export interface EventRefusalsTable {
+  seq: number;
+  workspace_id: string;
+  event_id: string;
+  message_id: string;
+  member_id: string | null;
+  event_name: string | null;
+  event_time: number;
+  received_at: number;
+  reason: string;
+  field: string;
+  message: string;
+}
+
+export interface DataQualitySettingsTable {
+  workspace_id: string;
+  limits: string;
+  updated_at: number;
 }
 
 export interface ProcessorCheckpointsTable {
@@ -312,6 +334,8 @@ export interface DatabaseSchema {
   api_keys: ApiKeysTable;
   events: EventsTable;
   event_members: EventMembersTable;
+  event_refusals: EventRefusalsTable;
+  data_quality_settings: DataQualitySettingsTable;
   processor_checkpoints: ProcessorCheckpointsTable;
   members: MembersTable;
   identifiers: IdentifiersTable;
@@ -355,4 +379,5 @@ export interface DatabaseSchema {
   referral_programs: MembershipPlansTable;
   referral_codes: ReferralCodesTable;
   referrals: ReferralsTable;
+  member_rewards: MemberRewardsTable;
 }

@@ -29,6 +29,20 @@ export class Refusal {
   }
 }
 
+/**
+ * A committed answer whose body its response schema does not accept. It is still answered as
+ * decided: a 500 after the commit would tell the client the request failed, and a retry without
+ * a key would apply it twice. The route logs the mismatch, which is a fault to fix.
+ */
+export class UnshapedAnswer extends Refusal {
+  readonly issues: Issue[];
+
+  constructor(status: number, body: Record<string, unknown>, issues: Issue[]) {
+    super(status, body);
+    this.issues = issues;
+  }
+}
+
 export interface RouteDefinition<P, Q, B, R> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
@@ -110,6 +124,8 @@ export function registerRoute<P, Q, B, R>(
       const query = parseOrThrow(definition.query, request.query, 'query');
       const body = parseOrThrow(definition.body, request.body ?? {}, 'body');
       const result = await definition.handler({ params, query, body, workspaceId, request, reply });
+      if (result instanceof UnshapedAnswer)
+        request.log.error({ issues: result.issues }, 'answer does not fit its schema');
       if (result instanceof Refusal) {
         reply.status(result.status);
         return result.body;
@@ -120,10 +136,18 @@ export function registerRoute<P, Q, B, R>(
   });
 }
 
-/** A decided operation as a route answers it: the success body shaped by the schema, or the refusal as decided. */
-export function toRouteResult<T>(
+/**
+ * A decided operation as a route answers it: the success body shaped by the schema, or the
+ * refusal as decided. With `keepStatus`, a success keeps the status the operation decided
+ * (201 created, 202 accepted) rather than the route's. Never throws: the operation is committed.
+ */
+export function toRouteResult<T extends Record<string, unknown>>(
   answer: { status: number; body: Record<string, unknown> },
   schema: ZodType<T>,
+  options: { keepStatus?: boolean } = {},
 ): T | Refusal {
-  return answer.status < 300 ? schema.parse(answer.body) : new Refusal(answer.status, answer.body);
+  if (answer.status >= 300) return new Refusal(answer.status, answer.body);
+  const shaped = schema.safeParse(answer.body);
+  if (!shaped.success) return new UnshapedAnswer(answer.status, answer.body, toIssues('response', shaped.error));
+  return options.keepStatus ? new Refusal(answer.status, shaped.data) : shaped.data;
 }

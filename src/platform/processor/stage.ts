@@ -34,6 +34,11 @@ export interface ProcessingBatch {
   sqlite?: SqliteConnection | undefined;
   /** The checkpoint this batch started after (its events follow it in the log). */
   after: number;
+  /**
+   * The batch's events that count. A stage that refuses an event (bad numbers: the quality stage)
+   * takes it out for the stages after it; the event stays in the log, and the checkpoint still
+   * moves past it.
+   */
   events: LoggedEvent[];
   /** Merges decided in this batch, in order; later stages fold the merged member's state into the survivor. */
   merges: MemberMerge[];
