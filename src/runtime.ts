@@ -36,6 +36,7 @@ import { createCouponsStage } from './modules/benefits/coupons.stage.ts';
 import { createCouponsService, type CouponsService } from './modules/benefits/coupons.service.ts';
 import { createProductCodesStage } from './modules/benefits/product-codes.stage.ts';
 import { createStoresStage } from './modules/stores/stores.stage.ts';
+import { loadStores } from './modules/stores/stores.repo.ts';
 import { createBadgesStage } from './modules/benefits/badges.stage.ts';
 import { createMembershipsStage } from './modules/benefits/memberships.stage.ts';
 import { createReferralsStage } from './modules/benefits/referrals.stage.ts';
@@ -133,7 +134,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createProfilesStage({ workspaces }),
     // Benefits before loyalty: the points they grant are earned at the place of the event that granted them.
     createStoresStage({ survivors: findSurvivors }),
-    createProductCodesStage({ views: { survivors: findSurvivors } }),
+    createProductCodesStage({
+      views: { survivors: findSurvivors },
+      storeIds: async (transaction, workspaceId) => new Set((await loadStores(transaction, workspaceId)).keys()),
+    }),
     createMembershipsStage({ workspaces, views: { survivors: findSurvivors } }),
     createReferralsStage({ workspaces, views: { survivors: findSurvivors } }),
     // After referrals: a badge may count the referrals a member completed.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayInPlace } from './support/derived-state.ts';
 import { createMemberApi, type ErrorBody, type MemberApi } from './support/member-api.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -112,6 +113,42 @@ describe('a product-code scan naming a store', () => {
       body: { code, member: ana, store: 'SH-001' },
     });
     expect([kept.status, kept.body.scan.homeStore]).toEqual([200, 'SH-001']);
+  });
+});
+
+describe('a tracked Code Scanned naming a store', () => {
+  it('counts the scan but binds no home store the workspace does not have, live and on replay', async () => {
+    const batch = await api.request<{ id: string }>('POST', '/api/code-batches', {
+      body: { name: 'Wipes', count: 2, worth: { type: 'points', points: 5 }, bindStore: true },
+    });
+    const csv = await fetch(`${server.url}/api/code-batches/${batch.body.id}/codes`, {
+      headers: { authorization: server.apiAuth },
+    });
+    const [first, second] = (await csv.text())
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[0] ?? '');
+    const scanned = (userId: string, code: string | undefined, store: string) => ({
+      type: 'track',
+      userId,
+      event: 'Code Scanned',
+      properties: { code, store_id: store },
+    });
+    await api.sendAndProcess([scanned('bob', first, 'SH-404'), scanned('carl', second, 'SH-001')]);
+    const homes = [];
+    for (const person of ['bob', 'carl']) {
+      const memberId = await api.memberIdOf('user_id', person);
+      const home = await api.get<{ store: string | null }>(`/api/members/${memberId}/home-store`);
+      const points = await api.get<{ available: number }>(`/api/members/${memberId}/points`);
+      homes.push([person, home.body.store, points.body.available]);
+    }
+    expect(homes).toEqual([
+      ['bob', null, 5],
+      ['carl', 'SH-001', 5],
+    ]);
+    const { live, replayed } = await replayInPlace(server.runtime);
+    expect(replayed).toEqual(live);
   });
 });
 
