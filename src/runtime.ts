@@ -36,6 +36,7 @@ import { createCouponsStage } from './modules/benefits/coupons.stage.ts';
 import { createCouponsService, type CouponsService } from './modules/benefits/coupons.service.ts';
 import { createProductCodesStage } from './modules/benefits/product-codes.stage.ts';
 import { createStoresStage } from './modules/stores/stores.stage.ts';
+import { loadStores } from './modules/stores/stores.repo.ts';
 import { createBadgesStage } from './modules/benefits/badges.stage.ts';
 import { createMembershipsStage } from './modules/benefits/memberships.stage.ts';
 import { createReferralsStage } from './modules/benefits/referrals.stage.ts';
@@ -133,7 +134,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     createProfilesStage({ workspaces }),
     // Benefits before loyalty: the points they grant are earned at the place of the event that granted them.
     createStoresStage({ survivors: findSurvivors }),
-    createProductCodesStage({ views: { survivors: findSurvivors } }),
+    createProductCodesStage({
+      views: { survivors: findSurvivors },
+      storeIds: async (transaction, workspaceId) => new Set((await loadStores(transaction, workspaceId)).keys()),
+    }),
     createMembershipsStage({ workspaces, views: { survivors: findSurvivors } }),
     createReferralsStage({ workspaces, views: { survivors: findSurvivors } }),
     // After referrals: a badge may count the referrals a member completed.
@@ -238,7 +242,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     committedPosition: () => processor.position(),
     ...(options.previewIndexMinimumMembers !== undefined ? { minimumMembers: options.previewIndexMinimumMembers } : {}),
   });
-  const segments = createSegmentsService({ database, clock, writer, processor, workspaces, previewIndex });
+  const stores = createStoresService(operated);
+  const segments = createSegmentsService({ database, clock, writer, processor, workspaces, previewIndex, stores });
   const finder = createMemberFinder(identity);
   const tags = createTagsService({ database, clock, writer, processor, finder, segments });
   const coupons = createCouponsService({
@@ -246,10 +251,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     resolveMembers: (workspaceId, memberIds) => findWorkspaceSurvivors(database.db, workspaceId, memberIds),
     segmentMembers: (workspaceId, segmentId) => segments.allMembers(workspaceId, segmentId),
   });
-  const stores = createStoresService(operated);
   const badges = createBadgesService(operated);
   const rewards = createRewardsService(operated);
-  const productCodes = createProductCodesService(operated);
+  const productCodes = createProductCodesService({ ...operated, stores });
   const memberships = createMembershipsService(operated);
   const referrals = createReferralsService(operated);
   const quality = createQualityService({ database, clock, writer, processor });

@@ -64,6 +64,8 @@ describe('product codes (one item, one code)', () => {
 
     const scan = (member: string, code: string, extra: Record<string, string> = {}) =>
       api.request<ScanAnswer>('POST', '/api/codes/scan', { body: { code, member, ...extra } });
+    // The store a scan names must be one the workspace has, as for binding a home store.
+    expect((await api.request('PUT', '/api/stores/SH-001', { body: { name: 'Xuhui' } })).status).toBe(201);
     const scanned = await scan(ana ?? '', first.toLowerCase(), { store: 'SH-001', channel: 'wechat' });
     expect([scanned.status, scanned.body.scan?.homeStore, scanned.body.scan?.worth]).toEqual([
       200,

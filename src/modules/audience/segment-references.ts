@@ -20,3 +20,23 @@ export function referencedEventNames(definitions: readonly SegmentDefinition[]):
   }
   return [...names];
 }
+
+/** A tag or store a definition names, with where in the definition it is named. */
+export interface NamedThing {
+  kind: 'tag' | 'store';
+  id: string;
+  path: Array<string | number>;
+}
+
+/** Every tag and store the definition names, each with its path (for a 400 that points at it). */
+export function namedThings(definition: SegmentDefinition, path: Array<string | number> = []): NamedThing[] {
+  if (definition.type === 'and' || definition.type === 'or') {
+    return definition.conditions.flatMap((condition, index) => namedThings(condition, [...path, 'conditions', index]));
+  }
+  if (definition.type === 'not') return namedThings(definition.condition, [...path, 'condition']);
+  if (definition.type === 'tag') return [{ kind: 'tag', id: definition.tag, path: [...path, 'tag'] }];
+  if (definition.type === 'store') {
+    return definition.stores.map((id, index) => ({ kind: 'store', id, path: [...path, 'stores', index] }));
+  }
+  return [];
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
 import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
+import { toRouteResult } from '../../platform/http/routes.ts';
 import { memberParamsSchema } from '../profiles/profiles.schema.ts';
 import {
   createSegmentSchema,
@@ -45,10 +46,10 @@ export function registerSegmentsRoutes(
     body: createSegmentSchema,
     response: segmentSchema,
     successStatus: 201,
-    refusals: { '409': 'another segment has that name' },
+    refusals: { '409': 'another segment has that name', '422': 'an Idempotency-Key reused for another request' },
     handler: async ({ workspaceId, body, request }) => {
-      const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']);
-      return segments.create(workspaceId, body, idempotencyKey ? { idempotencyKey } : {});
+      const key = readIdempotencyKey(request.headers['idempotency-key']);
+      return toRouteResult(await segments.createOnce(workspaceId, body, key), segmentSchema);
     },
   });
   http.route({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursorSchema } from '../../platform/page-cursor.ts';
 import { checkedDefinitionSchema } from './segment-definition.schema.ts';
 
 const segmentName = z.string().trim().min(1).max(200);
@@ -49,7 +50,7 @@ export const segmentParamsSchema = z.object({ id: z.string().min(1) });
 
 export const segmentMembersQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().min(1).optional(),
+  cursor: pageCursorSchema,
 });
 
 export const segmentMembersPageSchema = z.object({

@@ -1,17 +1,22 @@
 import type { Clock } from '../../platform/clock.ts';
+import { cursorAfter } from '../../platform/page-cursor.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { parseJson } from '../../platform/db/json.ts';
 import { HearthError, notFound } from '../../platform/errors.ts';
+import { fingerprintOf, refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
 import { createId } from '../../platform/ids.ts';
+import type { OperationAnswer } from '../../platform/processor/operation-answers.ts';
 import { processThrough } from '../../platform/processor/catch-up.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
 import type { EventLogWriter } from '../ingest/event-log-writer.ts';
-import { appendOperation } from '../ingest/operation-events.ts';
+import { appendOperation, findOperation, type StoredOperation } from '../ingest/operation-events.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import type { SegmentDefinition } from './segment-definition.schema.ts';
 import { countMatchingMembers, selectMatchingMembers, type SqlContext } from './segment-sql.ts';
 import { scoreRfmToday, usesRfm } from './segment-rfm.ts';
 import * as repo from './segments.repo.ts';
+import * as tagsRepo from './tags.repo.ts';
+import { namedThings, type NamedThing } from './segment-references.ts';
+import type { StoresService } from '../stores/stores.service.ts';
 import type { Preview, Segment } from './segments.schema.ts';
 import type { PreviewIndex } from './preview-index.ts';
 import type { ValueBand } from './value-bands.ts';
@@ -25,11 +30,9 @@ export interface SegmentInput {
 
 export interface SegmentsService {
   preview(workspaceId: string, definition: SegmentDefinition, sample: number): Promise<Preview>;
-  create(
-    workspaceId: string,
-    input: SegmentInput,
-    options?: { idempotencyKey?: string; tagId?: string; band?: ValueBand },
-  ): Promise<Segment>;
+  create(workspaceId: string, input: SegmentInput, options?: { tagId?: string; band?: ValueBand }): Promise<Segment>;
+  /** A segment saved by a request: a retry with its Idempotency-Key gets the segment the first one saved. */
+  createOnce(workspaceId: string, input: SegmentInput, key: string | undefined): Promise<OperationAnswer>;
   update(workspaceId: string, segmentId: string, change: Partial<SegmentInput>): Promise<Segment>;
   remove(workspaceId: string, segmentId: string): Promise<void>;
   list(workspaceId: string): Promise<Segment[]>;
@@ -39,8 +42,8 @@ export interface SegmentsService {
     segmentId: string,
     page: { limit: number; cursor?: string | undefined },
   ): Promise<{ members: Array<{ memberId: string; since: string }>; nextCursor: string | null }>;
-  /** Every member of the segment now (a coupon issue to it), in member id order. */
-  allMembers(workspaceId: string, segmentId: string): Promise<string[]>;
+  /** Every member of the segment now (a coupon issue to it), in member id order; undefined when there is no such segment. */
+  allMembers(workspaceId: string, segmentId: string): Promise<string[] | undefined>;
   /** The segments a member is in now. */
   ofMember(workspaceId: string, memberId: string): Promise<Array<{ id: string; name: string; since: string }>>;
   sizes(
@@ -77,6 +80,8 @@ export function createSegmentsService(dependencies: {
   workspaces: WorkspaceService;
   /** Counts from memory once built; SQL answers without it, or until it can. */
   previewIndex?: PreviewIndex;
+  /** A definition naming a store is checked against the stores the workspace has. */
+  stores: Pick<StoresService, 'unknownStores'>;
 }): SegmentsService {
   const { database, clock } = dependencies;
 
@@ -84,6 +89,25 @@ export function createSegmentsService(dependencies: {
     const [segment] = await repo.readSegments(database.db, workspaceId, { id: segmentId });
     if (!segment) throw notFound(`no segment ${segmentId} in this workspace`);
     return segment;
+  }
+
+  /** A definition may name only tags and stores the workspace has now: a 400 points at each other one. */
+  async function checkNamedThings(workspaceId: string, definition: SegmentDefinition): Promise<void> {
+    const named = namedThings(definition);
+    const idsOf = (kind: NamedThing['kind']) => [
+      ...new Set(named.filter((thing) => thing.kind === kind).map((thing) => thing.id)),
+    ];
+    const [storeIds, tagIds] = [idsOf('store'), idsOf('tag')];
+    const tags = await tagsRepo.existingTagIds(database.db, workspaceId, tagIds);
+    const stores = new Set(storeIds.length > 0 ? await dependencies.stores.unknownStores(workspaceId, storeIds) : []);
+    const issues = named
+      .filter((thing) => (thing.kind === 'tag' ? !tags.has(thing.id) : stores.has(thing.id)))
+      .map((thing) => ({
+        path: ['body', 'definition', ...thing.path].join('.'),
+        message: `no ${thing.kind} ${thing.id} in this workspace`,
+      }));
+    const [first] = issues;
+    if (first) throw new HearthError('invalid_request', `${first.path}: ${first.message}`, { issues });
   }
 
   async function checkName(workspaceId: string, name: string, segmentId: string): Promise<void> {
@@ -103,28 +127,60 @@ export function createSegmentsService(dependencies: {
     workspaceId: string,
     segment: Omit<repo.StoredSegment, 'size' | 'workspaceId' | 'updatedAt'>,
     messageId: string,
-  ) {
+    fingerprint?: string,
+  ): Promise<StoredOperation> {
     await checkName(workspaceId, segment.name, segment.id);
-    const operation = await operate(workspaceId, messageId, 'Segment Saved', segmentSavedPayload(segment));
-    // A retry with the same key gets the segment the first request saved.
-    const savedId = (operation.payload.segment as { id?: unknown } | undefined)?.id;
-    const [saved] = await repo.readSegments(database.db, workspaceId, { id: String(savedId) });
-    if (!saved || saved.name !== segment.name) throw nameTaken(segment.name);
+    const payload = { ...segmentSavedPayload(segment), ...(fingerprint ? { fingerprint } : {}) };
+    return operate(workspaceId, messageId, 'Segment Saved', payload);
+  }
+
+  async function presentSaved(workspaceId: string, operation: StoredOperation, name: string): Promise<Segment> {
+    const saved = await savedBy(workspaceId, operation);
+    if (!saved || saved.name !== name) throw nameTaken(name);
     return present(saved);
   }
 
-  /** The segment an earlier request with the same idempotency key saved, if there was one. */
-  async function savedBy(workspaceId: string, messageId: string): Promise<repo.StoredSegment | undefined> {
-    const operation = await database.db
-      .selectFrom('events')
-      .select('payload')
-      .where('workspace_id', '=', workspaceId)
-      .where('message_id', '=', messageId)
-      .executeTakeFirst();
-    if (!operation) return undefined;
-    const segment = parseJson<{ segment?: { id?: unknown } }>(operation.payload).segment;
-    const [saved] = await repo.readSegments(database.db, workspaceId, { id: String(segment?.id) });
+  /** The segment an operation saved (for a retry with the same key, the first request's). */
+  async function savedBy(workspaceId: string, operation: StoredOperation): Promise<repo.StoredSegment | undefined> {
+    const savedId = (operation.payload.segment as { id?: unknown } | undefined)?.id;
+    const [saved] = await repo.readSegments(database.db, workspaceId, { id: String(savedId) });
     return saved;
+  }
+
+  function newSegment(input: SegmentInput, options: { tagId?: string; band?: ValueBand }) {
+    const now = clock.now();
+    return {
+      id: `seg_${createId(now)}`,
+      name: input.name,
+      description: input.description ?? null,
+      definition: input.definition,
+      tagId: options.tagId ?? null,
+      band: options.band ?? null,
+      createdAt: now,
+    };
+  }
+
+  /** A retry answers the segment the first request saved, as it is now. */
+  async function savedBefore(workspaceId: string, earlier: StoredOperation, fingerprint: string) {
+    const refused = refusalForReusedKey(earlier, fingerprint);
+    if (refused) return refused;
+    const saved = await savedBy(workspaceId, earlier);
+    if (!saved) throw notFound('the segment saved with this Idempotency-Key has since been deleted');
+    return { status: 201, body: present(saved) };
+  }
+
+  async function createOnce(workspaceId: string, input: SegmentInput, key: string | undefined) {
+    const segment = newSegment(input, {});
+    const messageId = `segment-create-${key ?? segment.id}`;
+    const fingerprint = fingerprintOf(input);
+    const earlier = key ? await findOperation(database, workspaceId, messageId) : undefined;
+    if (earlier) return savedBefore(workspaceId, earlier, fingerprint);
+    await checkNamedThings(workspaceId, input.definition);
+    const operation = await save(workspaceId, segment, messageId, fingerprint);
+    // Two requests with one key at once: the second's append finds the first one's operation.
+    const refused = refusalForReusedKey(operation, fingerprint);
+    if (refused) return refused;
+    return { status: 201, body: await presentSaved(workspaceId, operation, input.name) };
   }
 
   async function workspaceOf(workspaceId: string) {
@@ -147,6 +203,7 @@ export function createSegmentsService(dependencies: {
 
   return {
     async preview(workspaceId, definition, sample) {
+      await checkNamedThings(workspaceId, definition);
       const context = { workspaceId, now: clock.now(), timeZone: await workspaceTimeZone(workspaceId) };
       if (usesRfm(definition)) {
         // Scored now as the day's RFM analysis scores them, not as of the last daily scoring (which
@@ -163,22 +220,11 @@ export function createSegmentsService(dependencies: {
       return previewInDatabase(definition, { ...context, dialect: database.dialect }, sample);
     },
     async create(workspaceId, input, options = {}) {
-      const messageId = options.idempotencyKey ? `segment-create-${options.idempotencyKey}` : undefined;
-      const earlier = messageId ? await savedBy(workspaceId, messageId) : undefined;
-      if (earlier) return present(earlier);
-      const now = clock.now();
-      const id = `seg_${createId(now)}`;
-      const segment = {
-        id,
-        name: input.name,
-        description: input.description ?? null,
-        definition: input.definition,
-        tagId: options.tagId ?? null,
-        band: options.band ?? null,
-        createdAt: now,
-      };
-      return save(workspaceId, segment, messageId ?? `segment-create-${id}`);
+      await checkNamedThings(workspaceId, input.definition);
+      const segment = newSegment(input, options);
+      return presentSaved(workspaceId, await save(workspaceId, segment, `segment-create-${segment.id}`), input.name);
     },
+    createOnce,
     async update(workspaceId, segmentId, change) {
       const current = await stored(workspaceId, segmentId);
       if (current.band && change.definition) {
@@ -186,6 +232,7 @@ export function createSegmentsService(dependencies: {
           issues: [{ path: 'body.definition', message: 'cannot be set for a value-band segment' }],
         });
       }
+      if (change.definition) await checkNamedThings(workspaceId, change.definition);
       const segment = {
         id: current.id,
         name: change.name ?? current.name,
@@ -195,7 +242,8 @@ export function createSegmentsService(dependencies: {
         band: current.band,
         createdAt: current.createdAt,
       };
-      return save(workspaceId, segment, `segment-update-${segmentId}-${createId(clock.now())}`);
+      const messageId = `segment-update-${segmentId}-${createId(clock.now())}`;
+      return presentSaved(workspaceId, await save(workspaceId, segment, messageId), segment.name);
     },
     async remove(workspaceId, segmentId) {
       await stored(workspaceId, segmentId);
@@ -212,11 +260,12 @@ export function createSegmentsService(dependencies: {
       const shown = rows.slice(0, page.limit);
       return {
         members: shown.map((row) => ({ memberId: row.memberId, since: new Date(row.since).toISOString() })),
-        nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
+        nextCursor: cursorAfter(shown.at(-1)?.memberId, rows.length > page.limit),
       };
     },
     async allMembers(workspaceId, segmentId) {
-      await stored(workspaceId, segmentId);
+      const [segment] = await repo.readSegments(database.db, workspaceId, { id: segmentId });
+      if (!segment) return undefined;
       const members: string[] = [];
       for (let page = await repo.membersPage(database.db, segmentId, { limit: 10_000 }); page.length > 0;) {
         members.push(...page.map((row) => row.memberId));

@@ -75,6 +75,18 @@ export async function listTags(
   }));
 }
 
+/** Of these tag ids, the ones the workspace has a tag for. */
+export async function existingTagIds(db: DbExecutor, workspaceId: string, tagIds: string[]): Promise<Set<string>> {
+  if (tagIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('tag_definitions')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', tagIds)
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 export async function deleteDefinition(db: DbExecutor, workspaceId: string, tagId: string): Promise<void> {
   await db.deleteFrom('tag_definitions').where('workspace_id', '=', workspaceId).where('id', '=', tagId).execute();
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
 import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
+import { toRouteResult } from '../../platform/http/routes.ts';
 import { parseMemberCsv } from './member-references.ts';
 import {
   createTagSchema,
@@ -77,8 +78,12 @@ export function registerTagsRoutes(http: HttpApp, dependencies: { tags: TagsServ
     params: tagParamsSchema,
     body: tagMembersChangeSchema,
     response: tagMembersResultSchema,
+    refusals: { '422': 'an Idempotency-Key reused for another request' },
     handler: async ({ workspaceId, params, body, request }) =>
-      tags.changeMembers(workspaceId, params.id, body, readIdempotencyKey(request.headers['idempotency-key'])),
+      toRouteResult(
+        await tags.changeMembers(workspaceId, params.id, body, readIdempotencyKey(request.headers['idempotency-key'])),
+        tagMembersResultSchema,
+      ),
   });
   http.route({
     method: 'POST',
@@ -89,12 +94,16 @@ export function registerTagsRoutes(http: HttpApp, dependencies: { tags: TagsServ
     params: tagParamsSchema,
     body: z.string({ error: 'send the list as text/csv' }),
     response: tagMembersResultSchema,
+    refusals: { '422': 'an Idempotency-Key reused for another request' },
     handler: async ({ workspaceId, params, body, request }) =>
-      tags.changeMembers(
-        workspaceId,
-        params.id,
-        { add: parseMemberCsv(body), remove: [] },
-        readIdempotencyKey(request.headers['idempotency-key']),
+      toRouteResult(
+        await tags.changeMembers(
+          workspaceId,
+          params.id,
+          { add: parseMemberCsv(body), remove: [] },
+          readIdempotencyKey(request.headers['idempotency-key']),
+        ),
+        tagMembersResultSchema,
       ),
   });
   http.route({

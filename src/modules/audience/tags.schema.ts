@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursorSchema } from '../../platform/page-cursor.ts';
 import { checkedDefinitionSchema } from './segment-definition.schema.ts';
 import { valueBandSchema } from './value-bands.ts';
 
@@ -79,7 +80,7 @@ export type TagMembersResult = z.infer<typeof tagMembersResultSchema>;
 
 export const tagMembersQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().min(1).optional(),
+  cursor: pageCursorSchema,
 });
 
 export const tagMembersPageSchema = z.object({

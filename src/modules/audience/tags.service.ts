@@ -1,14 +1,23 @@
 import type { Clock } from '../../platform/clock.ts';
+import { cursorAfter } from '../../platform/page-cursor.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { HearthError, notFound } from '../../platform/errors.ts';
+import { fingerprintOf, refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
 import { createId } from '../../platform/ids.ts';
+import type { OperationAnswer } from '../../platform/processor/operation-answers.ts';
 import { processThrough } from '../../platform/processor/catch-up.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
 import type { EventLogWriter } from '../ingest/event-log-writer.ts';
 import { appendOperation } from '../ingest/operation-events.ts';
 import { describeReference, type FoundMember } from './member-references.ts';
 import * as repo from './tags.repo.ts';
-import type { CreateTagInput, MemberReference, Tag, TagMembersResult } from './tags.schema.ts';
+import {
+  tagMembersResultSchema,
+  type CreateTagInput,
+  type MemberReference,
+  type Tag,
+  type TagMembersResult,
+} from './tags.schema.ts';
 import type { SegmentsService } from './segments.service.ts';
 import { bandDefinition, type ValueBand } from './value-bands.ts';
 import { tagDeletedPayload, tagMembersPayload } from './tags.stage.ts';
@@ -23,7 +32,7 @@ export interface TagsService {
     tagId: string,
     change: { add: MemberReference[]; remove: MemberReference[] },
     idempotencyKey?: string,
-  ): Promise<TagMembersResult>;
+  ): Promise<OperationAnswer>;
   members(
     workspaceId: string,
     tagId: string,
@@ -34,6 +43,10 @@ export interface TagsService {
   }>;
   tagsOf(workspaceId: string, memberId: string): Promise<Array<{ id: string; family: string; name: string }>>;
 }
+
+/** What a change found when it was asked for; the log keeps it so a retry answers the same. */
+const foundChangeSchema = tagMembersResultSchema.pick({ requested: true, unknown: true });
+type FoundChange = Omit<TagMembersResult, 'members'>;
 
 export interface MemberFinder {
   /** Each reference's member (after merges), or why there is none, in order. */
@@ -96,6 +109,7 @@ export function createTagsService(dependencies: {
     const now = clock.now();
     const stored = await appendOperation(dependencies, { workspaceId, messageId, eventName, payload, now });
     await processThrough(dependencies.processor, stored.seq);
+    return stored;
   }
 
   async function remove(workspaceId: string, tagId: string): Promise<void> {
@@ -119,12 +133,18 @@ export function createTagsService(dependencies: {
     return { found, unknown };
   }
 
+  /** A retry answers what the first request found; its member count is the tag's now. */
+  async function answerChange(workspaceId: string, tagId: string, found: FoundChange): Promise<OperationAnswer> {
+    const members = (await get(workspaceId, tagId)).members;
+    return { status: 200, body: { requested: found.requested, members, unknown: found.unknown } };
+  }
+
   async function changeMembers(
     workspaceId: string,
     tagId: string,
     change: { add: MemberReference[]; remove: MemberReference[] },
     idempotencyKey?: string,
-  ): Promise<TagMembersResult> {
+  ): Promise<OperationAnswer> {
     const tag = await get(workspaceId, tagId);
     if (tag.kind !== 'manual') {
       throw new HearthError('conflict', `${tag.name} is a ${tag.kind} tag: its members are who match it`, {
@@ -133,15 +153,19 @@ export function createTagsService(dependencies: {
     }
     const add = await resolveAll(workspaceId, change.add, 0);
     const remove = await resolveAll(workspaceId, change.remove, change.add.length);
-    if (add.found.length + remove.found.length > 0) {
-      const messageId = `tags-${tagId}-${idempotencyKey ?? createId(clock.now())}`;
-      await operate(workspaceId, messageId, 'Tag Members Changed', tagMembersPayload(tagId, add.found, remove.found));
-    }
-    return {
+    const found: FoundChange = {
       requested: { add: new Set(add.found).size, remove: new Set(remove.found).size },
-      members: (await get(workspaceId, tagId)).members,
       unknown: [...add.unknown, ...remove.unknown],
     };
+    // Keyed, the change is logged even when it names nobody, so a reuse of the key is recognised.
+    if (add.found.length + remove.found.length === 0 && !idempotencyKey) return answerChange(workspaceId, tagId, found);
+    const fingerprint = fingerprintOf({ tagId, change });
+    const messageId = `tags-${tagId}-${idempotencyKey ?? createId(clock.now())}`;
+    const payload = { ...tagMembersPayload(tagId, add.found, remove.found), fingerprint, found };
+    const stored = await operate(workspaceId, messageId, 'Tag Members Changed', payload);
+    const refused = refusalForReusedKey(stored, fingerprint);
+    if (refused) return refused;
+    return answerChange(workspaceId, tagId, foundChangeSchema.parse(stored.payload.found));
   }
 
   async function members(workspaceId: string, tagId: string, page: { limit: number; cursor?: string | undefined }) {
@@ -153,7 +177,7 @@ export function createTagsService(dependencies: {
     const shown = rows.slice(0, page.limit);
     return {
       members: shown.map((row) => ({ memberId: row.memberId, since: new Date(row.since).toISOString() })),
-      nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
+      nextCursor: cursorAfter(shown.at(-1)?.memberId, rows.length > page.limit),
     };
   }
 

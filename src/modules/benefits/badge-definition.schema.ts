@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursorSchema } from '../../platform/page-cursor.ts';
 import { totalThreshold } from '../../platform/amounts.ts';
 import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 import { categoryNameSchema } from '../profiles/profiles.schema.ts';
@@ -99,7 +100,7 @@ export const holdersQuerySchema = z.object({
   /** Holders at this level or above; absent: every level. */
   level: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
-  cursor: z.string().min(1).optional(),
+  cursor: pageCursorSchema,
 });
 
 const heldBadgeSchema = z.object({

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
+import { checkNamedTemplates } from './coupon-template-references.ts';
+import { cursorAfter } from '../../platform/page-cursor.ts';
+import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { invalidRequest, notFound } from '../../platform/errors.ts';
-import { answerOf, fingerprintOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
+import { answerOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
 import type { BadgeDefinition, BadgeView, holdersSchema, memberBadgesSchema } from './badge-definition.schema.ts';
 import type { BadgeState, MemberBadge } from './badge-fold.ts';
 import { measureValue } from './badge-rules.ts';
@@ -67,6 +70,17 @@ export function createBadgesService(
 
   return {
     async save(workspaceId, badgeId, definition, key) {
+      await checkNamedTemplates(
+        db,
+        workspaceId,
+        definition.levels.map(
+          (level, index) =>
+            [
+              `body.levels.${index}.reward.templateId`,
+              level.reward?.type === 'coupon' ? level.reward.templateId : undefined,
+            ] as const,
+        ),
+      );
       const request = { action: 'save-badge' as const, badgeId, definition };
       const operation = {
         workspaceId,
@@ -102,7 +116,7 @@ export function createBadgesService(
       return {
         badgeId,
         holders: shown.map((held) => heldView(badge, held)),
-        nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
+        nextCursor: cursorAfter(shown.at(-1)?.memberId, rows.length > page.limit),
       };
     },
     async ofMember(workspaceId, memberIdParam) {

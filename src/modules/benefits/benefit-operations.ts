@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { HearthError } from '../../platform/errors.ts';
+import { refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
 import { createId } from '../../platform/ids.ts';
 import { processThrough } from '../../platform/processor/catch-up.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
@@ -15,17 +15,6 @@ export interface OperationDependencies {
   clock: Clock;
   writer: EventLogWriter;
   processor: Processor;
-}
-
-export const fingerprintOf = (value: unknown): string =>
-  createHash('sha256').update(JSON.stringify(value)).digest('hex');
-
-export function keyReused(): OperationAnswer {
-  const issues = [{ path: 'headers.idempotency-key', message: 'already used for a different request' }];
-  return {
-    status: 422,
-    body: { error: 'idempotency_key_reused', message: 'this Idempotency-Key was used for a different request', issues },
-  };
 }
 
 /**
@@ -52,7 +41,8 @@ export async function submitOperations(
   );
   const first = stored[0];
   if (!first) throw new HearthError('unavailable', 'the operation was not stored; retry with the same key');
-  if (first.payload.fingerprint !== operation.fingerprint) return { stored, refused: keyReused() };
+  const refused = refusalForReusedKey(first, operation.fingerprint);
+  if (refused) return { stored, refused };
   await processThrough(dependencies.processor, first.seq);
   return { stored };
 }

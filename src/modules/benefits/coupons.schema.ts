@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursorSchema } from '../../platform/page-cursor.ts';
 import { minorUnitsAmount } from '../../platform/amounts.ts';
 import { couponTemplateDefinitionSchema } from './coupon-template.schema.ts';
 import { categoryNameSchema } from '../profiles/profiles.schema.ts';
@@ -137,7 +138,7 @@ export const issueAnswerSchema = z.union([z.object({ coupon: couponSchema }), z.
 export const memberCouponsQuerySchema = z.object({
   status: couponStatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).optional(),
+  cursor: pageCursorSchema,
 });
 export const memberCouponsSchema = z.object({
   memberId: z.string(),

@@ -1,12 +1,14 @@
 import type { Clock } from '../../platform/clock.ts';
+import { cursorAfter } from '../../platform/page-cursor.ts';
+import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { chunks } from '../../platform/db/chunks.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { HearthError, notFound } from '../../platform/errors.ts';
+import { HearthError, invalidRequest, notFound } from '../../platform/errors.ts';
 import { createId } from '../../platform/ids.ts';
 import type { Processor } from '../../platform/processor/processor.ts';
 import type { EventLogWriter } from '../ingest/event-log-writer.ts';
 import type { StoredOperation } from '../ingest/operation-events.ts';
-import { answerOf, fingerprintOf, submitOperations } from './benefit-operations.ts';
+import { answerOf, submitOperations } from './benefit-operations.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { generateCodes, normalizeCode, patternRoomFor } from './coupon-codes.ts';
 import * as pool from './coupon-codes.repo.ts';
@@ -71,7 +73,8 @@ export function createCouponsService(dependencies: {
   resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
   /** Members of the workspace each id is (after merges); unknown ids are left out. */
   resolveMembers(workspaceId: string, memberIds: string[]): Promise<Map<string, string>>;
-  segmentMembers(workspaceId: string, segmentId: string): Promise<string[]>;
+  /** Undefined when the workspace has no such segment. */
+  segmentMembers(workspaceId: string, segmentId: string): Promise<string[] | undefined>;
 }): CouponsService {
   const { database, clock } = dependencies;
   const db = database.db;
@@ -158,11 +161,9 @@ export function createCouponsService(dependencies: {
     body: IssueBody,
   ): Promise<{ target: string; ids: string[]; unknown: number }> {
     if (body.segmentId) {
-      return {
-        target: `segment:${body.segmentId}`,
-        ids: await dependencies.segmentMembers(workspaceId, body.segmentId),
-        unknown: 0,
-      };
+      const ids = await dependencies.segmentMembers(workspaceId, body.segmentId);
+      if (!ids) throw invalidRequest('body.segmentId', `no segment ${body.segmentId} in this workspace`);
+      return { target: `segment:${body.segmentId}`, ids, unknown: 0 };
     }
     const listed = body.memberIds ?? [];
     const resolved = await dependencies.resolveMembers(workspaceId, listed);
@@ -276,7 +277,7 @@ export function createCouponsService(dependencies: {
       const shown = rows.slice(0, page.limit);
       return {
         coupons: shown.map((coupon) => toCouponView(coupon, effectiveStatus(coupon, now))),
-        nextCursor: rows.length > page.limit ? (shown.at(-1)?.id ?? null) : null,
+        nextCursor: cursorAfter(shown.at(-1)?.id, rows.length > page.limit),
       };
     },
     async report(workspaceId, templateId) {

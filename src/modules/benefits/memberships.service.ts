@@ -1,9 +1,11 @@
 import { DateTime } from 'luxon';
+import { checkNamedTemplates } from './coupon-template-references.ts';
+import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import type { z } from 'zod';
-import { invalidRequest, notFound } from '../../platform/errors.ts';
+import { notFound } from '../../platform/errors.ts';
 import { readOrderTotals } from '../profiles/orders.repo.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
-import { answerOf, fingerprintOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
+import { answerOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
 import * as couponQueries from './coupon-queries.repo.ts';
 import type { OperationAnswer } from './coupon-state.ts';
 import { loadTemplates } from './coupons.repo.ts';
@@ -95,18 +97,12 @@ export function createMembershipsService(
 
   return {
     async savePlan(workspaceId, planId, plan, key) {
-      const templates = await loadTemplates(db, workspaceId);
-      const named = [
+      await checkNamedTemplates(db, workspaceId, [
         ['body.benefits.couponTemplateId', plan.benefits.couponTemplateId],
-        ...plan.benefits.partnerCodeTemplateIds.map((id, index) => [
-          `body.benefits.partnerCodeTemplateIds.${index}`,
-          id,
-        ]),
-      ] as const;
-      for (const [path, templateId] of named) {
-        if (templateId !== undefined && !templates.has(templateId))
-          throw invalidRequest(path, `no coupon template ${templateId}`);
-      }
+        ...plan.benefits.partnerCodeTemplateIds.map(
+          (id, index) => [`body.benefits.partnerCodeTemplateIds.${index}`, id] as const,
+        ),
+      ]);
       const answer = await submit(workspaceId, key, { action: 'save-plan', planId, plan });
       const saved = (await repo.loadPlans(db, workspaceId)).get(planId);
       if (answer.status >= 300 || !saved) return answer;

@@ -42,6 +42,8 @@ export interface HomeStore {
 
 export interface ProductCodeState {
   workspaceId: string;
+  /** The workspace's stores as of this batch: a tracked scan naming another one binds no home store. */
+  stores: ReadonlySet<string>;
   batches: Map<string, BatchState>;
   /** The batch each named code belongs to (codes of coupon templates are not in here). */
   owners: Map<string, string>;
@@ -95,6 +97,7 @@ function grant(state: ProductCodeState, batch: BatchState, scan: ScanRecord, eve
 
 function bindHomeStore(state: ProductCodeState, batch: BatchState, scan: ScanRecord): void {
   if (!batch.bindStore || scan.store === null || state.homeStores.has(scan.memberId)) return;
+  if (!state.stores.has(scan.store)) return;
   state.homeStores.set(scan.memberId, { store: scan.store, boundAt: scan.at, source: `product-code:${scan.code}` });
   state.changedHomeStores.add(scan.memberId);
 }

@@ -73,7 +73,8 @@ export function registerProductCodesRoutes(http: HttpApp, dependencies: { produc
     body: scanBodySchema,
     response: scanAnswerSchema,
     refusals: {
-      '404': 'no such code (counts toward the member’s limit of unknown codes)',
+      '404':
+        'no such code (counts toward the member’s limit of unknown codes), or unknown_store: a store the workspace does not have',
       '409': 'already scanned (the body says when)',
       '429': 'too many unknown codes from this member in the last hour (Retry-After)',
     },

@@ -1,20 +1,15 @@
 import type { z } from 'zod';
+import { checkNamedTemplates } from './coupon-template-references.ts';
+import { fingerprintOf, refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { HearthError, invalidRequest, notFound } from '../../platform/errors.ts';
+import { HearthError, notFound } from '../../platform/errors.ts';
 import { createId } from '../../platform/ids.ts';
 import { findOperation } from '../ingest/operation-events.ts';
 import { processThrough } from '../../platform/processor/catch-up.ts';
-import {
-  answerOf,
-  fingerprintOf,
-  keyReused,
-  submitOperations,
-  type OperationDependencies,
-} from './benefit-operations.ts';
+import { answerOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
 import { generateCodes } from './coupon-codes.ts';
 import * as pool from './coupon-codes.repo.ts';
 import type { OperationAnswer } from './coupon-state.ts';
-import { loadTemplates } from './coupons.repo.ts';
 import type { BatchState } from './product-code-fold.ts';
 import type {
   CodeBatch,
@@ -24,6 +19,7 @@ import type {
   homeStoreSchema,
 } from './product-codes.schema.ts';
 import * as repo from './product-codes.repo.ts';
+import type { StoresService } from '../stores/stores.service.ts';
 
 type CreateBatchBody = z.infer<typeof createBatchBodySchema>;
 
@@ -45,6 +41,8 @@ export function createProductCodesService(
   dependencies: OperationDependencies & {
     database: Database;
     resolveMemberId(workspaceId: string, memberId: string): Promise<string>;
+    /** A scan binds the member's home store: one the workspace does not have is refused as binding refuses it. */
+    stores: Pick<StoresService, 'refusalForUnknownStore'>;
   },
 ): ProductCodesService {
   const db = dependencies.database.db;
@@ -79,15 +77,15 @@ export function createProductCodesService(
   }
 
   async function createBatch(workspaceId: string, body: CreateBatchBody, key: string | undefined) {
-    if (body.worth.type === 'coupon' && !(await loadTemplates(db, workspaceId)).has(body.worth.templateId)) {
-      throw invalidRequest('body.worth.templateId', `no coupon template ${body.worth.templateId}`);
-    }
+    const worthTemplate = body.worth.type === 'coupon' ? body.worth.templateId : undefined;
+    await checkNamedTemplates(db, workspaceId, [['body.worth.templateId', worthTemplate]]);
     const fingerprint = fingerprintOf(body);
     // A retry must not make a second set of codes: the first request's operation answers it.
     const earlier = key ? await findOperation(dependencies.database, workspaceId, `product-codes-${key}`) : undefined;
     let stored = earlier;
     if (earlier) {
-      if (earlier.payload.fingerprint !== fingerprint) return keyReused();
+      const refused = refusalForReusedKey(earlier, fingerprint);
+      if (refused) return refused;
       await processThrough(dependencies.processor, earlier.seq);
     } else {
       const batchId = `pcb_${createId(dependencies.clock.now())}`;
@@ -117,6 +115,10 @@ export function createProductCodesService(
     },
     async scan(workspaceId, body, key) {
       const memberId = await dependencies.resolveMemberId(workspaceId, body.member);
+      const unknownStore = body.store
+        ? await dependencies.stores.refusalForUnknownStore(workspaceId, body.store)
+        : undefined;
+      if (unknownStore) return unknownStore;
       const request: ProductCodeRequest = {
         action: 'scan',
         memberId,

@@ -1,3 +1,4 @@
+import type { DbTransaction } from '../../platform/db/database.ts';
 import { groupByWorkspace, type LoggedEvent, type Stage } from '../../platform/processor/stage.ts';
 import { reassignMergedRows } from '../../platform/db/merged-rows.ts';
 import { normalizeCode } from './coupon-codes.ts';
@@ -14,7 +15,11 @@ function concernsProductCodes(events: LoggedEvent[]): boolean {
 }
 
 /** Product codes: batches and scans decided in log order; the points or coupon a scan gives go to later stages. */
-export function createProductCodesStage(dependencies: { views: Pick<CouponMemberViews, 'survivors'> }): Stage {
+export function createProductCodesStage(dependencies: {
+  views: Pick<CouponMemberViews, 'survivors'>;
+  /** The stores stage runs first, so a store saved earlier in the batch is one of these. */
+  storeIds(transaction: DbTransaction, workspaceId: string): Promise<ReadonlySet<string>>;
+}): Stage {
   return {
     name: 'product-codes',
     async apply(batch) {
@@ -44,6 +49,7 @@ export function createProductCodesStage(dependencies: { views: Pick<CouponMember
         ]);
         const state: ProductCodeState = {
           workspaceId,
+          stores: await dependencies.storeIds(batch.transaction, workspaceId),
           batches: await repo.loadBatches(batch.transaction, workspaceId),
           ...named,
           failures: await repo.loadFailures(batch.transaction, memberIds, since),

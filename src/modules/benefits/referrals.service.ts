@@ -1,10 +1,18 @@
 import type { z } from 'zod';
+import { checkNamedTemplates } from './coupon-template-references.ts';
+import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { notFound } from '../../platform/errors.ts';
-import { answerOf, fingerprintOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
+import { answerOf, submitOperations, type OperationDependencies } from './benefit-operations.ts';
 import type { OperationAnswer } from './coupon-state.ts';
 import { loadDefinitions } from './definitions.repo.ts';
 import { referralView } from './referral-rules.ts';
-import type { ReferralProgram, ReferralRequest, referralCodeSchema, referralTreeSchema } from './referral.schema.ts';
+import type {
+  ReferralProgram,
+  ReferralRequest,
+  ReferralReward,
+  referralCodeSchema,
+  referralTreeSchema,
+} from './referral.schema.ts';
 import * as repo from './referrals.repo.ts';
 
 export interface ReferralsService {
@@ -40,6 +48,12 @@ export function createReferralsService(
 
   return {
     async saveProgram(workspaceId, definition, key) {
+      const templateOf = (reward: ReferralReward | undefined) =>
+        reward?.type === 'coupon' ? reward.templateId : undefined;
+      await checkNamedTemplates(db, workspaceId, [
+        ['body.referrerReward.templateId', templateOf(definition.referrerReward)],
+        ['body.refereeReward.templateId', templateOf(definition.refereeReward)],
+      ]);
       const answer = await submit(workspaceId, key, { action: 'save-program', program: definition });
       return answer.status >= 300 ? answer : { status: 200, body: await program(workspaceId) };
     },

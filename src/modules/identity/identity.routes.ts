@@ -3,6 +3,7 @@ import type { HttpApp } from '../../platform/http/app.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import { normalizeIdentifier, normalizeIdentifierType } from './identifiers.ts';
 import {
+  identitySettingsBodySchema,
   identitySettingsSchema,
   memberMergesResponseSchema,
   splitParamsSchema,
@@ -67,7 +68,7 @@ export function registerIdentityRoutes(
     summary: 'Replace the identity resolution settings (applies to events processed from now on)',
     tag: 'identity',
     auth: 'secret',
-    body: identitySettingsSchema,
+    body: identitySettingsBodySchema,
     response: identitySettingsSchema,
     handler: ({ workspaceId, body }) => identity.saveSettings(workspaceId, body),
   });

@@ -66,6 +66,21 @@ export const identitySettingsSchema = z.object({
 });
 export type IdentitySettings = z.output<typeof identitySettingsSchema>;
 
+/**
+ * The settings as a request gives them: each identifier type ranked once. Logged settings are read
+ * with the plain schema, so what an older log holds still replays as it did.
+ */
+export const identitySettingsBodySchema = identitySettingsSchema.superRefine((settings, context) => {
+  settings.priority.forEach((type, index) => {
+    if (settings.priority.indexOf(type) === index) return;
+    context.addIssue({
+      code: 'custom',
+      message: `ranks ${type} again; list each type once`,
+      path: ['priority', index],
+    });
+  });
+});
+
 export const identityLogEntrySchema = z.object({
   kind: z.enum(['created', 'linked', 'merged', 'conflict', 'split', 'blocked']),
   memberId: z.string(),

@@ -11,7 +11,7 @@ import { normalizeIdentifier, normalizeIdentifierType } from './identifiers.ts';
 import type { SplitOperation } from './identity-events.ts';
 import { readIdentitySettings } from './identity-settings.ts';
 import {
-  identitySettingsSchema,
+  identitySettingsBodySchema,
   type Identifier,
   type IdentityLogEntry,
   type IdentitySettings,
@@ -171,7 +171,7 @@ export function createIdentityService(dependencies: {
 
   /** The change goes through the log: events before it keep the old settings, also on replay. */
   async function saveSettings(workspaceId: string, input: unknown): Promise<IdentitySettings> {
-    const settings = identitySettingsSchema.parse(input);
+    const settings = identitySettingsBodySchema.parse(input);
     const now = clock.now();
     const stored = await appendOperation(
       { database, writer },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursorSchema } from '../../platform/page-cursor.ts';
 import { pointsAmount, pointsTotalCeiling, positiveMinorUnits, positivePointsAmount } from '../../platform/amounts.ts';
 import { loyaltyProgramSchema } from './loyalty-program.schema.ts';
 
@@ -28,7 +29,7 @@ export const pointsSummarySchema = pointsBalanceSchema.extend({
 
 export const pointsHistoryQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).optional(),
+  cursor: pageCursorSchema,
 });
 
 export const pointsEntrySchema = z.object({
@@ -169,7 +170,7 @@ export const tierViewSchema = z.object({
 
 export const tierChangesQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().min(1).optional(),
+  cursor: pageCursorSchema,
 });
 
 export const tierChangesSchema = z.object({

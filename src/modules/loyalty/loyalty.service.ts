@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { fingerprintOf, refusalForReusedKey } from '../../platform/http/idempotency-key.ts';
+import { cursorAfter } from '../../platform/page-cursor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { HearthError, notFound, type Issue } from '../../platform/errors.ts';
@@ -152,9 +153,7 @@ export function createLoyaltyService(dependencies: {
   ): Promise<OperationAnswer> {
     const memberId = await dependencies.memberForOperation(workspaceId, memberIdParam);
     const now = clock.now();
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify({ memberId: memberIdParam, request }))
-      .digest('hex');
+    const fingerprint = fingerprintOf({ memberId: memberIdParam, request });
     const payload: PointsOperationPayload = { operation: 'points', memberId, request, fingerprint };
     const stored = await appendOperation(dependencies, {
       workspaceId,
@@ -163,16 +162,8 @@ export function createLoyaltyService(dependencies: {
       payload,
       now,
     });
-    if (stored.payload.fingerprint !== fingerprint) {
-      return {
-        status: 422,
-        body: {
-          error: 'idempotency_key_reused',
-          message: 'this Idempotency-Key was used for a different request',
-          issues: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }],
-        },
-      };
-    }
+    const refused = refusalForReusedKey(stored, fingerprint);
+    if (refused) return refused;
     await processThrough(processor, stored.seq);
     const answer = processor.takeAnswer(stored.id) ?? (await points.readOperationResult(db, stored.id));
     if (!answer) throw new HearthError('unavailable', 'the operation was not processed; retry with the same key');
@@ -191,7 +182,7 @@ export function createLoyaltyService(dependencies: {
     });
     const more = entries.length > page.limit;
     const shown = entries.slice(0, page.limit);
-    return { memberId, entries: shown, nextCursor: more ? (shown.at(-1)?.id ?? null) : null };
+    return { memberId, entries: shown, nextCursor: cursorAfter(shown.at(-1)?.id, more) };
   }
 
   async function liability(workspaceId: string): Promise<Liability> {
@@ -235,7 +226,7 @@ export function createLoyaltyService(dependencies: {
 
   async function tierChanges(workspaceId: string, page: { limit: number; cursor?: string | undefined }) {
     const changes = await readTierChanges(db, workspaceId, { afterId: page.cursor, limit: page.limit });
-    return { changes, nextCursor: changes.length === page.limit ? (changes.at(-1)?.id ?? null) : null };
+    return { changes, nextCursor: cursorAfter(changes.at(-1)?.id, changes.length === page.limit) };
   }
 
   return {

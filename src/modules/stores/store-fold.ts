@@ -60,6 +60,11 @@ function refusal(status: number, error: string, message: string, extra: Record<s
   return { status, body: { error, message, ...extra } };
 }
 
+/** How a request naming a store the workspace does not have is refused, wherever it names one. */
+export function unknownStore(storeId: string) {
+  return refusal(404, 'unknown_store', `no store ${storeId}`);
+}
+
 function saveStore(state: StoreFoldState, storeId: string, body: SaveStoreBody, event: LoggedEvent) {
   const dealer = body.dealerId ? state.stores.get(body.dealerId) : undefined;
   if (body.dealerId && dealer?.kind !== 'dealer') {
@@ -103,7 +108,7 @@ function addEntry(
 function decide(state: StoreFoldState, request: StoreRequest, event: LoggedEvent) {
   if (request.action === 'save-store') return saveStore(state, request.storeId, request.store, event);
   const store = state.stores.get(request.storeId);
-  if (!store) return refusal(404, 'unknown_store', `no store ${request.storeId}`);
+  if (!store) return unknownStore(request.storeId);
   switch (request.action) {
     case 'bind': {
       const binding = {

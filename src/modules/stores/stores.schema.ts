@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursorSchema } from '../../platform/page-cursor.ts';
 import { positivePointsAmount } from '../../platform/amounts.ts';
 import { operationPayloadSchema, readOperation } from '../../platform/processor/operations.ts';
 
@@ -52,7 +53,7 @@ export const bindingSchema = z.object({
 
 export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
-  cursor: z.string().min(1).optional(),
+  cursor: pageCursorSchema,
 });
 export const storeMembersSchema = z.object({
   storeId: z.string(),

@@ -1,13 +1,10 @@
 import type { z } from 'zod';
+import { cursorAfter } from '../../platform/page-cursor.ts';
+import { fingerprintOf } from '../../platform/http/idempotency-key.ts';
 import { notFound } from '../../platform/errors.ts';
-import {
-  answerOf,
-  fingerprintOf,
-  submitOperations,
-  type OperationDependencies,
-} from '../benefits/benefit-operations.ts';
+import { answerOf, submitOperations, type OperationDependencies } from '../benefits/benefit-operations.ts';
 import type { OperationAnswer } from '../benefits/coupon-state.ts';
-import { iso, toEntryView, type StoreState } from './store-fold.ts';
+import { iso, toEntryView, unknownStore, type StoreState } from './store-fold.ts';
 import type {
   SaveStoreBody,
   StoreRequest,
@@ -35,6 +32,10 @@ export interface StoresService {
     key: string | undefined,
   ): Promise<OperationAnswer>;
   budget(workspaceId: string, storeId: string, page: Page): Promise<z.infer<typeof budgetSchema>>;
+  /** Of these store ids, the ones the workspace has no store for. */
+  unknownStores(workspaceId: string, storeIds: readonly string[]): Promise<string[]>;
+  /** The refusal binding gives when a request names a store the workspace does not have. */
+  refusalForUnknownStore(workspaceId: string, storeId: string): Promise<OperationAnswer | undefined>;
 }
 
 function toView(store: StoreState): StoreView {
@@ -67,7 +68,16 @@ export function createStoresService(
       .map((other) => other.id);
   }
 
+  async function unknownStores(workspaceId: string, storeIds: readonly string[]): Promise<string[]> {
+    const stores = await repo.loadStores(db, workspaceId);
+    return storeIds.filter((storeId) => !stores.has(storeId));
+  }
+
   return {
+    unknownStores,
+    async refusalForUnknownStore(workspaceId, storeId) {
+      return (await unknownStores(workspaceId, [storeId])).length > 0 ? unknownStore(storeId) : undefined;
+    },
     async save(workspaceId, storeId, body, key) {
       const answer = await submit(workspaceId, key, fingerprintOf({ storeId, body }), {
         action: 'save-store',
@@ -91,7 +101,7 @@ export function createStoresService(
         storeId,
         stores,
         members: shown.map((row) => ({ ...row, since: iso(row.since) })),
-        nextCursor: rows.length > page.limit ? (shown.at(-1)?.memberId ?? null) : null,
+        nextCursor: cursorAfter(shown.at(-1)?.memberId, rows.length > page.limit),
       };
     },
     async bind(workspaceId, memberIdParam, storeId, guide) {
@@ -128,7 +138,7 @@ export function createStoresService(
         storeId,
         budget: store.budget,
         entries: shown.map(toEntryView),
-        nextCursor: rows.length > page.limit ? (shown.at(-1)?.id ?? null) : null,
+        nextCursor: cursorAfter(shown.at(-1)?.id, rows.length > page.limit),
       };
     },
   };
