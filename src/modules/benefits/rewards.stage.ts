@@ -12,15 +12,17 @@ export function createRewardsStage(): Stage {
   return {
     name: 'rewards',
     async apply(batch) {
+      const outcomes = rewardOutcomesOf(batch.derivedEvents);
+      if (outcomes.length > 0) await repo.saveRewards(batch.transaction, outcomes);
+      // Merges after the rows: a reward due before a merge in this batch names the member it had
+      // then (the stages before fold merges at their place), and moves with that member's rows,
+      // as it would had the merge come in a later batch.
       await reassignMergedRows(
         batch.transaction,
         batch.merges,
         { tables: repo.memberRewardTables },
         (merged, survivor) => repo.reassignRewards(batch.transaction, merged, survivor),
       );
-      const outcomes = rewardOutcomesOf(batch.derivedEvents);
-      if (outcomes.length === 0) return;
-      await repo.saveRewards(batch.transaction, outcomes);
       for (const outcome of outcomes) batch.changedMembers.add(outcome.memberId);
     },
     async reset(transaction) {
