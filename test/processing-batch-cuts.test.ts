@@ -140,7 +140,12 @@ async function addCheckouts(api: MemberApi, goldTemplate: string, referrers: str
   await api.process();
   for (const [index, memberId] of members.entries()) {
     const userId = vips[index] ?? '';
-    await api.sendAndProcess([order(userId, `${userId}-1`, 3_500, at + day)]);
+    // A refused order (its total is not a number) between the member's orders counts in no cut.
+    const refused = { ...order(userId, `${userId}-x`, 0, at + day), messageId: `${userId}-refused` };
+    await api.sendAndProcess([
+      { ...refused, properties: { ...refused.properties, total: 'oops' } },
+      order(userId, `${userId}-1`, 3_500, at + day),
+    ]);
     const held = await api.get<{ coupons: Array<{ id: string; jobId: string | null }> }>(
       `/api/members/${memberId}/coupons`,
     );
@@ -246,6 +251,7 @@ describe('processing one log cut into batches at different places', () => {
     expect(checkouts.map((row) => row.status)).toEqual(vips.map(() => 'redeemed'));
     expect(rows('referrals').map((row) => row.status)).toEqual(vips.map(() => 'rewarded'));
     expect(rows('memberships')).toHaveLength(vips.length);
+    expect(rows('event_refusals').map((row) => row.message_id)).toEqual(vips.map((vip) => `${vip}-refused`));
     expect(rows('loyalty_tier_changes').filter((row) => row.to_tier === 'gold').length).toBeGreaterThan(vips.length);
     expect(rows('member_badges').length).toBeGreaterThan(10);
     expect(rows('segment_members').length).toBeGreaterThan(10);
