@@ -142,7 +142,7 @@ describe('events whose numbers cannot be trusted', () => {
       ['o-huge', 'too_large', 'properties.total'],
     ]);
     expect(report.body.recent[0]?.memberId).toBe(await api.memberIdOf('user_id', 'lines'));
-    expect(report.body.limits).toEqual({ maxAmount: 10_000_000, maxQuantity: 10_000, maxProducts: 500 });
+    expect(report.body.limits).toEqual({ maxAmount: 10_000_000, maxQuantity: 1_000_000, maxProducts: 5_000 });
 
     // Segments count only the orders that count, in SQL and in memory alike.
     const preview = await api.request<{ count: number; sample: Array<{ memberId: string }> }>(
@@ -161,7 +161,7 @@ describe('events whose numbers cannot be trusted', () => {
     const api = await open();
     await api.sendAndProcess([orderCompleted('ana', 'a-1', 150, start)]);
     const saved = await api.request('PUT', '/api/data-quality/limits', { body: { maxAmount: 100 } });
-    expect(saved.body).toEqual({ maxAmount: 100, maxQuantity: 10_000, maxProducts: 500 });
+    expect(saved.body).toEqual({ maxAmount: 100, maxQuantity: 1_000_000, maxProducts: 5_000 });
     await api.sendAndProcess([orderCompleted('ana', 'a-2', 150, start), orderCompleted('ana', 'a-3', 90, start)]);
     expect(await standing(api, 'ana')).toEqual({ orderCount: 2, totalSpend: 24_000, points: 240 });
     expect((await api.get('/api/data-quality/limits')).body).toEqual(saved.body);
@@ -242,7 +242,7 @@ describe('events whose numbers cannot be trusted', () => {
     for (const [body, path] of [
       [{ maxAmount: 0 }, 'body.maxAmount'],
       [{ maxAmount: 1.5 }, 'body.maxAmount'],
-      [{ maxQuantity: 10_000_000 }, 'body.maxQuantity'],
+      [{ maxQuantity: 10_000_000_000 }, 'body.maxQuantity'],
       [{ maxProducts: 'many' }, 'body.maxProducts'],
       [{ maxAmount: 10, extra: true }, 'body'],
     ] as const) {
@@ -253,8 +253,8 @@ describe('events whose numbers cannot be trusted', () => {
     }
     expect((await api.get('/api/data-quality/limits')).body).toEqual({
       maxAmount: 10_000_000,
-      maxQuantity: 10_000,
-      maxProducts: 500,
+      maxQuantity: 1_000_000,
+      maxProducts: 5_000,
     });
   });
 

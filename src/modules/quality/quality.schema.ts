@@ -18,15 +18,15 @@ export const orderLimitsSchema = z
       .number()
       .int('must be a whole number')
       .min(1, 'must be at least 1')
-      .max(1_000_000, 'must be at most 1,000,000')
-      .default(10_000)
+      .max(1_000_000_000, 'must be at most 1,000,000,000')
+      .default(1_000_000)
       .describe('Largest quantity of one product line'),
     maxProducts: z
       .number()
       .int('must be a whole number')
       .min(1, 'must be at least 1')
-      .max(10_000, 'must be at most 10,000')
-      .default(500)
+      .max(100_000, 'must be at most 100,000')
+      .default(5_000)
       .describe('Most product lines one event may carry'),
   })
   .strict();

@@ -82,6 +82,10 @@ function readProducts(mapping: CompiledMapping, rows: CsvRow[], rejections: RowR
     else if (needsTotal && typeof product.price === 'number' && typeof product.quantity === 'number') {
       total += product.price * product.quantity;
     }
+    // The spec writes a refund's lines as positive quantities, as it writes its amount.
+    if (mapping.order?.total === 'absolute' && typeof product.quantity === 'number') {
+      product.quantity = Math.abs(product.quantity);
+    }
     products.push(product);
   }
   return { products, total };

@@ -42,10 +42,10 @@
  * never stored with lines missing.
  *
  * Orders (Segment e-commerce spec). With `order`, the event's properties get `order_id` (the group
- * key), `currency`, `products` and `total` = Σ price × quantity rounded to 2 decimals. Quantities
- * and prices are stored as written (a cancellation's quantities stay negative); `total` is the
- * signed sum with `"total": "signed"`, its absolute value with `"absolute"` (refund amounts are
- * positive in the spec), or left out with `"none"`.
+ * key), `currency`, `products` and `total` = Σ price × quantity rounded to 2 decimals. Prices are
+ * stored as written; `total` is the signed sum with `"total": "signed"` (quantities as written), its
+ * absolute value with `"absolute"` (quantities too: a refund's amount and lines are positive in the
+ * spec, and processing refuses negative ones), or left out with `"none"`.
  *
  * Timestamps. `format` is a luxon format (`yyyy-MM-dd HH:mm:ss`); without it the cell must be ISO
  * 8601. Times without an offset are read in `timeZone` (default: the workspace's time zone), so
