@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { memberParamsSchema } from '../profiles/profiles.schema.ts';
 import {
   createSegmentSchema,
@@ -46,8 +45,8 @@ export function registerSegmentsRoutes(
     response: segmentSchema,
     successStatus: 201,
     refusals: { '409': 'another segment has that name' },
-    handler: async ({ workspaceId, body, request }) => {
-      const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, body, idempotencyKey }) => {
       return segments.create(workspaceId, body, idempotencyKey ? { idempotencyKey } : {});
     },
   });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { parseMemberCsv } from './member-references.ts';
 import {
   createTagSchema,
@@ -77,8 +76,9 @@ export function registerTagsRoutes(http: HttpApp, dependencies: { tags: TagsServ
     params: tagParamsSchema,
     body: tagMembersChangeSchema,
     response: tagMembersResultSchema,
-    handler: async ({ workspaceId, params, body, request }) =>
-      tags.changeMembers(workspaceId, params.id, body, readIdempotencyKey(request.headers['idempotency-key'])),
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) =>
+      tags.changeMembers(workspaceId, params.id, body, idempotencyKey),
   });
   http.route({
     method: 'POST',
@@ -88,14 +88,11 @@ export function registerTagsRoutes(http: HttpApp, dependencies: { tags: TagsServ
     auth: 'secret',
     params: tagParamsSchema,
     body: z.string({ error: 'send the list as text/csv' }),
+    bodyType: 'text/csv',
     response: tagMembersResultSchema,
-    handler: async ({ workspaceId, params, body, request }) =>
-      tags.changeMembers(
-        workspaceId,
-        params.id,
-        { add: parseMemberCsv(body), remove: [] },
-        readIdempotencyKey(request.headers['idempotency-key']),
-      ),
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) =>
+      tags.changeMembers(workspaceId, params.id, { add: parseMemberCsv(body), remove: [] }, idempotencyKey),
   });
   http.route({
     method: 'GET',

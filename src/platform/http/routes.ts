@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { type ZodType } from 'zod';
 import { HearthError, type Issue } from '../errors.ts';
+import { readIdempotencyKey } from './idempotency-key.ts';
 
 export type AuthKind = 'secret' | 'none';
 
@@ -11,6 +12,8 @@ export interface RouteInput<P, Q, B> {
   body: B;
   /** Set for routes with `auth: 'secret'`. */
   workspaceId: string;
+  /** The Idempotency-Key header, read for routes that declare `idempotencyKey`. */
+  idempotencyKey: string | undefined;
   request: FastifyRequest;
   reply: FastifyReply;
 }
@@ -43,6 +46,12 @@ export interface RouteDefinition<P, Q, B, R> {
   successStatus?: number;
   /** Refusals the route may answer with, by status, for the OpenAPI document. */
   refusals?: Record<string, string>;
+  /** The route honours an Idempotency-Key header: read here, and documented, so the two can't drift. */
+  idempotencyKey?: boolean;
+  /** A body that is not JSON (a CSV upload), by media type, for the document; the module registers its parser. */
+  bodyType?: 'text/csv';
+  /** A success body that is not JSON (a CSV download), by media type; the route answers with it. */
+  responseType?: 'text/csv';
   handler(input: RouteInput<P, Q, B>): Promise<R | Refusal>;
 }
 
@@ -59,6 +68,9 @@ export interface DocumentedRoute {
   response: ZodType;
   successStatus: number;
   extraResponses?: Record<string, string>;
+  idempotencyKey?: boolean;
+  bodyType?: string;
+  responseType?: string;
 }
 
 export type SecretAuthenticator = (request: FastifyRequest) => Promise<string>;
@@ -100,6 +112,9 @@ export function registerRoute<P, Q, B, R>(
     response: definition.response,
     successStatus: definition.successStatus ?? 200,
     ...(definition.refusals ? { extraResponses: definition.refusals } : {}),
+    ...(definition.idempotencyKey ? { idempotencyKey: true } : {}),
+    ...(definition.bodyType ? { bodyType: definition.bodyType } : {}),
+    ...(definition.responseType ? { responseType: definition.responseType } : {}),
   });
   app.route({
     method: definition.method,
@@ -109,12 +124,16 @@ export function registerRoute<P, Q, B, R>(
       const params = parseOrThrow(definition.params, request.params, 'params');
       const query = parseOrThrow(definition.query, request.query, 'query');
       const body = parseOrThrow(definition.body, request.body ?? {}, 'body');
-      const result = await definition.handler({ params, query, body, workspaceId, request, reply });
+      const idempotencyKey = definition.idempotencyKey
+        ? readIdempotencyKey(request.headers['idempotency-key'])
+        : undefined;
+      const result = await definition.handler({ params, query, body, workspaceId, idempotencyKey, request, reply });
       if (result instanceof Refusal) {
         reply.status(result.status);
         return result.body;
       }
       reply.status(definition.successStatus ?? 200);
+      if (definition.responseType) reply.type(`${definition.responseType}; charset=utf-8`);
       return result;
     },
   });
