@@ -23,6 +23,7 @@ export function registerBadgesRoutes(http: HttpApp, dependencies: { badges: Badg
     params: badgeParamsSchema,
     body: badgeDefinitionSchema,
     response: badgeSchema,
+    refusals: { '201': 'Created: no badge had that id' },
     idempotencyKey: true,
     handler: async ({ workspaceId, params, body, idempotencyKey }) => {
       const answer = await badges.save(workspaceId, params.id, body, idempotencyKey);

@@ -61,6 +61,7 @@ export function registerMembershipsRoutes(http: HttpApp, dependencies: { members
     params: planParamsSchema,
     body: planSchema,
     response: planViewSchema,
+    refusals: { '201': 'Created: no plan had that id' },
     idempotencyKey: true,
     handler: async ({ workspaceId, params, body, idempotencyKey }) => {
       const answer = await memberships.savePlan(workspaceId, params.id, body, idempotencyKey);

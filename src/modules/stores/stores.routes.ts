@@ -27,7 +27,7 @@ function registerStoreRoutes(http: HttpApp, stores: StoresService): void {
     params: storeParamsSchema,
     body: saveStoreBodySchema,
     response: storeSchema,
-    refusals: { '409': 'the dealer named is not a saved dealer' },
+    refusals: { '201': 'Created: no store had that id', '409': 'the dealer named is not a saved dealer' },
     idempotencyKey: true,
     handler: async ({ workspaceId, params, body, idempotencyKey }) => {
       const answer = await stores.save(workspaceId, params.id, body, idempotencyKey);
