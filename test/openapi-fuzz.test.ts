@@ -17,10 +17,10 @@ import { startTestServer } from './support/test-server.ts';
  * stage recorded for it, and the checkpoint's move past it. Nothing else: no derived state.
  *
  * Reproduce with the same seed: HEARTH_FUZZ_SEED=<n> (default below); HEARTH_FUZZ_RUNS=<n>
- * requests per operation (default 6) for a longer hunt.
+ * requests per operation (default 8) for a longer hunt.
  */
 const seed = Number(process.env.HEARTH_FUZZ_SEED ?? 20_261_207);
-const runs = Number(process.env.HEARTH_FUZZ_RUNS ?? 6);
+const runs = Number(process.env.HEARTH_FUZZ_RUNS ?? 8);
 const timeLimitMs = 2_000;
 /** A request still unanswered by then is reported as such (rather than hanging the run). */
 const abandonAfterMs = 15_000;

@@ -12,18 +12,27 @@ function rowLine(row: Record<string, unknown>): string {
   return JSON.stringify(entries.sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)));
 }
 
-/** Reads every table (migrations' bookkeeping aside) in one snapshot. */
+/** Reads every table (migrations' bookkeeping aside) in one snapshot: one statement, or one transaction. */
 export async function dumpDatabase(database: Database): Promise<DatabaseDump> {
   const tables = (await database.db.introspection.getTables()).map((table) => table.name).sort();
-  const read = database.db.transaction();
-  return (database.dialect === 'postgres' ? read.setIsolationLevel('repeatable read') : read).execute(async (db) => {
-    const dump: DatabaseDump = new Map();
-    for (const table of tables) {
-      const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db);
-      dump.set(table, rows.map(rowLine).sort());
-    }
-    return dump;
-  });
+  const dump: DatabaseDump = new Map(tables.map((table) => [table, []]));
+  if (database.dialect === 'postgres') {
+    // One round trip for every table: a query per table made the fuzz test's dumps most of its time.
+    const parts = tables.map(
+      (table) => sql`select ${table} as t, row_to_json(r)::text as line from ${sql.table(table)} r`,
+    );
+    const { rows } = await sql<{ t: string; line: string }>`${sql.join(parts, sql` union all `)}`.execute(database.db);
+    for (const row of rows) dump.get(row.t)?.push(row.line);
+  } else {
+    await database.db.transaction().execute(async (db) => {
+      for (const table of tables) {
+        const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db);
+        dump.set(table, rows.map(rowLine));
+      }
+    });
+  }
+  for (const lines of dump.values()) lines.sort();
+  return dump;
 }
 
 export interface DumpDifference {
