@@ -59,13 +59,14 @@ const knownFaults: Record<string, KnownFault> = {
 const transportStatuses = new Set([404, 414, 431]);
 
 const server = await startTestServer();
-const ids = await seedWorkspace(server);
+const seeded = await seedWorkspace(server);
 const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
   paths: Record<string, Record<string, Omit<DocumentedOperation, 'method' | 'path'>>>;
   components: { schemas: Record<string, JsonSchema> };
 };
 const context: SchemaContext = {
-  ids,
+  ids: Object.values(seeded).flat(),
+  idsOf: (collection) => seeded[collection] ?? [],
   resolve: (reference) => document.components.schemas[reference.replace('#/components/schemas/', '')] ?? {},
 };
 const operations: DocumentedOperation[] = Object.entries(document.paths).flatMap(([path, byMethod]) =>

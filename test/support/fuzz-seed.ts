@@ -12,9 +12,10 @@ async function created(api: MemberApi, method: string, path: string, body: unkno
 /**
  * A little of everything the API manages, so fuzzed requests meet real ids: three members (one
  * with an order), a points program, a coupon template with codes and an issued coupon, a tag, a
- * segment, a store, a product code batch, a membership plan and a badge. Returns the ids.
+ * segment, a store, a product code batch, a membership plan and a badge. Returns their ids by
+ * the path segment that names their collection.
  */
-export async function seedWorkspace(server: TestServer): Promise<string[]> {
+export async function seedWorkspace(server: TestServer): Promise<Record<string, string[]>> {
   const api = createMemberApi(server);
   const now = Date.now();
   await api.sendAndProcess(
@@ -62,5 +63,17 @@ export async function seedWorkspace(server: TestServer): Promise<string[]> {
     levels: [{ name: 'bronze', threshold: 2, reward: { type: 'points', points: 10 } }],
   });
   await server.runtime.processor.runUntilIdle();
-  return [...members, 'ana', template, coupon, tag, segment, 's1', batch, 'plus', 'b1', 'email'];
+  return {
+    members,
+    'coupon-templates': [template],
+    coupons: [coupon],
+    tags: [tag],
+    segments: [segment],
+    stores: ['s1'],
+    'code-batches': [batch],
+    'membership-plans': ['plus'],
+    badges: ['b1'],
+    identifiers: ['user_id', 'email'],
+    other: ['ana', 'ana@example.com', 'email'],
+  };
 }

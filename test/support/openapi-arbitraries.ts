@@ -8,6 +8,8 @@ export interface SchemaContext {
   resolve(reference: string): JsonSchema;
   /** Ids the seeded workspace holds (members, templates, coupons, tags…), to put in the wrong places too. */
   ids: readonly string[];
+  /** The seeded ids of one collection (`members`, `coupon-templates`…), by the path segment naming it. */
+  idsOf(collection: string): readonly string[];
 }
 
 /** How far generation follows a recursive schema before it stops with a plain value. */

@@ -58,15 +58,23 @@ function authOf(operation: DocumentedOperation, credentials: Credentials): fc.Ar
 }
 
 function parameterValue(
-  schema: JsonSchema,
+  parameter: DocumentedOperation['parameters'][number],
   context: SchemaContext,
-  location: string | undefined,
+  collection: string,
 ): fc.Arbitrary<string> {
+  const preferred = context.idsOf(collection);
   const plain =
-    location === 'path' && context.ids.length > 0
-      ? fc.constantFrom(...context.ids)
-      : valueOf(schema, context, 0, false);
+    parameter.in === 'path'
+      ? fc.oneof(...(preferred.length > 0 ? [{ weight: 3, arbitrary: fc.constantFrom(...preferred) }] : []), {
+          weight: 1,
+          arbitrary: fc.constantFrom(...context.ids),
+        })
+      : valueOf(parameter.schema ?? {}, context, 0, false);
   return fc.oneof({ weight: 4, arbitrary: plain }, { weight: 1, arbitrary: hostileValue(context) }).map(text);
+}
+
+function collectionOf(path: string, name: string): string {
+  return path.split('/').find((_segment, index, segments) => segments[index + 1] === `{${name}}`) ?? '';
 }
 
 function pathAndQuery(operation: DocumentedOperation, context: SchemaContext): fc.Arbitrary<string> {
@@ -75,7 +83,8 @@ function pathAndQuery(operation: DocumentedOperation, context: SchemaContext): f
     fc.tuple(
       fc.constant(parameter),
       parameter.in === 'path' || parameter.required ? fc.constant(true) : fc.boolean(),
-      parameterValue(parameter.schema ?? {}, context, parameter.in),
+      // The collection a path id belongs to is the segment before it: /api/coupons/{id} → coupons.
+      parameterValue(parameter, context, collectionOf(operation.path, parameter.name ?? '')),
     ),
   );
   const extra = fc.option(fc.tuple(fc.constantFrom('extra', 'limit', '__proto__'), hostileValue(context).map(text)));
