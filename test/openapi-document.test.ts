@@ -81,7 +81,7 @@ const idempotentOperations = [
 
 describe('/openapi.json', () => {
   it('is a valid OpenAPI 3.1 document by an independent validator', async () => {
-    const result = await new Validator().validate(document as unknown as object);
+    const result = await new Validator().validate(document as unknown as Record<string, unknown>);
     expect(result).toEqual({ valid: true });
     expect(document.openapi).toBe('3.1.0');
     const ids = operations().map(([, operation]) => operation.operationId);
