@@ -10,7 +10,8 @@ import { startTestServer } from './support/test-server.ts';
  * Every operation of /openapi.json gets requests generated from its document: mostly near the
  * documented shape, many with wrong types, out-of-bound numbers, missing and extra fields,
  * unicode, very long strings, deep nesting, bad ids and bad or missing keys. Each answer must be
- * no 5xx, within 2 s, of a status the document lists, and a 4xx must leave the database as it was.
+ * no 5xx, within 2 s, of a status the document lists, an error with the documented `Error` body,
+ * and a 4xx must leave the database as it was.
  *
  * What a 4xx may leave: a refusal the processor *decided* (409 not enough points, 422 a reused
  * key) is an attempt the log keeps, so it may add the `hearth_operation` event, the answer the
@@ -24,6 +25,7 @@ const runs = Number(process.env.HEARTH_FUZZ_RUNS ?? 8);
 const timeLimitMs = 2_000;
 /** A request still unanswered by then is reported as such (rather than hanging the run). */
 const abandonAfterMs = 15_000;
+
 interface KnownFault {
   /** Named in an `it.todo`, so the gap shows in every run. */
   todo: string;
@@ -55,8 +57,10 @@ const knownFaults: Record<string, KnownFault> = {
     ]),
   ),
 };
-/** Answered beneath the routes (no route matched, a URL or header too large for Node): any path can get them. */
-const transportStatuses = new Set([404, 414, 431]);
+/** Answered by Node's HTTP parser, before any route, without a body: a URL or headers too large. */
+const parserStatuses = new Set([414, 431]);
+/** Answered beneath the routes: those, and 404 for a path no route matches. Any path can get them. */
+const transportStatuses = new Set([404, ...parserStatuses]);
 
 const server = await startTestServer();
 const seeded = await seedWorkspace(server);
@@ -107,6 +111,16 @@ async function settledDump(): Promise<DatabaseDump> {
   return dumpDatabase(server.runtime.database);
 }
 
+/** The document's `Error`: a code and a message at least. */
+function isErrorBody(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as { error?: unknown; message?: unknown };
+    return typeof body.error === 'string' && typeof body.message === 'string';
+  } catch {
+    return false;
+  }
+}
+
 interface Answer {
   status: number;
   text: string;
@@ -142,6 +156,8 @@ async function check(operation: DocumentedOperation, request: FuzzRequest): Prom
   if (answer.elapsed > timeLimitMs) faults.push(`took ${Math.round(answer.elapsed)} ms: ${what}`);
   if (!(String(answer.status) in operation.responses) && !transportStatuses.has(answer.status))
     faults.push(`undocumented status: ${what}`);
+  if (answer.status >= 400 && !parserStatuses.has(answer.status) && !isErrorBody(answer.text))
+    faults.push(`not the documented error body: ${what}`);
   if (answer.status >= 400 && answer.status < 500) {
     const after = await settledDump();
     const fault = knownFaults[`${operation.method} ${operation.path}`];
