@@ -14,8 +14,9 @@ import { startTestServer } from './support/test-server.ts';
  * and a 4xx must leave the database as it was.
  *
  * What a 4xx may leave: a refusal the processor *decided* (409 not enough points, 422 a reused
- * key) is an attempt the log keeps, so it may add the `hearth_operation` event, the answer the
- * stage recorded for it, and the checkpoint's move past it. Nothing else: no derived state.
+ * key) is an attempt the log keeps, so it may add the `hearth_operation` event, the stage's record
+ * of the attempt (its answer; an unknown product code scanned, for the guess limit) and the
+ * checkpoint's move past it. Nothing else: no derived state.
  *
  * Reproduce with the same seed: HEARTH_FUZZ_SEED=<n> (default below); HEARTH_FUZZ_RUNS=<n>
  * requests per operation (default 8) for a longer hunt.
@@ -88,14 +89,21 @@ function seedOf(operation: DocumentedOperation): number {
   return hash;
 }
 
-/** Where stages record the answer they decided for an operation. */
-const operationAnswerTables = new Set(['benefit_operation_results', 'loyalty_operation_results']);
+/**
+ * Where stages record a refused attempt itself: the answer they decided for an operation, and
+ * unknown product codes scanned, which the guess limiter counts by design (429 after too many).
+ */
+const attemptRecordTables = new Set([
+  'benefit_operation_results',
+  'loyalty_operation_results',
+  'product_code_attempts',
+]);
 
 /** What a decided refusal leaves: the attempt in the log, its recorded answer, the checkpoint past it. */
 function allowedAfterRefusal(difference: DumpDifference, fault: KnownFault | undefined): boolean {
   if (difference.table === fault?.tolerate || difference.table === 'processor_checkpoints') return true;
   if (difference.removed.length > 0) return false;
-  if (operationAnswerTables.has(difference.table)) return true;
+  if (attemptRecordTables.has(difference.table)) return true;
   return difference.table === 'events' && difference.added.every((row) => row.includes('"hearth_operation"'));
 }
 
