@@ -8,6 +8,7 @@ import {
   type SegmentMessage,
 } from './ingest.schema.ts';
 import { isRecord } from '../../platform/values.ts';
+import { maxNestingDepth, nestingDepthOf } from './nesting-depth.ts';
 
 export interface PreparationContext {
   workspaceId: string;
@@ -103,6 +104,11 @@ export function prepareMessage(raw: unknown, context: PreparationContext): Prepa
   const serializedPayload = JSON.stringify(event.payload);
   const oversize = findOversize(raw, serializedPayload, context);
   if (oversize) return { ok: false, issues: [oversize] };
+  const depth = nestingDepthOf(serializedPayload);
+  if (depth > maxNestingDepth) {
+    const message = `nests ${depth} levels deep; the limit is ${maxNestingDepth}`;
+    return { ok: false, issues: [{ path: context.path, message }] };
+  }
   event.serializedPayload = serializedPayload;
   return { ok: true, event };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { type ZodType } from 'zod';
-import { HearthError, type Issue } from '../errors.ts';
+import { HearthError, invalidRequest, type Issue } from '../errors.ts';
 import { readIdempotencyKey } from './idempotency-key.ts';
 
 export type AuthKind = 'secret' | 'none';
@@ -82,9 +82,22 @@ function toIssues(prefix: string, error: z.ZodError): Issue[] {
   }));
 }
 
+/**
+ * Recursive schemas (a segment definition) are checked by recursion: input nested thousands of
+ * levels deep overflows the stack before any rule can say so. That is bad input, not a fault.
+ */
+function safeParseBounded<T>(schema: ZodType<T>, value: unknown, where: string) {
+  try {
+    return schema.safeParse(value);
+  } catch (error) {
+    if (error instanceof RangeError) throw invalidRequest(where, 'nests too deeply');
+    throw error;
+  }
+}
+
 function parseOrThrow<T>(schema: ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
-  const result = schema.safeParse(value);
+  const result = safeParseBounded(schema, value, where);
   if (!result.success) {
     const issues = toIssues(where, result.error);
     const first = issues[0];
