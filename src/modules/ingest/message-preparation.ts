@@ -9,6 +9,7 @@ import {
 } from './ingest.schema.ts';
 import { isRecord } from '../../platform/values.ts';
 import { maxNestingDepth, nestingDepthOf } from './nesting-depth.ts';
+import { findNulCharacter, nulCharacterRule } from '../../platform/http/nul-characters.ts';
 
 export interface PreparationContext {
   workspaceId: string;
@@ -109,6 +110,9 @@ export function prepareMessage(raw: unknown, context: PreparationContext): Prepa
     const message = `nests ${depth} levels deep; the limit is ${maxNestingDepth}`;
     return { ok: false, issues: [{ path: context.path, message }] };
   }
+  // JSON writes the character as \u0000: only then is the message walked to name the field.
+  const nul = serializedPayload.includes('\\u0000') ? findNulCharacter(event.payload, context.path) : undefined;
+  if (nul !== undefined) return { ok: false, issues: [{ path: nul, message: nulCharacterRule }] };
   event.serializedPayload = serializedPayload;
   return { ok: true, event };
 }

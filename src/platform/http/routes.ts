@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { type ZodType } from 'zod';
 import { HearthError, invalidRequest, type Issue } from '../errors.ts';
 import { readIdempotencyKey } from './idempotency-key.ts';
+import { findNulCharacter, nulCharacterRule } from './nul-characters.ts';
 
 export type AuthKind = 'secret' | 'none';
 
@@ -97,6 +98,8 @@ function safeParseBounded<T>(schema: ZodType<T>, value: unknown, where: string) 
 
 function parseOrThrow<T>(schema: ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
+  const nul = findNulCharacter(value, where);
+  if (nul !== undefined) throw invalidRequest(nul, nulCharacterRule);
   const result = safeParseBounded(schema, value, where);
   if (!result.success) {
     const issues = toIssues(where, result.error);

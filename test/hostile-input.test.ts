@@ -14,7 +14,7 @@ afterEach(async () => {
 /** JSON nested `depth` arrays deep, as text: JSON.stringify itself recurses. */
 const deepArray = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
 
-describe('input nested thousands of levels deep (found by the OpenAPI fuzz test)', () => {
+describe('input the OpenAPI fuzz test found answered 5xx or stopping processing', () => {
   it('measures nesting in one pass, not counting brackets inside strings', () => {
     expect(nestingDepthOf('{"a":[{"b":"[[[{{{"}],"c":"\\"["}')).toBe(3);
     expect(nestingDepthOf(deepArray(5000))).toBe(5000);
@@ -59,5 +59,29 @@ describe('input nested thousands of levels deep (found by the OpenAPI fuzz test)
         issues: [{ path: 'body', message: 'nests too deeply' }],
       },
     });
+  });
+
+  it('refuses the NUL character, which PostgreSQL text cannot hold, naming the field, on both databases', async () => {
+    server = await startTestServer();
+    const api = createMemberApi(server);
+    const rule = 'must not contain the NUL character (U+0000)';
+    const refusal = (path: string) => ({
+      error: 'invalid_request',
+      message: `${path}: ${rule}`,
+      issues: [{ path, message: rule }],
+    });
+    const events = await api.request('GET', '/api/members/a%00b/events');
+    expect([events.status, events.body]).toEqual([400, refusal('params.id')]);
+    const lookup = await api.request('GET', '/api/members/lookup?type=email&value=a%00b');
+    expect([lookup.status, lookup.body]).toEqual([400, refusal('query.value')]);
+    const tag = await api.request('POST', '/api/tags', { body: { family: 'x', name: 'a\u0000b', kind: 'manual' } });
+    expect([tag.status, tag.body]).toEqual([400, refusal('body.name')]);
+    const tracked = await postTracking(server, '/v1/identify', { body: '{"anonymousId":"a\\u0000"}' });
+    expect([tracked.status, tracked.body]).toEqual([400, refusal('anonymousId')]);
+    const batch = await postTracking(server, '/v1/batch', {
+      body: '{"batch":[{"type":"identify","userId":"u"}],"context":{"ip":"\\u0000"}}',
+    });
+    expect([batch.status, batch.body]).toEqual([400, refusal('batch[0].context.ip')]);
+    expect(await storedEvents(server)).toEqual([]);
   });
 });
