@@ -153,14 +153,19 @@ export type SegmentDefinition =
   | { type: 'or'; conditions: SegmentDefinition[] }
   | { type: 'not'; condition: SegmentDefinition };
 
-export const segmentDefinitionSchema: z.ZodType<SegmentDefinition> = z.lazy(() =>
-  z.discriminatedUnion('type', [
-    ...leafConditions,
-    z.strictObject({ type: z.literal('and'), conditions: z.array(segmentDefinitionSchema).min(1).max(maxConditions) }),
-    z.strictObject({ type: z.literal('or'), conditions: z.array(segmentDefinitionSchema).min(1).max(maxConditions) }),
-    z.strictObject({ type: z.literal('not'), condition: segmentDefinitionSchema }),
-  ]),
-);
+export const segmentDefinitionSchema: z.ZodType<SegmentDefinition> = z
+  .lazy(() =>
+    z.discriminatedUnion('type', [
+      ...leafConditions,
+      z.strictObject({
+        type: z.literal('and'),
+        conditions: z.array(segmentDefinitionSchema).min(1).max(maxConditions),
+      }),
+      z.strictObject({ type: z.literal('or'), conditions: z.array(segmentDefinitionSchema).min(1).max(maxConditions) }),
+      z.strictObject({ type: z.literal('not'), condition: segmentDefinitionSchema }),
+    ]),
+  )
+  .meta({ id: 'SegmentDefinition' });
 
 export type ConditionOf<Type extends SegmentDefinition['type']> = Extract<SegmentDefinition, { type: Type }>;
 

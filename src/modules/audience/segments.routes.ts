@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { toRouteResult } from '../../platform/http/routes.ts';
 import { memberParamsSchema } from '../profiles/profiles.schema.ts';
 import {
@@ -47,9 +46,9 @@ export function registerSegmentsRoutes(
     response: segmentSchema,
     successStatus: 201,
     refusals: { '409': 'another segment has that name', '422': 'an Idempotency-Key reused for another request' },
-    handler: async ({ workspaceId, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
-      return toRouteResult(await segments.createOnce(workspaceId, body, key), segmentSchema);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, body, idempotencyKey }) => {
+      return toRouteResult(await segments.createOnce(workspaceId, body, idempotencyKey), segmentSchema);
     },
   });
   http.route({

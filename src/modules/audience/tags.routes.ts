@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { toRouteResult } from '../../platform/http/routes.ts';
 import { parseMemberCsv } from './member-references.ts';
 import {
@@ -79,11 +78,9 @@ export function registerTagsRoutes(http: HttpApp, dependencies: { tags: TagsServ
     body: tagMembersChangeSchema,
     response: tagMembersResultSchema,
     refusals: { '422': 'an Idempotency-Key reused for another request' },
-    handler: async ({ workspaceId, params, body, request }) =>
-      toRouteResult(
-        await tags.changeMembers(workspaceId, params.id, body, readIdempotencyKey(request.headers['idempotency-key'])),
-        tagMembersResultSchema,
-      ),
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) =>
+      toRouteResult(await tags.changeMembers(workspaceId, params.id, body, idempotencyKey), tagMembersResultSchema),
   });
   http.route({
     method: 'POST',
@@ -93,16 +90,13 @@ export function registerTagsRoutes(http: HttpApp, dependencies: { tags: TagsServ
     auth: 'secret',
     params: tagParamsSchema,
     body: z.string({ error: 'send the list as text/csv' }),
+    bodyType: 'text/csv',
     response: tagMembersResultSchema,
     refusals: { '422': 'an Idempotency-Key reused for another request' },
-    handler: async ({ workspaceId, params, body, request }) =>
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) =>
       toRouteResult(
-        await tags.changeMembers(
-          workspaceId,
-          params.id,
-          { add: parseMemberCsv(body), remove: [] },
-          readIdempotencyKey(request.headers['idempotency-key']),
-        ),
+        await tags.changeMembers(workspaceId, params.id, { add: parseMemberCsv(body), remove: [] }, idempotencyKey),
         tagMembersResultSchema,
       ),
   });

@@ -1,5 +1,4 @@
 import type { HttpApp } from '../../platform/http/app.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { toRouteResult } from '../../platform/http/routes.ts';
 import {
   badgeDefinitionSchema,
@@ -24,9 +23,10 @@ export function registerBadgesRoutes(http: HttpApp, dependencies: { badges: Badg
     params: badgeParamsSchema,
     body: badgeDefinitionSchema,
     response: badgeSchema,
-    handler: async ({ workspaceId, params, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
-      const answer = await badges.save(workspaceId, params.id, body, key);
+    refusals: { '201': 'Created: no badge had that id' },
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) => {
+      const answer = await badges.save(workspaceId, params.id, body, idempotencyKey);
       return toRouteResult(answer, badgeSchema, { keepStatus: answer.status === 201 });
     },
   });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { Refusal, toRouteResult } from '../../platform/http/routes.ts';
 import { csvLine } from '../audience/segment-export.ts';
 import { couponTemplateDefinitionSchema } from './coupon-template.schema.ts';
@@ -49,9 +48,12 @@ function registerTemplateRoutes(http: HttpApp, coupons: CouponsService): void {
     response: couponTemplateSchema,
     successStatus: 201,
     refusals: { '409': 'another template has the name, or the shared code is in use' },
-    handler: async ({ workspaceId, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
-      return toRouteResult(await coupons.saveTemplate(workspaceId, body, { key }), couponTemplateSchema);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, body, idempotencyKey }) => {
+      return toRouteResult(
+        await coupons.saveTemplate(workspaceId, body, { key: idempotencyKey }),
+        couponTemplateSchema,
+      );
     },
   });
   http.route({
@@ -63,10 +65,10 @@ function registerTemplateRoutes(http: HttpApp, coupons: CouponsService): void {
     body: couponTemplateDefinitionSchema,
     response: couponTemplateSchema,
     refusals: { '404': 'no such template', '409': 'name or shared code in use, or the kind of codes changed' },
-    handler: async ({ workspaceId, params, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) => {
       return toRouteResult(
-        await coupons.saveTemplate(workspaceId, body, { templateId: params.id, key }),
+        await coupons.saveTemplate(workspaceId, body, { templateId: params.id, key: idempotencyKey }),
         couponTemplateSchema,
       );
     },
@@ -131,10 +133,10 @@ function registerCodeRoutes(http: HttpApp, coupons: CouponsService): void {
     params: templateParamsSchema,
     query: codesExportQuerySchema,
     response: z.string(),
-    handler: async ({ workspaceId, params, reply }) => {
+    responseType: 'text/csv',
+    handler: async ({ workspaceId, params }) => {
       let csv = '';
       for await (const row of coupons.exportCodes(workspaceId, params.id)) csv += csvLine(row);
-      reply.type('text/csv; charset=utf-8');
       return csv;
     },
   });
@@ -156,9 +158,9 @@ function registerIssueRoutes(http: HttpApp, coupons: CouponsService): void {
       '202': 'a list or segment issue was accepted: follow the job',
       '409': 'quantity_exhausted, member_limit, no_codes_left or template_ended',
     },
-    handler: async ({ workspaceId, params, body, request, reply }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
-      const answer = await coupons.issue(workspaceId, params.id, body, key);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, reply, idempotencyKey }) => {
+      const answer = await coupons.issue(workspaceId, params.id, body, idempotencyKey);
       if (answer.status === 202) return toRouteResult(answer, issueAnswerSchema, { keepStatus: true });
       reply.status(201);
       return toRouteResult(answer, issueAnswerSchema);
@@ -203,9 +205,9 @@ function registerMemberRoutes(http: HttpApp, coupons: CouponsService): void {
       '404': 'no coupon has that code',
       '409': 'code_taken, member_limit, quantity_exhausted, template_ended',
     },
-    handler: async ({ workspaceId, params, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
-      const answer = await coupons.claim(workspaceId, params.id, body.code, key);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) => {
+      const answer = await coupons.claim(workspaceId, params.id, body.code, idempotencyKey);
       return answer.status === 200 ? new Refusal(200, answer.body) : toRouteResult(answer, couponAnswerSchema);
     },
   });
@@ -237,10 +239,10 @@ function registerActionRoute<A extends CouponAction['action'], B>(
     ...(route.body ? { body: route.body } : {}),
     response: couponAnswerSchema,
     refusals: actionRefusals,
-    handler: async ({ workspaceId, params, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) => {
       const action = { action: route.action, ...route.toRequest(body) } as Parameters<CouponsService['act']>[2];
-      return toRouteResult(await coupons.act(workspaceId, params.id, action, key), couponAnswerSchema);
+      return toRouteResult(await coupons.act(workspaceId, params.id, action, idempotencyKey), couponAnswerSchema);
     },
   });
 }

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { toRouteResult } from '../../platform/http/routes.ts';
 import { memberParamsSchema } from './coupons.schema.ts';
 import {
@@ -41,10 +40,10 @@ function registerMemberAction<B>(
     ...(route.body ? { body: route.body } : {}),
     response: membershipViewSchema,
     refusals,
-    handler: async ({ workspaceId, params, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) => {
       return toRouteResult(
-        await memberships.act(workspaceId, params.id, route.toAction(body), key),
+        await memberships.act(workspaceId, params.id, route.toAction(body), idempotencyKey),
         membershipViewSchema,
       );
     },
@@ -62,9 +61,10 @@ export function registerMembershipsRoutes(http: HttpApp, dependencies: { members
     params: planParamsSchema,
     body: planSchema,
     response: planViewSchema,
-    handler: async ({ workspaceId, params, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
-      const answer = await memberships.savePlan(workspaceId, params.id, body, key);
+    refusals: { '201': 'Created: no plan had that id' },
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) => {
+      const answer = await memberships.savePlan(workspaceId, params.id, body, idempotencyKey);
       return toRouteResult(answer, planViewSchema, { keepStatus: answer.status === 201 });
     },
   });

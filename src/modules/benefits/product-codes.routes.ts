@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { toRouteResult } from '../../platform/http/routes.ts';
 import { csvLine } from '../audience/segment-export.ts';
 import {
@@ -28,9 +27,9 @@ export function registerProductCodesRoutes(http: HttpApp, dependencies: { produc
     body: createBatchBodySchema,
     response: codeBatchSchema,
     successStatus: 201,
-    handler: async ({ workspaceId, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
-      return toRouteResult(await productCodes.createBatch(workspaceId, body, key), codeBatchSchema);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, body, idempotencyKey }) => {
+      return toRouteResult(await productCodes.createBatch(workspaceId, body, idempotencyKey), codeBatchSchema);
     },
   });
   http.route({
@@ -58,10 +57,10 @@ export function registerProductCodesRoutes(http: HttpApp, dependencies: { produc
     params: batchParamsSchema,
     query: codesExportQuerySchema,
     response: z.string(),
-    handler: async ({ workspaceId, params, reply }) => {
+    responseType: 'text/csv',
+    handler: async ({ workspaceId, params }) => {
       let csv = '';
       for await (const row of productCodes.exportCodes(workspaceId, params.id)) csv += csvLine(row);
-      reply.type('text/csv; charset=utf-8');
       return csv;
     },
   });
@@ -78,9 +77,9 @@ export function registerProductCodesRoutes(http: HttpApp, dependencies: { produc
       '409': 'already scanned (the body says when)',
       '429': 'too many unknown codes from this member in the last hour (Retry-After)',
     },
-    handler: async ({ workspaceId, body, request, reply }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
-      const answer = await productCodes.scan(workspaceId, body, key);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, body, reply, idempotencyKey }) => {
+      const answer = await productCodes.scan(workspaceId, body, idempotencyKey);
       const retryAfter = answer.body.retryAfterSeconds;
       if (answer.status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
       return toRouteResult(answer, scanAnswerSchema);

@@ -1,5 +1,4 @@
 import type { HttpApp } from '../../platform/http/app.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { toRouteResult } from '../../platform/http/routes.ts';
 import { memberParamsSchema } from './coupons.schema.ts';
 import {
@@ -22,11 +21,9 @@ export function registerReferralsRoutes(http: HttpApp, dependencies: { referrals
     summary: 'The referral program: rewards to both sides, the qualifying order, the return window, caps per referrer',
     body: referralProgramSchema,
     response: referralProgramSchema,
-    handler: async ({ workspaceId, body, request }) =>
-      toRouteResult(
-        await referrals.saveProgram(workspaceId, body, readIdempotencyKey(request.headers['idempotency-key'])),
-        referralProgramSchema,
-      ),
+    idempotencyKey: true,
+    handler: async ({ workspaceId, body, idempotencyKey }) =>
+      toRouteResult(await referrals.saveProgram(workspaceId, body, idempotencyKey), referralProgramSchema),
   });
   http.route({
     ...common,
@@ -59,13 +56,9 @@ export function registerReferralsRoutes(http: HttpApp, dependencies: { referrals
       '404': 'unknown code',
       '409': 'self_referral, already_referred, not_new (has ordered), cycle, no_program',
     },
-    handler: async ({ workspaceId, body, request }) => {
-      const answer = await referrals.link(
-        workspaceId,
-        body.member,
-        body.code,
-        readIdempotencyKey(request.headers['idempotency-key']),
-      );
+    idempotencyKey: true,
+    handler: async ({ workspaceId, body, idempotencyKey }) => {
+      const answer = await referrals.link(workspaceId, body.member, body.code, idempotencyKey);
       return toRouteResult(answer, linkAnswerSchema, { keepStatus: answer.status === 200 });
     },
   });

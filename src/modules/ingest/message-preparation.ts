@@ -8,6 +8,8 @@ import {
   type SegmentMessage,
 } from './ingest.schema.ts';
 import { isRecord } from '../../platform/values.ts';
+import { maxNestingDepth, nestingDepthOf } from './nesting-depth.ts';
+import { findNulCharacter, nulCharacterRule } from '../../platform/http/nul-characters.ts';
 
 export interface PreparationContext {
   workspaceId: string;
@@ -103,6 +105,14 @@ export function prepareMessage(raw: unknown, context: PreparationContext): Prepa
   const serializedPayload = JSON.stringify(event.payload);
   const oversize = findOversize(raw, serializedPayload, context);
   if (oversize) return { ok: false, issues: [oversize] };
+  const depth = nestingDepthOf(serializedPayload);
+  if (depth > maxNestingDepth) {
+    const message = `nests ${depth} levels deep; the limit is ${maxNestingDepth}`;
+    return { ok: false, issues: [{ path: context.path, message }] };
+  }
+  // JSON writes the character as \u0000: only then is the message walked to name the field.
+  const nul = serializedPayload.includes('\\u0000') ? findNulCharacter(event.payload, context.path) : undefined;
+  if (nul !== undefined) return { ok: false, issues: [{ path: nul, message: nulCharacterRule }] };
   event.serializedPayload = serializedPayload;
   return { ok: true, event };
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/app.ts';
 import { toRouteResult } from '../../platform/http/routes.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import type { WorkspaceService } from '../workspaces/workspaces.service.ts';
 import {
   adjustBodySchema,
@@ -55,10 +54,10 @@ function registerOperationRoute<B>(
     body: route.body,
     response: pointsBalanceSchema,
     refusals: operationRefusals,
-    handler: async ({ workspaceId, params, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) => {
       return toRouteResult(
-        await loyalty.operate(workspaceId, params.id, key, route.toOperation(body)),
+        await loyalty.operate(workspaceId, params.id, idempotencyKey, route.toOperation(body)),
         pointsBalanceSchema,
       );
     },

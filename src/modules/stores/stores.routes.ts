@@ -1,5 +1,4 @@
 import type { HttpApp } from '../../platform/http/app.ts';
-import { readIdempotencyKey } from '../../platform/http/idempotency-key.ts';
 import { toRouteResult } from '../../platform/http/routes.ts';
 import {
   bindBodySchema,
@@ -28,10 +27,10 @@ function registerStoreRoutes(http: HttpApp, stores: StoresService): void {
     params: storeParamsSchema,
     body: saveStoreBodySchema,
     response: storeSchema,
-    refusals: { '409': 'the dealer named is not a saved dealer' },
-    handler: async ({ workspaceId, params, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
-      const answer = await stores.save(workspaceId, params.id, body, key);
+    refusals: { '201': 'Created: no store had that id', '409': 'the dealer named is not a saved dealer' },
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) => {
+      const answer = await stores.save(workspaceId, params.id, body, idempotencyKey);
       return toRouteResult(answer, storeSchema, { keepStatus: answer.status === 201 });
     },
   });
@@ -122,9 +121,9 @@ function registerBudgetRoutes(http: HttpApp, stores: StoresService): void {
     body: grantBodySchema,
     response: budgetAnswerSchema,
     refusals: { '404': 'unknown store or member', '409': 'insufficient_budget: the body gives `budget`' },
-    handler: async ({ workspaceId, params, body, request }) => {
-      const key = readIdempotencyKey(request.headers['idempotency-key']);
-      return toRouteResult(await stores.grant(workspaceId, params.id, body, key), budgetAnswerSchema);
+    idempotencyKey: true,
+    handler: async ({ workspaceId, params, body, idempotencyKey }) => {
+      return toRouteResult(await stores.grant(workspaceId, params.id, body, idempotencyKey), budgetAnswerSchema);
     },
   });
 }

@@ -73,6 +73,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     bodyLimit: 1024 * 1024,
   });
   const documented: DocumentedRoute[] = [];
+  let openApiDocument: Record<string, unknown> | undefined;
 
   app.setErrorHandler((error, request, reply) => {
     const mapped = mapError(error, options.logger, request.routeOptions.bodyLimit ?? 1024 * 1024);
@@ -119,7 +120,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     tag: 'system',
     auth: 'none',
     response: z.record(z.string(), z.unknown()),
-    handler: async () => buildOpenApiDocument(documented, options.version),
+    // Built once, on first ask: every route is registered before the server listens, and building
+    // it converts every schema (hundreds of milliseconds).
+    handler: async () => (openApiDocument ??= buildOpenApiDocument(documented, options.version)),
   });
   return http;
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { type ZodType } from 'zod';
-import { HearthError, type Issue } from '../errors.ts';
+import { HearthError, invalidRequest, type Issue } from '../errors.ts';
+import { readIdempotencyKey } from './idempotency-key.ts';
+import { findNulCharacter, nulCharacterRule } from './nul-characters.ts';
 
 export type AuthKind = 'secret' | 'none';
 
@@ -11,6 +13,8 @@ export interface RouteInput<P, Q, B> {
   body: B;
   /** Set for routes with `auth: 'secret'`. */
   workspaceId: string;
+  /** The Idempotency-Key header, read for routes that declare `idempotencyKey`. */
+  idempotencyKey: string | undefined;
   request: FastifyRequest;
   reply: FastifyReply;
 }
@@ -57,6 +61,12 @@ export interface RouteDefinition<P, Q, B, R> {
   successStatus?: number;
   /** Refusals the route may answer with, by status, for the OpenAPI document. */
   refusals?: Record<string, string>;
+  /** The route honours an Idempotency-Key header: read here, and documented, so the two can't drift. */
+  idempotencyKey?: boolean;
+  /** A body that is not JSON (a CSV upload), by media type, for the document; the module registers its parser. */
+  bodyType?: 'text/csv';
+  /** A success body that is not JSON (a CSV download), by media type; the route answers with it. */
+  responseType?: 'text/csv';
   handler(input: RouteInput<P, Q, B>): Promise<R | Refusal>;
 }
 
@@ -73,6 +83,9 @@ export interface DocumentedRoute {
   response: ZodType;
   successStatus: number;
   extraResponses?: Record<string, string>;
+  idempotencyKey?: boolean;
+  bodyType?: string;
+  responseType?: string;
 }
 
 export type SecretAuthenticator = (request: FastifyRequest) => Promise<string>;
@@ -84,9 +97,24 @@ function toIssues(prefix: string, error: z.ZodError): Issue[] {
   }));
 }
 
+/**
+ * Recursive schemas (a segment definition) are checked by recursion: input nested thousands of
+ * levels deep overflows the stack before any rule can say so. That is bad input, not a fault.
+ */
+function safeParseBounded<T>(schema: ZodType<T>, value: unknown, where: string) {
+  try {
+    return schema.safeParse(value);
+  } catch (error) {
+    if (error instanceof RangeError) throw invalidRequest(where, 'nests too deeply');
+    throw error;
+  }
+}
+
 function parseOrThrow<T>(schema: ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
-  const result = schema.safeParse(value);
+  const nul = findNulCharacter(value, where);
+  if (nul !== undefined) throw invalidRequest(nul, nulCharacterRule);
+  const result = safeParseBounded(schema, value, where);
   if (!result.success) {
     const issues = toIssues(where, result.error);
     const first = issues[0];
@@ -114,6 +142,9 @@ export function registerRoute<P, Q, B, R>(
     response: definition.response,
     successStatus: definition.successStatus ?? 200,
     ...(definition.refusals ? { extraResponses: definition.refusals } : {}),
+    ...(definition.idempotencyKey ? { idempotencyKey: true } : {}),
+    ...(definition.bodyType ? { bodyType: definition.bodyType } : {}),
+    ...(definition.responseType ? { responseType: definition.responseType } : {}),
   });
   app.route({
     method: definition.method,
@@ -123,7 +154,10 @@ export function registerRoute<P, Q, B, R>(
       const params = parseOrThrow(definition.params, request.params, 'params');
       const query = parseOrThrow(definition.query, request.query, 'query');
       const body = parseOrThrow(definition.body, request.body ?? {}, 'body');
-      const result = await definition.handler({ params, query, body, workspaceId, request, reply });
+      const idempotencyKey = definition.idempotencyKey
+        ? readIdempotencyKey(request.headers['idempotency-key'])
+        : undefined;
+      const result = await definition.handler({ params, query, body, workspaceId, idempotencyKey, request, reply });
       if (result instanceof UnshapedAnswer)
         request.log.error({ issues: result.issues }, 'answer does not fit its schema');
       if (result instanceof Refusal) {
@@ -131,6 +165,7 @@ export function registerRoute<P, Q, B, R>(
         return result.body;
       }
       reply.status(definition.successStatus ?? 200);
+      if (definition.responseType) reply.type(`${definition.responseType}; charset=utf-8`);
       return result;
     },
   });
