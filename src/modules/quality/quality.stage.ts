@@ -5,9 +5,9 @@ import { orderLimitsSchema, type OrderLimits } from './quality.schema.ts';
 import * as repo from './quality.repo.ts';
 import { z } from 'zod';
 
-/** An operator's change of the bounds; it applies from its place in the log on, live and on replay. */
-export const limitsOperationSchema = z.object({ operation: z.literal('order-limits'), limits: orderLimitsSchema });
 export const limitsOperationName = 'order-limits';
+/** An operator's change of the bounds; it applies from its place in the log on, live and on replay. */
+const limitsOperationSchema = z.object({ operation: z.literal(limitsOperationName), limits: orderLimitsSchema });
 
 function refusalRow(event: LoggedEvent, refusal: NonNullable<ReturnType<typeof checkTrackedEvent>>): repo.RefusalRow {
   return {
