@@ -37,6 +37,7 @@ export function buildHttpApp(runtime: Runtime, options: { isReady?: () => boolea
     profiles: runtime.profiles,
     identity: runtime.identity,
     tagsOf: (workspaceId, memberId) => runtime.tags.tagsOf(workspaceId, memberId),
+    currencyOf: async (workspaceId) => (await runtime.workspaces.get(workspaceId))?.currency ?? '',
   });
   registerIdentityRoutes(http, { identity: runtime.identity, workspaces: runtime.workspaces });
   registerLoyaltyRoutes(http, { loyalty: runtime.loyalty, workspaces: runtime.workspaces });

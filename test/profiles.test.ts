@@ -79,6 +79,8 @@ describe('member 360', () => {
         { type: 'user_id', value: 'u-p' },
       ],
       traits: { name: 'Li Lei', tier: 'gold', city: 'Shanghai' },
+      // Every amount of the features is in minor units of this currency (the workspace's).
+      currency: 'CNY',
       tags: [],
       features: {
         firstSeenAt: at(1),

@@ -24,6 +24,7 @@ export interface MemberBody {
   createdAt: string;
   identifiers: Identifier[];
   traits: Record<string, unknown>;
+  currency: string;
   tags: Array<{ id: string; family: string; name: string }>;
   features: {
     firstSeenAt: string | null;

@@ -17,21 +17,25 @@ export function registerProfilesRoutes(
     identity: IdentityService;
     /** Tags are kept by the audience module; the member 360 shows them. */
     tagsOf(workspaceId: string, memberId: string): Promise<Member['tags']>;
+    /** The workspace's currency, which every amount in the features is in. */
+    currencyOf(workspaceId: string): Promise<string>;
   },
 ): void {
   const { profiles, identity } = dependencies;
 
   async function member360(workspaceId: string, memberId: string): Promise<Member> {
-    const [profile, identifiers, tags] = await Promise.all([
+    const [profile, identifiers, tags, currency] = await Promise.all([
       profiles.profile(memberId),
       identity.identifiersOf(memberId),
       dependencies.tagsOf(workspaceId, memberId),
+      dependencies.currencyOf(workspaceId),
     ]);
     return {
       id: memberId,
       createdAt: profile.createdAt,
       identifiers,
       traits: profile.traits,
+      currency,
       features: profile.features,
       tags,
     };

@@ -33,6 +33,7 @@ export const memberSchema = z.object({
   createdAt: z.string(),
   identifiers: z.array(identifierSchema),
   traits: z.record(z.string(), z.unknown()),
+  currency: z.string().describe("ISO 4217: the workspace's currency, of every amount in features (in its minor units)"),
   features: featuresSchema,
   tags: z.array(z.object({ id: z.string(), family: z.string(), name: z.string() })).describe('tags the member carries'),
 });
