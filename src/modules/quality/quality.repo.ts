@@ -13,8 +13,8 @@ export async function insertRefusals(db: DbExecutor, rows: RefusalRow[]): Promis
 }
 
 export function toRefusal(row: Pick<RefusalRow, 'reason' | 'field' | 'message'>): EventRefusal {
-  const reason = refusalReasonSchema.safeParse(row.reason);
-  return { reason: reason.success ? reason.data : 'not_a_number', field: row.field, message: row.message };
+  // Only the quality stage writes these rows, always with one of the reasons.
+  return { reason: refusalReasonSchema.parse(row.reason), field: row.field, message: row.message };
 }
 
 /** The refusals among these log positions. */
@@ -76,7 +76,7 @@ export async function countRefusalsByReason(db: DbExecutor, window: ReceivedWind
     .execute();
   return rows
     .map((row) => ({
-      reason: toRefusal({ reason: row.reason, field: '', message: '' }).reason,
+      reason: refusalReasonSchema.parse(row.reason),
       event: row.event_name,
       count: Number(row.count),
       lastReceivedAt: Number(row.last_received_at),
